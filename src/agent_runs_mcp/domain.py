@@ -1,0 +1,185 @@
+"""The small domain model every provider adapter maps into.
+
+Conventions: times are timezone-aware UTC datetimes, durations are seconds,
+money is USD as a float, and a fact the provider did not give is ``None``
+(never a guess). Every item carries ``ref``, an opaque string that locates it
+completely (see :mod:`agent_runs_mcp.refs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """Normalized status of a run, task or call; the provider's word stays in ``provider_status``."""
+
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    AWAITING_HUMAN = "awaiting_human"
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+FINISHED_STATUSES = frozenset({Status.COMPLETED, Status.PARTIAL, Status.FAILED, Status.CANCELLED})
+"""Statuses that will not change any more."""
+
+ACTIVE_STATUSES = frozenset({Status.PENDING, Status.SCHEDULED, Status.RUNNING, Status.AWAITING_HUMAN})
+"""Statuses of work that is still in flight."""
+
+T = TypeVar("T")
+
+Speaker = Literal["agent", "customer", "tool", "system"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Agent(_Model):
+    """An agent (Unpod pilot, Runtype agent, Modus workflow)."""
+
+    id: str = Field(description="The provider's id or handle for the agent; pass it as `agent`.")
+    name: str | None = None
+    description: str | None = None
+    kind: str | None = Field(default=None, description="The provider's agent type, e.g. `task`, `workflow`.")
+    provider_status: str | None = None
+    space: str | None = Field(default=None, description="Unpod space token the agent lives in, when known.")
+    last_run_at: datetime | None = None
+    ref: str
+
+
+class Execution(_Model):
+    """One execution of an agent: an Unpod run, a Runtype execution, a Modus run."""
+
+    run_id: str
+    agent_id: str | None = None
+    agent_name: str | None = None
+    status: Status
+    provider_status: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_s: float | None = None
+    tasks_total: int | None = None
+    tasks_completed: int | None = None
+    cost_usd: float | None = None
+    tokens: int | None = None
+    stop_reason: str | None = None
+    summary: str | None = None
+    trigger: str | None = Field(default=None, description="What started it: surface, trigger type or run mode.")
+    parent_run_id: str | None = None
+    error: str | None = None
+    details: dict[str, Any] | None = Field(
+        default=None, description="Further provider facts (only with detail='full')."
+    )
+    ref: str
+
+
+class Task(_Model):
+    """One unit of work inside a run: an Unpod call task, a Runtype tool call or sub-agent, a Modus node."""
+
+    task_id: str
+    run_id: str | None = None
+    status: Status
+    provider_status: str | None = None
+    kind: str | None = Field(default=None, description="call, email, tool_call, subagent, node, task ...")
+    name: str | None = None
+    contact: str | None = None
+    created_at: datetime | None = Field(default=None, description="When the task was queued.")
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_s: float | None = None
+    end_reason: str | None = None
+    outcome: str | None = None
+    summary: str | None = None
+    failure_reason: str | None = None
+    attempts: int | None = None
+    cost_usd: float | None = None
+    tokens: int | None = None
+    call_id: str | None = None
+    call_status: str | None = None
+    has_transcript: bool = False
+    recording_url: str | None = None
+    details: dict[str, Any] | None = None
+    ref: str
+
+
+class Call(_Model):
+    """Metadata of one conversation (a voice call, or an agent execution's dialogue)."""
+
+    call_id: str | None = None
+    task_id: str | None = None
+    run_id: str | None = None
+    agent_id: str | None = None
+    status: Status = Status.UNKNOWN
+    provider_status: str | None = None
+    direction: str | None = None
+    contact: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_s: float | None = None
+    end_reason: str | None = None
+    outcome: str | None = None
+    summary: str | None = None
+    recording_url: str | None = None
+    cost_usd: float | None = None
+    ref: str
+
+
+class Turn(_Model):
+    """One turn of a conversation, in order."""
+
+    index: int
+    speaker: Speaker
+    text: str
+    at: datetime | None = None
+    seconds_from_start: float | None = None
+
+
+class ToolCall(_Model):
+    """A tool invocation made during an execution."""
+
+    id: str
+    name: str | None = None
+    status: Status = Status.UNKNOWN
+    provider_status: str | None = None
+    error: str | None = None
+    duration_s: float | None = None
+    started_at: datetime | None = None
+    input: Any = None
+    output: Any = None
+
+
+class Conversation(_Model):
+    """A call's metadata with all of its turns, as an adapter returns it."""
+
+    call: Call
+    turns: list[Turn]
+
+
+@dataclass(slots=True)
+class ProviderPage(Generic[T]):
+    """One page as the provider returned it, already mapped to the domain model.
+
+    ``token`` fetched this page (``None`` for the first), ``next_token`` fetches
+    the next one (``None`` when this was the last), ``total`` is the provider's
+    own count of all items matching the query when it reports one, and
+    ``note`` tells the reader about a fallback the adapter had to take.
+    """
+
+    items: list[T]
+    token: str | None = None
+    next_token: str | None = None
+    total: int | None = None
+    note: str | None = None
+    rest_tokens: list[str] | None = None
+    """Tokens of every remaining page, when pages are addressed by number (for parallel scans)."""

@@ -1,0 +1,1 @@
+"""Provider adapters (one module per platform) and the HTTP plumbing they share."""

@@ -1,0 +1,247 @@
+"""The one small interface every provider adapter implements.
+
+An adapter fetches **one provider page per call** and maps it into the domain
+model; walking pages, filtering and budgeting is the tools' job. Each page
+method returns a :class:`~agent_runs_mcp.domain.ProviderPage` whose
+``next_token`` (opaque to everybody but the adapter) fetches the next page.
+"""
+
+from __future__ import annotations
+
+import itertools
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from agent_runs_mcp.config import Account
+from agent_runs_mcp.domain import Agent, Conversation, Execution, ProviderPage, Status, Task
+from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.providers.cache import ResponseCache
+from agent_runs_mcp.providers.http import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
+
+# Cache lifetimes: lists change, finished things do not.
+TTL_LIST_S = 15.0
+TTL_FINISHED_S = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionQuery:
+    """Which executions to list. Filters the adapter cannot push to the provider are applied by the tool."""
+
+    agent: str | None
+    space: str | None = None
+    status: Status | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunQuery:
+    """Which run's tasks to list."""
+
+    run_id: str
+    agent: str | None = None
+    space: str | None = None
+    status: Status | None = None
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallQuery:
+    """Which conversation to read; the adapter says which combinations it needs."""
+
+    task_id: str | None = None
+    call_id: str | None = None
+    run_id: str | None = None
+    agent: str | None = None
+    space: str | None = None
+    page_hint: str | None = None
+
+
+class Provider(ABC):
+    """Base of the Unpod, Runtype and Modus adapters."""
+
+    kind: ClassVar[str]
+    page_size: ClassVar[int] = 50
+    parallel_pages: ClassVar[bool] = False
+    """True when pages are addressed by number, so several can be fetched at once."""
+
+    def __init__(
+        self,
+        account: Account,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        cache: ResponseCache | None = None,
+    ) -> None:
+        self.account = account
+        self.http = ProviderHTTP(
+            account,
+            headers=self.auth_headers(),
+            read_error=self.read_error,
+            check_body=self.check_body,
+            transport=transport,
+            retry=retry,
+            cache=cache,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.account.name
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # --- HTTP -------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate every request of this account."""
+
+    @staticmethod
+    @abstractmethod
+    def read_error(body: Any) -> str | None:
+        """The provider's own error message from an error body, if it has one."""
+
+    async def get(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        what: str,
+        ttl_s: float = 0.0,
+        fresh: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """GET a JSON document; adapters override :meth:`check_body` for in-band errors."""
+        _status, body = await self.http.get_json(path, params, what=what, ttl_s=ttl_s, fresh=fresh, headers=headers)
+        return body
+
+    def check_body(self, status: int, body: Any, what: str) -> None:  # noqa: B027 - optional hook
+        """Raise for errors a provider reports with a 2xx status (Unpod's 206). Default: none."""
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def agents_page(self, token: str | None, search: str | None) -> ProviderPage[Agent]:
+        """One page of agents."""
+
+    @abstractmethod
+    async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
+        """One page of an agent's executions."""
+
+    @abstractmethod
+    async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
+        """One page of a run's tasks."""
+
+    @abstractmethod
+    async def conversation(self, query: CallQuery) -> Conversation:
+        """The conversation of one call, task or execution, with all turns in order."""
+
+    activity_noun: ClassVar[str] = "executions"
+    """What :meth:`activity_page` returns, for reports ("executions", "call tasks")."""
+
+    async def activity_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Any]:
+        """One page of an agent's activity over a window, for health reports: its executions by default."""
+        return await self.executions_page(query, token)
+
+    async def check(self) -> str:
+        """A cheap authenticated call for ``doctor``; returns what it saw."""
+        page = await self.agents_page(None, None)
+        more = "+" if page.next_token else ""
+        return f"{len(page.items)}{more} agent(s) visible"
+
+    # --- helpers for adapters ---------------------------------------------------------------------
+
+    def require(self, value: str | None, argument: str, why: str) -> str:
+        if not value:
+            raise InputError(f"`{argument}` is required for {self.account.label}: {why}")
+        return value
+
+
+def dig(data: Any, *path: str | int) -> Any:
+    """Follow ``path`` into nested dicts/lists; ``None`` as soon as a step is missing."""
+    current = data
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(current, list) or not -len(current) <= step < len(current):
+                return None
+            current = current[step]
+        else:
+            if not isinstance(current, dict):
+                return None
+            current = current.get(step)
+        if current is None:
+            return None
+    return current
+
+
+def first(*values: Any) -> Any:
+    """The first value that is not ``None`` and not an empty string, list or dict."""
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, str | list | dict) and not value:
+            continue
+        if isinstance(value, str) and value.strip().upper() == "N/A":
+            continue
+        return value
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    """A number from an int, float or decimal string; ``None`` otherwise (never NaN)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+def as_int(value: Any) -> int | None:
+    number = as_float(value)
+    return int(number) if number is not None else None
+
+
+def as_text(value: Any, limit: int | None = None) -> str | None:
+    """A non-empty string, or ``None``; other scalars are stringified, containers are not."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    if not text or text.upper() == "N/A":
+        return None
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def newest_first_exhausted(times: Iterable[datetime | None], since: datetime | None) -> bool:
+    """True when a newest-first page proves no later page can hold an item at or after ``since``.
+
+    Only trusts the order it can see: every timestamp present must be
+    non-increasing, and the last one must be before ``since``.
+    """
+    if since is None:
+        return False
+    seen = [t for t in times if t is not None]
+    if not seen:
+        return False
+    if any(later > earlier for earlier, later in itertools.pairwise(seen)):
+        return False
+    return seen[-1] < since

@@ -1,0 +1,416 @@
+"""Shared HTTP plumbing for the provider adapters.
+
+One :class:`ProviderHTTP` per account owns one ``httpx.AsyncClient`` (connection
+reuse), a cap on concurrent requests, retries with backoff (tenacity) on 429,
+5xx and connection failures, honouring ``Retry-After``, and a total deadline.
+It turns every failure into one of our :mod:`agent_runs_mcp.errors` types.
+
+Only ``GET`` exists here, by construction: every call we make is a read, so
+every retry is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_base
+
+from agent_runs_mcp.config import Account
+from agent_runs_mcp.errors import (
+    AuthError,
+    BadResponseError,
+    InputError,
+    NotFoundError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitedError,
+    UpstreamError,
+)
+from agent_runs_mcp.providers.cache import ResponseCache
+
+log = logging.getLogger("agent_runs_mcp.http")
+
+bulk_scan: ContextVar[bool] = ContextVar("agent_runs_bulk_scan", default=False)
+"""Set while a report streams many pages: those answers are not kept in the cache (memory stays flat)."""
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_ID_CHARS = re.compile(r"^[A-Za-z0-9_\-.:@+=~]+$")
+_TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try: attempts, backoff, the longest ``Retry-After`` honoured and a total deadline."""
+
+    attempts: int = 4
+    base_wait_s: float = 0.5
+    max_wait_s: float = 8.0
+    max_retry_after_s: float = 20.0
+    deadline_s: float = 40.0
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def segment(value: str, argument: str, *, max_len: int = 256) -> str:
+    """Validate an id and encode it as one URL path segment.
+
+    Ids are checked against a conservative character set before any request,
+    so ``../``, slashes, query characters, control bytes or huge strings can
+    never change which endpoint is called.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"`{argument}` is empty; pass the id exactly as a previous result gave it.")
+    text = value.strip()
+    if len(text) > max_len:
+        raise InputError(f"`{argument}` is {len(text)} characters long; ids are at most {max_len}.")
+    if text in (".", "..") or not _ID_CHARS.match(text):
+        shown = text[:40].encode("unicode_escape").decode()
+        raise InputError(
+            f"`{argument}` has characters no id of this provider uses: {shown!r}. "
+            "Ids are letters, digits and - _ . : @ + = ~; copy the id from a previous result."
+        )
+    return quote(text, safe="")
+
+
+def trim_detail(text: str, limit: int = 300) -> str:
+    """A provider's message made short and safe to quote: no HTML, no runs of whitespace."""
+    flat = _SPACES.sub(" ", _TAGS.sub(" ", text)).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Parse ``Retry-After`` given as seconds or as an HTTP date."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment is None:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+class _Retryable(Exception):
+    """Internal: a failure worth another attempt, carrying the error to raise if none is left."""
+
+    def __init__(self, error: ProviderError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+class _Wait(wait_base):
+    """Exponential backoff with full jitter, or the server's ``Retry-After`` when it gave one."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.policy.max_retry_after_s)
+        ceiling = min(self.policy.max_wait_s, self.policy.base_wait_s * 2 ** (retry_state.attempt_number - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+ErrorReader = Callable[[Any], str | None]
+BodyCheck = Callable[[int, Any, str], None]
+"""Raises for an error a provider reports inside a 2xx answer (Unpod's 206)."""
+
+
+class ProviderHTTP:
+    """The HTTP side of one account: one client, a concurrency cap, retries and error mapping."""
+
+    def __init__(
+        self,
+        account: Account,
+        *,
+        headers: Mapping[str, str],
+        read_error: ErrorReader,
+        check_body: BodyCheck | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        cache: ResponseCache | None = None,
+    ) -> None:
+        self.account = account
+        self._headers = dict(headers)
+        self._read_error = read_error
+        self._check_body = check_body
+        self._transport = transport
+        self._retry = retry
+        self._client: httpx.AsyncClient | None = None
+        self._limit = asyncio.Semaphore(account.max_concurrency)
+        self.cache = cache
+        self.requests = 0
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self.account.base_url,
+                headers={"Accept": "application/json", "User-Agent": "agent-runs-mcp", **self._headers},
+                timeout=httpx.Timeout(self.account.read_timeout_s, connect=self.account.connect_timeout_s),
+                transport=self._transport,
+                follow_redirects=False,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def get_json(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        what: str,
+        ttl_s: float = 0.0,
+        fresh: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """GET ``path`` and return ``(status, parsed JSON)`` for any 2xx.
+
+        ``what`` names the thing asked for ("agent `x`", "tasks of run `R...`")
+        so that a 404 can say which id was not found. With ``ttl_s`` the answer
+        is cached for that long, and identical requests in flight are coalesced.
+        """
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        extra = dict(headers or {})
+
+        def fetch() -> Awaitable[tuple[int, Any]]:
+            return self._get_with_retries(path, clean, what, extra)
+
+        if self.cache is not None and ttl_s > 0 and not bulk_scan.get():
+            key = (
+                self.account.name,
+                path,
+                tuple(sorted((k, str(v)) for k, v in clean.items())),
+                tuple(sorted(extra.items())),
+            )
+            return await self.cache.get_or_fetch(key, ttl_s, fetch, fresh)
+        return await fetch()
+
+    async def _get_with_retries(
+        self, path: str, params: Mapping[str, Any], what: str, headers: Mapping[str, str]
+    ) -> tuple[int, Any]:
+        policy = self._retry
+        started = time.monotonic()
+        attempts = 0
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(policy.attempts) | _deadline_stop(policy, started),
+            wait=_Wait(policy),
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    return await self._get_once(path, params, what, headers)
+        except _Retryable as exc:
+            raise exc.error.with_retry_info(attempts, time.monotonic() - started) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _get_once(
+        self, path: str, params: Mapping[str, Any], what: str, headers: Mapping[str, str]
+    ) -> tuple[int, Any]:
+        account = self.account
+        async with self._limit:
+            self.requests += 1
+            started = time.monotonic()
+            try:
+                response = await self.client.get(path, params=params, headers=headers or None)
+            except httpx.TimeoutException as exc:
+                phase = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
+                waited = account.connect_timeout_s if phase == "connect" else account.read_timeout_s
+                raise _Retryable(
+                    ProviderTimeoutError(
+                        account.name,
+                        account.kind,
+                        f"no answer while fetching {what}: the {phase} timeout of {waited:g}s expired.",
+                        hint="The provider may be slow or overloaded; try again, or narrow the request.",
+                    )
+                ) from None
+            except httpx.TransportError as exc:
+                raise _Retryable(
+                    ProviderConnectionError(
+                        account.name,
+                        account.kind,
+                        f"could not connect to {account.base_url} ({type(exc).__name__}).",
+                        hint="Check the base URL and the network; `agent-runs-mcp doctor` tests each account.",
+                    )
+                ) from None
+            elapsed = time.monotonic() - started
+        log.debug("GET %s -> %s in %.0f ms", path, response.status_code, elapsed * 1000)
+        return self._interpret(response, what)
+
+    def _interpret(self, response: httpx.Response, what: str) -> tuple[int, Any]:
+        account = self.account
+        status = response.status_code
+        body, is_json = _parse_body(response)
+        detail = self._detail(body, response) if status >= 300 or not is_json else None
+        if 200 <= status < 300:
+            if not is_json:
+                raise BadResponseError(
+                    account.name,
+                    account.kind,
+                    f"answered {what} with a body that is not JSON ({_describe_body(response)}).",
+                    status=status,
+                    hint="The provider may be failing or the base URL may point at a web page, not the API.",
+                )
+            if self._check_body is not None:
+                self._check_body(status, body, what)
+            return status, body
+        if status in RETRY_STATUSES:
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            if status == 429:
+                error: ProviderError = RateLimitedError(
+                    account.name,
+                    account.kind,
+                    f"rate limit reached while fetching {what}"
+                    + (f" (asked to wait {retry_after:.0f}s)." if retry_after is not None else "."),
+                    status=status,
+                    detail=detail,
+                    hint="Wait a minute before asking again, or narrow the request (smaller `limit`, shorter window).",
+                )
+            else:
+                error = UpstreamError(
+                    account.name,
+                    account.kind,
+                    f"server error while fetching {what}.",
+                    status=status,
+                    detail=detail,
+                    hint="This is on the provider's side; try again shortly.",
+                )
+            if retry_after is not None and retry_after > self._retry.max_retry_after_s:
+                raise error  # not worth waiting for within a tool call
+            raise _Retryable(error, retry_after)
+        if status in (401, 403):
+            source = account.token_source or f"the {account.label} token"
+            what_failed = (
+                "refused the credentials (401)."
+                if status == 401
+                else "accepted the credentials but denied access (403)."
+            )
+            raise AuthError(
+                account.name,
+                account.kind,
+                f"{what_failed[:-1]} while fetching {what}.",
+                status=status,
+                detail=detail,
+                hint=(
+                    f"Check {source}: it may be wrong, expired or revoked"
+                    + (", or lack the scope/organization for this resource." if status == 403 else ".")
+                    + " Run `agent-runs-mcp doctor` to test it."
+                ),
+            )
+        if status == 404:
+            missing_endpoint = not is_json
+            raise NotFoundError(
+                account.name,
+                account.kind,
+                (
+                    f"the endpoint for {what} does not exist on {account.base_url} (non-JSON 404)."
+                    if missing_endpoint
+                    else f"{what} was not found."
+                ),
+                status=status,
+                detail=None if missing_endpoint else detail,
+                endpoint_missing=missing_endpoint,
+                hint=(
+                    "Check the base URL for this account."
+                    if missing_endpoint
+                    else "Check the id (list it first with the matching list tool), the account and the space."
+                ),
+            )
+        if 300 <= status < 400:
+            target = response.headers.get("Location", "?")
+            raise BadResponseError(
+                account.name,
+                account.kind,
+                f"answered {what} with a redirect ({status}) to {trim_detail(target, 120)}.",
+                status=status,
+                hint="Check the base URL for this account (scheme, host, and no extra path).",
+            )
+        raise ProviderError(
+            account.name,
+            account.kind,
+            f"refused the request for {what}.",
+            status=status,
+            detail=detail,
+            hint="Check the arguments (ids, filters); the provider's message above says what it disliked.",
+        )
+
+    def _detail(self, body: Any, response: httpx.Response) -> str | None:
+        if body is not None:
+            try:
+                found = self._read_error(body)
+            except Exception:  # a reader must never turn an error into a crash
+                found = None
+            if found:
+                return trim_detail(str(found))
+        if response.content and not _is_json_type(response):
+            snippet = trim_detail(response.text, 120)
+            return snippet or None
+        return None
+
+
+def _deadline_stop(policy: RetryPolicy, started: float) -> Callable[[RetryCallState], bool]:
+    def stop(retry_state: RetryCallState) -> bool:
+        upcoming = retry_state.upcoming_sleep or 0.0
+        return time.monotonic() - started + upcoming > policy.deadline_s
+
+    return stop  # type: ignore[return-value]
+
+
+def _is_json_type(response: httpx.Response) -> bool:
+    ctype = response.headers.get("Content-Type", "").lower()
+    return "json" in ctype
+
+
+def _parse_body(response: httpx.Response) -> tuple[Any, bool]:
+    """Return ``(parsed, is_json)``; tolerate a missing or wrong content type if the body is JSON."""
+    raw = response.content
+    if not raw or not raw.strip():
+        return None, False
+    try:
+        return json.loads(raw), True
+    except (ValueError, UnicodeDecodeError):
+        return None, False
+
+
+def _describe_body(response: httpx.Response) -> str:
+    raw = response.content
+    if not raw or not raw.strip():
+        return "empty body"
+    head = raw.lstrip()[:1]
+    if head == b"<":
+        return "an HTML page"
+    if head in (b"{", b"["):
+        return "truncated or malformed JSON"
+    ctype = response.headers.get("Content-Type", "unknown type")
+    return f"content of type {ctype}"

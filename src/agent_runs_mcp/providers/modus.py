@@ -1,0 +1,337 @@
+"""Modus adapter (``/api/v1/agents/...`` or, with ``MODUS_RESOURCE=workflows``, ``/api/v1/workflows/...``).
+
+* Auth: ``Authorization: Bearer modus_...``.
+* Lists use AIP-158 paging: ``pageSize`` (at most 100) and ``pageToken``,
+  answered with ``nextPageToken`` (``null`` on the last page). Run lists carry
+  per-status ``counts`` and are newest first, so a time window lets us stop
+  early once a whole page is older than ``since`` (we check the order we see).
+* The run id is the list item's ``id`` (``workflowId:temporalRunId``); the
+  detail endpoint takes the workflowId with ``?temporalRunId=``.
+* A run's "tasks" are its ``workflowNodes`` (free-form objects); a task-type
+  run without nodes is one task carrying ``taskResult``/``taskError``.
+* Errors are ``{"error": {code, status, message, requestId}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task, Turn
+from agent_runs_mcp.errors import BadResponseError, InputError
+from agent_runs_mcp.providers import statuses
+from agent_runs_mcp.providers.base import (
+    TTL_LIST_S,
+    CallQuery,
+    ExecutionQuery,
+    Provider,
+    RunQuery,
+    as_dict,
+    as_float,
+    as_int,
+    as_list,
+    as_text,
+    dig,
+    first,
+    newest_first_exhausted,
+)
+from agent_runs_mcp.providers.http import segment
+from agent_runs_mcp.refs import make_ref
+from agent_runs_mcp.timeutil import parse_time, seconds_between, utcnow
+
+TIMEFRAMES = (
+    ("last_hour", timedelta(hours=1)),
+    ("last_day", timedelta(days=1)),
+    ("last_week", timedelta(days=7)),
+)
+CLOCK_MARGIN = timedelta(minutes=2)
+
+
+class ModusProvider(Provider):
+    kind = "modus"
+    page_size = 100
+
+    @property
+    def prefix(self) -> str:
+        return f"/api/v1/{self.account.resource}"
+
+    def auth_headers(self) -> dict[str, str]:
+        token = self.account.token.get_secret_value() if self.account.token else ""
+        return {"Authorization": f"Bearer {token}"}
+
+    @staticmethod
+    def read_error(body: Any) -> str | None:
+        if not isinstance(body, dict):
+            return None
+        error = body.get("error")
+        if isinstance(error, dict):
+            message = as_text(error.get("message"))
+            code = as_text(first(error.get("code"), error.get("status")))
+            missing = as_list(dig(error, "info", "missing"))
+            text = f"{message} ({code})" if message and code else message or code
+            if text and missing:
+                text += f"; missing scope(s): {', '.join(str(m) for m in missing)}"
+            return text
+        return as_text(first(error, body.get("message")))
+
+    def _agent(self, agent: str | None) -> str:
+        value = self.require(agent, "agent", "runs are listed per agent (a numeric id from list_agents).").strip()
+        if not value.isdigit() or len(value) > 18:
+            raise InputError(f"`agent` for Modus is a numeric id such as 42 (got {value[:30]!r}); see list_agents.")
+        return value
+
+    # --- agents -----------------------------------------------------------------------------------
+
+    async def agents_page(self, token: str | None, search: str | None) -> ProviderPage[Agent]:
+        body = await self.get(
+            self.prefix,
+            {"pageSize": self.page_size, "pageToken": token, "search": search},
+            what=f"the {self.account.resource}",
+            ttl_s=60,
+        )
+        if not isinstance(body, dict):
+            raise BadResponseError(
+                self.name, self.kind, f"answered the {self.account.resource} with an unexpected shape."
+            )
+        items = first(body.get("agents"), body.get("workflows"), body.get("data")) or []
+        agents = []
+        for raw in as_list(items):
+            agent_id = as_text(dig(raw, "id"))
+            if not agent_id:
+                continue
+            agents.append(
+                Agent(
+                    id=agent_id,
+                    name=as_text(raw.get("name")),
+                    description=as_text(raw.get("description"), 300),
+                    kind=as_text(raw.get("type")),
+                    provider_status=as_text(raw.get("status")),
+                    ref=make_ref(self.name, "agent", a=agent_id),
+                )
+            )
+        next_token = _next(body, token)
+        return ProviderPage(agents, token, next_token, None)
+
+    # --- executions -------------------------------------------------------------------------------
+
+    async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
+        agent = self._agent(query.agent)
+        status_word = statuses.MODUS_FILTER.get(query.status) if query.status else None
+        timeframe = _timeframe(query.since)
+        body = await self.get(
+            f"{self.prefix}/{agent}/runs",
+            {"status": status_word, "timeframe": timeframe, "pageSize": self.page_size, "pageToken": token},
+            what=f"runs of agent `{agent}`",
+            ttl_s=TTL_LIST_S,
+        )
+        if not isinstance(body, dict) or not isinstance(body.get("runs", []), list):
+            raise BadResponseError(self.name, self.kind, f"answered the runs of agent `{agent}` without a `runs` list.")
+        runs = [self._execution(raw, agent) for raw in as_list(body.get("runs")) if isinstance(raw, dict)]
+        next_token = _next(body, token)
+        if next_token and newest_first_exhausted((r.started_at for r in runs), query.since):
+            next_token = None
+        total = None
+        if query.since is None and query.until is None:
+            counts = as_dict(body.get("counts"))
+            if query.status is None:
+                total = as_int(counts.get("all_executions"))
+            elif status_word is not None:
+                total = as_int(counts.get(status_word))
+        return ProviderPage(runs, token, next_token, total)
+
+    def _execution(self, raw: dict[str, Any], agent: str | None) -> Execution:
+        run_id = as_text(first(raw.get("id"), raw.get("workflowId"))) or "?"
+        word = as_text(raw.get("status"))
+        started = parse_time(raw.get("startedAt"))
+        ended = parse_time(raw.get("endedAt"))
+        duration_ms = as_float(raw.get("durationMs"))
+        agent_id = as_text(raw.get("agentId")) or agent
+        details = {
+            key: raw.get(key)
+            for key in (
+                "workflowId",
+                "temporalRunId",
+                "agentType",
+                "pendingApproval",
+                "statusReason",
+                "source",
+            )
+            if raw.get(key) is not None
+        }
+        return Execution(
+            run_id=run_id,
+            agent_id=agent_id,
+            agent_name=as_text(raw.get("agentName")),
+            status=statuses.normalize(statuses.MODUS, word),
+            provider_status=word,
+            started_at=started,
+            ended_at=ended,
+            duration_s=round(duration_ms / 1000, 3) if duration_ms is not None else seconds_between(started, ended),
+            summary=as_text(raw.get("summary"), 300),
+            trigger=as_text(raw.get("triggerType")),
+            stop_reason=as_text(raw.get("statusReason")),
+            error=as_text(raw.get("taskError"), 300),
+            details=details or None,
+            ref=make_ref(self.name, "run", r=run_id, a=agent_id),
+        )
+
+    async def _detail(self, agent: str, run_id: str, fresh: bool = False) -> dict[str, Any]:
+        workflow_id, _, temporal = run_id.partition(":")
+        body = await self.get(
+            f"{self.prefix}/{agent}/runs/{segment(workflow_id, 'run_id')}",
+            {"temporalRunId": temporal or None},
+            what=f"run `{run_id}` of agent `{agent}`",
+            ttl_s=TTL_LIST_S,
+            fresh=fresh,
+        )
+        if not isinstance(body, dict):
+            raise BadResponseError(self.name, self.kind, f"answered run `{run_id}` with an unexpected shape.")
+        return body
+
+    # --- tasks ------------------------------------------------------------------------------------
+
+    async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
+        agent = self._agent(query.agent)
+        raw = await self._detail(agent, query.run_id, query.fresh)
+        run = self._execution(raw, agent)
+        nodes = [n for n in as_list(raw.get("workflowNodes")) if isinstance(n, dict)]
+        if nodes:
+            tasks = [self._node_task(node, i, run, agent) for i, node in enumerate(nodes)]
+        else:
+            tasks = [self._run_task(raw, run, agent)]
+        return ProviderPage(tasks, token, None, len(tasks))
+
+    def _node_task(self, node: dict[str, Any], index: int, run: Execution, agent: str) -> Task:
+        data = as_dict(node.get("data"))
+        node_id = as_text(first(node.get("id"), node.get("nodeId"), node.get("key"))) or str(index + 1)
+        word = as_text(first(node.get("status"), node.get("state"), data.get("status")))
+        started = parse_time(first(node.get("startedAt"), node.get("started_at")))
+        ended = parse_time(first(node.get("endedAt"), node.get("completedAt"), node.get("ended_at")))
+        duration_ms = as_float(node.get("durationMs"))
+        error = first(node.get("error"), node.get("errorMessage"), data.get("error"))
+        return Task(
+            task_id=node_id,
+            run_id=run.run_id,
+            status=statuses.normalize(statuses.MODUS, word),
+            provider_status=word,
+            kind=as_text(first(node.get("type"), "node")),
+            name=as_text(first(node.get("name"), node.get("label"), data.get("label"), data.get("name")), 80),
+            started_at=started,
+            ended_at=ended,
+            duration_s=round(duration_ms / 1000, 3) if duration_ms is not None else seconds_between(started, ended),
+            summary=_text(first(node.get("summary"), node.get("output"), data.get("output")), 300),
+            failure_reason=_text(dig(error, "message") if isinstance(error, dict) else error, 300),
+            has_transcript=False,
+            ref=make_ref(self.name, "task", t=node_id, r=run.run_id, a=agent),
+        )
+
+    def _run_task(self, raw: dict[str, Any], run: Execution, agent: str) -> Task:
+        return Task(
+            task_id=run.run_id,
+            run_id=run.run_id,
+            status=run.status,
+            provider_status=run.provider_status,
+            kind=as_text(raw.get("agentType")) or "task",
+            name=run.agent_name,
+            started_at=run.started_at,
+            ended_at=run.ended_at,
+            duration_s=run.duration_s,
+            end_reason=run.stop_reason,
+            summary=run.summary or _text(raw.get("taskResult"), 300),
+            failure_reason=run.error or (run.stop_reason if run.status in (Status.FAILED, Status.CANCELLED) else None),
+            has_transcript=True,
+            ref=make_ref(self.name, "task", t=run.run_id, r=run.run_id, a=agent),
+        )
+
+    # --- conversations ----------------------------------------------------------------------------
+
+    async def conversation(self, query: CallQuery) -> Conversation:
+        run_id = first(query.call_id, query.run_id)
+        if not run_id:
+            raise InputError("Pass the run id as `call_id` (with `agent`), or a run's `ref`.")
+        agent = self._agent(query.agent)
+        raw = await self._detail(agent, run_id)
+        run = self._execution(raw, agent)
+        call = Call(
+            call_id=run.run_id,
+            run_id=run.run_id,
+            agent_id=agent,
+            status=run.status,
+            provider_status=run.provider_status,
+            direction=run.trigger,
+            started_at=run.started_at,
+            ended_at=run.ended_at,
+            duration_s=run.duration_s,
+            end_reason=run.stop_reason,
+            summary=run.summary,
+            ref=make_ref(self.name, "call", c=run.run_id, a=agent),
+        )
+        return Conversation(call=call, turns=_turns(raw, run))
+
+
+def _next(body: dict[str, Any], token: str | None) -> str | None:
+    next_token = as_text(body.get("nextPageToken"))
+    return None if not next_token or next_token == token else next_token
+
+
+def _timeframe(since: datetime | None) -> str | None:
+    """The narrowest server-side timeframe that surely covers ``since`` (we still filter exactly)."""
+    if since is None:
+        return None
+    age = utcnow() - since
+    for name, span in TIMEFRAMES:
+        if age + CLOCK_MARGIN <= span:
+            return name
+    return None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dict):
+        inner = first(value.get("text"), value.get("summary"), value.get("message"), value.get("output"))
+        if isinstance(inner, str):
+            return as_text(inner, limit)
+    if isinstance(value, str):
+        return as_text(value, limit)
+    return as_text(json.dumps(value, ensure_ascii=False, default=str), limit)
+
+
+def _turns(raw: dict[str, Any], run: Execution) -> list[Turn]:
+    """The run told as a conversation: trigger, each node's result, approvals, the final result, errors."""
+    turns: list[Turn] = []
+
+    def add(speaker: Any, text: str | None, at: datetime | None = None) -> None:
+        if text and text.strip():
+            offset = seconds_between(run.started_at, at) if at is not None else None
+            turns.append(Turn(index=len(turns), speaker=speaker, text=text.strip(), at=at, seconds_from_start=offset))
+
+    if run.trigger:
+        add("system", f"Run started by {run.trigger} trigger.", run.started_at)
+    for i, node in enumerate(as_list(raw.get("workflowNodes"))):
+        if not isinstance(node, dict):
+            continue
+        data = as_dict(node.get("data"))
+        name = as_text(first(node.get("name"), node.get("label"), data.get("label"), node.get("id"))) or f"node {i + 1}"
+        status = as_text(first(node.get("status"), node.get("state"))) or "?"
+        error = first(node.get("error"), node.get("errorMessage"))
+        result = _text(dig(error, "message") if isinstance(error, dict) else error, 2000) if error else None
+        body = (
+            f"failed: {result}"
+            if result
+            else _text(first(node.get("output"), node.get("summary"), data.get("output")), 2000)
+        )
+        speaker = "agent" if node.get("type") == "agent" else "tool"
+        add(speaker, f"[{name}] {status}" + (f": {body}" if body else ""), parse_time(node.get("startedAt")))
+    if raw.get("pendingApproval"):
+        add("system", f"Waiting for human approval: {_text(raw.get('pendingApproval'), 1000)}")
+    result = _text(raw.get("taskResult"), 4000)
+    add("agent", result or run.summary, run.ended_at)
+    if raw.get("taskError"):
+        add("system", f"Run error: {_text(raw.get('taskError'), 2000)}", run.ended_at)
+    if raw.get("statusReason"):
+        add("system", f"Status reason: {raw.get('statusReason')}", run.ended_at)
+    if raw.get("historyUnavailableReason"):
+        add("system", f"History unavailable: {_text(raw.get('historyUnavailableReason'), 300)}")
+    return turns

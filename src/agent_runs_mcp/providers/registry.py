@@ -1,0 +1,94 @@
+"""Builds one adapter per configured account and hands them to the tools."""
+
+from __future__ import annotations
+
+import httpx
+
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.errors import ConfigError
+from agent_runs_mcp.providers.base import Provider
+from agent_runs_mcp.providers.cache import ResponseCache
+from agent_runs_mcp.providers.http import DEFAULT_RETRY, RetryPolicy
+
+ADAPTERS: dict[str, str] = {
+    "unpod": "agent_runs_mcp.providers.unpod:UnpodProvider",
+    "runtype": "agent_runs_mcp.providers.runtype:RuntypeProvider",
+    "modus": "agent_runs_mcp.providers.modus:ModusProvider",
+}
+
+
+def _adapter_class(kind: str) -> type[Provider]:
+    import importlib
+
+    module_name, _, class_name = ADAPTERS[kind].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+class Registry:
+    """The configured accounts, each with its adapter (created on first use)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._retry = retry
+        self._providers: dict[str, Provider] = {}
+        self.cache = ResponseCache() if settings.cache_enabled else None
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, retry: RetryPolicy = DEFAULT_RETRY) -> Registry:
+        """The registry a server uses: demo accounts talk to the in-process simulator, others to the network."""
+        transport = None
+        if settings.demo:
+            from agent_runs_mcp.simulator.app import in_process_transport
+
+            transport = in_process_transport()
+        return cls(settings, transport=transport, retry=retry)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.settings.accounts)
+
+    def get(self, name: str | None) -> Provider:
+        """The adapter for account ``name``; with one account configured, ``name`` may be omitted."""
+        accounts = self.settings.accounts
+        if not accounts:
+            raise ConfigError(
+                "No provider account is configured. Set UNPOD_API_TOKEN (with UNPOD_ORG_HANDLE), "
+                "RUNTYPE_API_KEY or MODUS_API_KEY, or name a TOML file in AGENT_RUNS_CONFIG. "
+                "To try the server without credentials, start it with `agent-runs-mcp serve --demo`."
+            )
+        if name is None or not name.strip():
+            if len(accounts) == 1:
+                name = next(iter(accounts))
+            else:
+                raise ConfigError(
+                    f"`provider` is required when several accounts are configured: {', '.join(accounts)}."
+                )
+        name = name.strip()
+        account = accounts.get(name) or accounts.get(name.lower())
+        if account is None:
+            hint = ""
+            kind = name.lower()
+            if kind in ADAPTERS:
+                from agent_runs_mcp.config import TOKEN_VARIABLES
+
+                hint = f" To use {kind}, set {TOKEN_VARIABLES[kind]}, or start with --demo to try the simulator."
+            raise ConfigError(f"Unknown provider `{name[:40]}`. Configured: {', '.join(accounts) or 'none'}.{hint}")
+        provider = self._providers.get(account.name)
+        if provider is None:
+            provider = _adapter_class(account.kind)(
+                account, transport=self._transport, retry=self._retry, cache=self.cache
+            )
+            self._providers[account.name] = provider
+        return provider
+
+    async def aclose(self) -> None:
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()

@@ -1,0 +1,117 @@
+"""Refs and cursors: opaque strings that carry their whole context.
+
+A **ref** locates one item completely (account, kind of item, and every id
+needed to fetch it again), so a follow-up call can pass ``ref`` alone to any
+server replica. It reads like ``unpod:task:s=F1O3...,r=R8ff...,t=T8ff...``;
+clients must treat it as opaque.
+
+A **cursor** resumes a listing: the provider's page token, the offset inside
+that page, and a fingerprint of the query so that a cursor cannot be replayed
+against different arguments by mistake.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
+
+from agent_runs_mcp.errors import InputError
+
+REF_KINDS = ("agent", "run", "task", "call")
+_SAFE = "-_.~"
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A decoded ref: the account, the kind of item and its locating fields."""
+
+    account: str
+    kind: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str | None:
+        return self.fields.get(key)
+
+    def encode(self) -> str:
+        parts = ",".join(f"{k}={quote(v, safe=_SAFE)}" for k, v in self.fields.items() if v is not None)
+        return f"{quote(self.account, safe=_SAFE)}:{self.kind}:{parts}"
+
+
+def make_ref(account: str, kind: str, **fields: str | int | None) -> str:
+    """Build an encoded ref, skipping fields that are ``None``."""
+    clean = {k: str(v) for k, v in fields.items() if v is not None and v != ""}
+    return Ref(account, kind, clean).encode()
+
+
+def parse_ref(text: str) -> Ref:
+    """Decode a ref, with an actionable error when it is not one of ours."""
+    problem = (
+        f"`ref` is not a ref this server issued: {text[:60]!r}. "
+        "Pass the `ref` field exactly as an earlier result gave it, or pass the ids instead."
+    )
+    if not isinstance(text, str) or len(text) > 2000:
+        raise InputError(problem)
+    pieces = text.split(":", 2)
+    if len(pieces) != 3 or pieces[1] not in REF_KINDS:
+        raise InputError(problem)
+    account, kind, rest = pieces
+    fields: dict[str, str] = {}
+    if rest:
+        for pair in rest.split(","):
+            key, sep, value = pair.partition("=")
+            if not sep or not key.isalnum():
+                raise InputError(problem)
+            fields[key] = unquote(value)
+    return Ref(unquote(account), kind, fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a listing resumes: provider page token and offset inside that page."""
+
+    token: str | None
+    offset: int = 0
+
+
+def query_fingerprint(*parts: object) -> str:
+    """A short stable hash of a query's arguments, stored in its cursors."""
+    blob = json.dumps([str(p) for p in parts], separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:10]
+
+
+def encode_cursor(cursor: Cursor, fingerprint: str) -> str:
+    payload = {"q": fingerprint, "t": cursor.token, "o": cursor.offset}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return "c1." + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None, fingerprint: str) -> Cursor:
+    """Decode a cursor, checking it belongs to the same query."""
+    if not text:
+        return Cursor(token=None, offset=0)
+    bad = (
+        "`cursor` is not valid. Pass the `next_cursor` value of the previous result unchanged, "
+        "or omit `cursor` to start from the first page."
+    )
+    if not text.startswith("c1.") or len(text) > 4000:
+        raise InputError(bad)
+    body = text[3:]
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        payload = json.loads(raw)
+        token = payload["t"]
+        offset = int(payload["o"])
+        fp = payload["q"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError(bad) from None
+    if token is not None and not isinstance(token, str):
+        raise InputError(bad)
+    if fp != fingerprint:
+        raise InputError(
+            "`cursor` belongs to a different query (other provider, agent, run or filters). "
+            "Repeat the call with the same arguments as the one that returned it, or omit `cursor`."
+        )
+    return Cursor(token=token, offset=max(0, offset))

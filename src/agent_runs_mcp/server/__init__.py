@@ -1,0 +1,1 @@
+"""MCP wiring (tool registration), transports and the command line."""

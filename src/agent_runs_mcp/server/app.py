@@ -1,0 +1,58 @@
+"""Where every tool is registered: the one place that decides what the server offers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+
+from agent_runs_mcp import __version__
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.providers.registry import Registry
+from agent_runs_mcp.tools import accounts, health, runs, transcripts
+from agent_runs_mcp.tools.common import READ_ONLY
+
+INSTRUCTIONS = """\
+Inspect AI agent runs on Unpod (voice calling campaigns), Runtype (LLM agents) and Modus (workflows).
+Typical path: list_providers -> list_agents -> summarize_run_health (agent window or one run) ->
+list_agent_executions -> get_run_tasks -> get_call_transcript. Every item carries a `ref`: pass it
+alone to the next tool. All tools are read-only."""
+
+# Toolsets, in the order a model usually needs them. (title, function)
+TOOLSETS: dict[str, list[tuple[str, Callable[..., Awaitable[Any]]]]] = {
+    "accounts": [
+        ("Configured provider accounts", accounts.list_providers),
+        ("Agents of an account", accounts.list_agents),
+    ],
+    "runs": [
+        ("Executions of an agent", runs.list_agent_executions),
+        ("Tasks of a run", runs.get_run_tasks),
+    ],
+    "calls": [("Transcript of a call", transcripts.get_call_transcript)],
+    "health": [("Health report of a run or agent", health.summarize_run_health)],
+}
+
+
+class AgentRunsServer(MCPServer):
+    """The MCP server, holding the provider registry its tools read from."""
+
+    def __init__(self, registry: Registry, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.registry = registry
+
+
+def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
+    """Build the server for ``settings`` with every toolset registered."""
+    server = AgentRunsServer(
+        registry or Registry.for_settings(settings),
+        name="agent-runs-mcp",
+        title="Agent runs (Unpod, Runtype, Modus)",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        **kwargs,
+    )
+    for tools in TOOLSETS.values():
+        for title, fn in tools:
+            server.add_tool(fn, title=title, annotations=READ_ONLY)
+    return server

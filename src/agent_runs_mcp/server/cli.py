@@ -1,0 +1,175 @@
+"""The `agent-runs-mcp` command: serve (default), demo, simulate, doctor.
+
+Heavy imports (the MCP SDK, the simulator, uvicorn) happen inside the command
+that needs them, so `--help` and `doctor` start fast. Nothing but protocol
+goes to stdout while serving on stdio: logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from agent_runs_mcp import __version__
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr, one line per event; quiet the HTTP client unless debugging."""
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric)
+    for noisy in ("httpx", "httpcore", "mcp", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if numeric <= logging.DEBUG else logging.WARNING)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-runs-mcp",
+        description="MCP server to inspect agent runs on Unpod, Runtype and Modus.",
+    )
+    parser.add_argument("--version", action="version", version=f"agent-runs-mcp {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the MCP server (default: stdio)")
+    serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP only (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="HTTP only (default 8765)")
+    serve.add_argument("--workers", type=int, default=1, help="HTTP only: uvicorn worker processes")
+    serve.add_argument("--demo", action="store_true", help="serve simulated data (no credentials needed)")
+    serve.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="HTTP only: allow a non-loopback host without AGENT_RUNS_HTTP_TOKEN (not recommended)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="HTTP only: an extra Host header value to accept (repeatable)",
+    )
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default=os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"))
+
+    demo = sub.add_parser("demo", help="drive the demo server over stdio and print what each tool returns")
+    demo.add_argument("--json", action="store_true", help="also print each result's structured content")
+
+    simulate = sub.add_parser("simulate", help="serve the provider simulator alone over HTTP")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=8900)
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--big-run", type=int, default=0, metavar="N", help="add one Unpod run of N tasks")
+    simulate.add_argument("--log-level", choices=LOG_LEVELS, default="warning")
+
+    doctor = sub.add_parser("doctor", help="check the configuration and each account's credentials")
+    doctor.add_argument("--demo", action="store_true", help="check the demo accounts instead")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "serve"
+    if command == "serve" and args.command is None:
+        args = build_parser().parse_args(["serve", *(argv or [])])
+    if command == "serve":
+        return _serve(args)
+    if command == "demo":
+        from agent_runs_mcp.server.demo import run_demo
+
+        return run_demo(show_json=args.json)
+    if command == "simulate":
+        return _simulate(args)
+    if command == "doctor":
+        from agent_runs_mcp.server.doctor import run_doctor
+
+        return run_doctor(demo=args.demo)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+def _serve(args: argparse.Namespace) -> int:
+    configure_logging(args.log_level)
+    from agent_runs_mcp.config import load_settings
+    from agent_runs_mcp.errors import ConfigError
+
+    try:
+        settings = load_settings(demo=True if args.demo else None)
+    except ConfigError as exc:
+        print(f"agent-runs-mcp: configuration error: {exc}", file=sys.stderr)
+        return 2
+    log = logging.getLogger("agent_runs_mcp")
+    if not settings.accounts:
+        log.warning(
+            "No provider account configured: tools will explain how to add one. "
+            "Set UNPOD_API_TOKEN / RUNTYPE_API_KEY / MODUS_API_KEY, or use --demo."
+        )
+    log.info(
+        "starting agent-runs-mcp %s (%s transport, accounts: %s%s)",
+        __version__,
+        args.transport,
+        ", ".join(settings.accounts) or "none",
+        ", demo" if settings.demo else "",
+    )
+    if args.transport == "http":
+        from agent_runs_mcp.server.http import serve_http
+
+        return serve_http(
+            settings,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            allow_unauthenticated=args.allow_unauthenticated,
+            extra_hosts=args.allowed_host,
+            log_level=args.log_level,
+        )
+    import anyio
+
+    from agent_runs_mcp.server.app import build_server
+
+    server = build_server(settings)
+
+    async def run() -> None:
+        try:
+            await server.run_stdio_async()
+        finally:
+            await server.registry.aclose()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        anyio.run(run)
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    configure_logging(args.log_level)
+    import uvicorn
+
+    from agent_runs_mcp.simulator.app import create_app
+    from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
+
+    app = create_app(World(seed=args.seed, big_run_tasks=args.big_run))
+    creds = DEMO_CREDENTIALS
+    base = f"http://{args.host}:{args.port}"
+    print(
+        "Provider simulator on " + base + "\n"
+        "Point the server at it with:\n"
+        f"  UNPOD_BASE_URL={base} UNPOD_API_TOKEN={creds['unpod']['token']} "
+        f"UNPOD_ORG_HANDLE={creds['unpod']['org_handle']}\n"
+        f"  RUNTYPE_BASE_URL={base} RUNTYPE_API_KEY={creds['runtype']['token']}\n"
+        f"  MODUS_BASE_URL={base} MODUS_API_KEY={creds['modus']['token']}\n"
+        "Faults: POST a JSON list of rules to /_sim/faults (see agent_runs_mcp/simulator/faults.py).",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

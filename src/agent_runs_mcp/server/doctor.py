@@ -1,0 +1,64 @@
+"""`agent-runs-mcp doctor`: check the configuration and every account's credentials, and say what to fix."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from agent_runs_mcp.config import KINDS, TOKEN_VARIABLES, Settings, load_settings
+from agent_runs_mcp.errors import AgentRunsError, ConfigError
+from agent_runs_mcp.providers.http import RetryPolicy
+
+
+async def _check_accounts(settings: Settings) -> int:
+    from agent_runs_mcp.providers.registry import Registry
+
+    registry = Registry.for_settings(settings, retry=RetryPolicy(attempts=2, deadline_s=15))
+    failures = 0
+    try:
+        for name, account in settings.accounts.items():
+            started = time.monotonic()
+            try:
+                seen = await registry.get(name).check()
+            except AgentRunsError as exc:
+                failures += 1
+                print(f"  FAIL {name} ({account.kind}, {account.base_url}): {exc}")
+            else:
+                print(
+                    f"  ok   {name} ({account.kind}, {account.base_url}): {seen} in {time.monotonic() - started:.2f}s"
+                )
+    finally:
+        await registry.aclose()
+    return failures
+
+
+def run_doctor(demo: bool = False) -> int:
+    import anyio
+
+    print("agent-runs-mcp doctor")
+    try:
+        settings = load_settings(demo=True if demo else None)
+    except ConfigError as exc:
+        print(f"  configuration error: {exc}")
+        return 2
+    if settings.config_file:
+        print(f"  config file: {settings.config_file}")
+    if not settings.accounts:
+        print("  no provider account is configured. Set one or more of:")
+        for kind in KINDS:
+            print(f"    {TOKEN_VARIABLES[kind]}")
+        print("  (Unpod also needs UNPOD_ORG_HANDLE unless the token sees one organization.)")
+        print("  Or try everything first with: agent-runs-mcp serve --demo  /  agent-runs-mcp demo")
+        return 1
+    for kind in KINDS:
+        if not any(a.kind == kind for a in settings.accounts.values()):
+            print(f"  note: no {kind} account ({TOKEN_VARIABLES[kind]} is not set)")
+    if settings.http_tokens:
+        print(f"  HTTP transport: {len(settings.http_tokens)} bearer token(s) configured")
+    print(f"  checking {len(settings.accounts)} account(s)...")
+    failures = anyio.run(_check_accounts, settings)
+    if failures:
+        print(f"{failures} account(s) need attention.", file=sys.stderr)
+        return 1
+    print("All accounts answered.")
+    return 0

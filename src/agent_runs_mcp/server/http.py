@@ -1,0 +1,191 @@
+"""The HTTP transport: streamable HTTP at ``/mcp``, SSE at ``/sse``, ``/healthz`` and ``/readyz``.
+
+* Stateless streamable HTTP with JSON responses: any replica (or uvicorn worker)
+  can answer any request, since refs and cursors carry their own context.
+* Bearer auth through the SDK's token-verifier mechanism when
+  ``AGENT_RUNS_HTTP_TOKEN`` is set (one or several comma-separated tokens,
+  compared in constant time). Binding a non-loopback host without a token is
+  refused unless ``--allow-unauthenticated`` says otherwise, loudly.
+* Host and Origin checks stay on for every bind address (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import SecretStr
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from agent_runs_mcp import __version__
+from agent_runs_mcp.config import Settings, load_settings
+
+log = logging.getLogger("agent_runs_mcp.http_server")
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+MCP_PATH = "/mcp"
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class StaticTokenVerifier:
+    """Accepts the configured bearer tokens; compares every one in constant time."""
+
+    def __init__(self, tokens: Sequence[SecretStr]) -> None:
+        self._tokens = [t.get_secret_value().encode() for t in tokens]
+
+    async def verify_token(self, token: str) -> Any:
+        from mcp.server.auth.provider import AccessToken
+
+        candidate = token.encode()
+        matched = False
+        for known in self._tokens:
+            matched |= hmac.compare_digest(candidate, known)
+        if not matched:
+            return None
+        return AccessToken(token="configured-token", client_id="agent-runs-client", scopes=[])
+
+
+def security_settings(host: str, extra_hosts: Sequence[str]) -> Any:
+    """Host/Origin allow-lists: loopback always, plus the bind host and any operator-given names."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    for name in (host, *extra_hosts):
+        if not name or name in LOOPBACK_NAMES or name in ("0.0.0.0", "::"):
+            continue
+        if ":" in name and not name.startswith("["):  # "host:port" given
+            hosts.append(name)
+            base = name.rsplit(":", 1)[0]
+        else:
+            hosts += [name, f"{name}:*"]
+            base = name
+        origins += [f"http://{base}", f"https://{base}", f"http://{base}:*", f"https://{base}:*"]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+
+
+def create_http_app(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    extra_hosts: Sequence[str] = (),
+    registry: Any = None,
+) -> Any:
+    """The ASGI app serving MCP over streamable HTTP and SSE, plus health endpoints."""
+    from mcp.server.auth.settings import AuthSettings
+
+    from agent_runs_mcp.server.app import build_server
+
+    auth_kwargs: dict[str, Any] = {}
+    if settings.http_tokens:
+        public = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
+        auth_kwargs = {
+            "token_verifier": StaticTokenVerifier(settings.http_tokens),
+            "auth": AuthSettings(
+                issuer_url=public,
+                resource_server_url=f"{public}{MCP_PATH}",
+                validate_token_resource=False,
+            ),
+        }
+    server = build_server(settings, registry, **auth_kwargs)
+
+    @server.custom_route("/healthz", methods=["GET"])
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @server.custom_route("/readyz", methods=["GET"])
+    async def readyz(request: Request) -> Response:
+        accounts = sorted(settings.accounts)
+        body = {"status": "ready" if accounts else "no_accounts", "accounts": accounts, "demo": settings.demo}
+        return JSONResponse(body, status_code=200 if accounts else 503)
+
+    security = security_settings(host, extra_hosts)
+    app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=security,
+        host=host,
+    )
+    sse = server.sse_app(sse_path="/sse", message_path="/messages/", transport_security=security, host=host)
+    existing = {getattr(r, "path", None) for r in app.router.routes}
+    app.router.routes.extend(r for r in sse.router.routes if getattr(r, "path", None) not in existing)
+    app.state.mcp_server = server
+    return app
+
+
+def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> str | None:
+    """Why the server must not start on ``host``, or ``None`` when it may."""
+    if settings.http_tokens or is_loopback(host):
+        return None
+    if allow_unauthenticated:
+        log.warning(
+            "SERVING WITHOUT AUTHENTICATION on %s: anyone who can reach this port can read your agent runs. "
+            "Set AGENT_RUNS_HTTP_TOKEN instead of --allow-unauthenticated.",
+            host,
+        )
+        return None
+    return (
+        f"refusing to serve on non-loopback host {host} without authentication. "
+        "Set AGENT_RUNS_HTTP_TOKEN to one or more bearer tokens (comma-separated) that clients must send, "
+        "or bind 127.0.0.1. (--allow-unauthenticated overrides this; do not use it on a shared network.)"
+    )
+
+
+def app_factory() -> Any:
+    """Entry point for uvicorn workers (``--workers N``): rebuilds the app from the environment."""
+    settings = load_settings()
+    return create_http_app(
+        settings,
+        host=os.environ.get("AGENT_RUNS_HTTP_HOST", "127.0.0.1"),
+        port=int(os.environ.get("AGENT_RUNS_HTTP_PORT", "8765")),
+        extra_hosts=[h for h in os.environ.get("AGENT_RUNS_HTTP_ALLOWED_HOSTS", "").split(",") if h],
+    )
+
+
+def serve_http(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    allow_unauthenticated: bool = False,
+    extra_hosts: Sequence[str] = (),
+    log_level: str = "info",
+) -> int:
+    import uvicorn
+
+    problem = check_bind(host, settings, allow_unauthenticated)
+    if problem:
+        print(f"agent-runs-mcp: {problem}", file=sys.stderr)
+        return 2
+    log.info("MCP over streamable HTTP at http://%s:%s%s (SSE at /sse)", host, port, MCP_PATH)
+    common = {"host": host, "port": port, "log_level": log_level, "timeout_graceful_shutdown": 20}
+    if workers > 1:
+        os.environ.update(
+            {
+                "AGENT_RUNS_HTTP_HOST": host,
+                "AGENT_RUNS_HTTP_PORT": str(port),
+                "AGENT_RUNS_HTTP_ALLOWED_HOSTS": ",".join(extra_hosts),
+                **({"AGENT_RUNS_DEMO": "1"} if settings.demo else {}),
+            }
+        )
+        uvicorn.run("agent_runs_mcp.server.http:app_factory", factory=True, workers=workers, **common)
+        return 0
+    uvicorn.run(create_http_app(settings, host=host, port=port, extra_hosts=extra_hosts), **common)
+    return 0

@@ -1,0 +1,193 @@
+"""What every tool shares: argument types, provider resolution, refs, windows, and the result envelope."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec, TypeVar
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from agent_runs_mcp.domain import Status
+from agent_runs_mcp.errors import AgentRunsError, InputError
+from agent_runs_mcp.refs import Ref, parse_ref
+from agent_runs_mcp.timeutil import parse_user_time, utcnow
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.providers.base import Provider
+    from agent_runs_mcp.providers.registry import Registry
+
+log = logging.getLogger("agent_runs_mcp.tools")
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=True)
+
+StatusName = Literal[
+    "pending",
+    "scheduled",
+    "running",
+    "awaiting_human",
+    "completed",
+    "partial",
+    "failed",
+    "cancelled",
+    "unknown",
+]
+
+ProviderArg = Annotated[
+    str | None,
+    Field(description="Account name from list_providers (e.g. unpod, runtype, modus). Optional if only one."),
+]
+AgentArg = Annotated[str | None, Field(description="Agent id or handle from list_agents.")]
+LimitArg = Annotated[int, Field(description="Items per page (1-100).", ge=1, le=100)]
+CursorArg = Annotated[str | None, Field(description="`next_cursor` of the previous result, to get the next page.")]
+SinceArg = Annotated[
+    str | None,
+    Field(description="Start of the window: ISO 8601 time or a span back from now (30m, 24h, 7d)."),
+]
+UntilArg = Annotated[str | None, Field(description="End of the window: ISO 8601 time or a span back (default now).")]
+StatusArg = Annotated[StatusName | None, Field(description="Only items with this normalized status.")]
+RefArg = Annotated[str | None, Field(description="`ref` of an item from an earlier result; locates it alone.")]
+SpaceArg = Annotated[str | None, Field(description="Unpod only: space token of the run (list_agents shows it).")]
+RunIdArg = Annotated[str | None, Field(description="Run id (run_id of list_agent_executions).")]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def registry_of(ctx: Context) -> Registry:
+    """The registry of the server handling this call."""
+    return ctx.mcp_server.registry  # type: ignore[attr-defined, no-any-return]
+
+
+def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Turn our expected errors into tool errors, and log one line per call (no arguments, no secrets)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        started = time.monotonic()
+        provider = kwargs.get("provider")
+        outcome = "ok"
+        try:
+            return await fn(*args, **kwargs)
+        except AgentRunsError as exc:
+            outcome = type(exc).__name__
+            raise ToolError(str(exc)) from None
+        finally:
+            log.info(
+                "tool=%s provider=%s outcome=%s duration_ms=%.0f",
+                fn.__name__,
+                provider if isinstance(provider, str) and len(provider) <= 64 else "-",
+                outcome,
+                (time.monotonic() - started) * 1000,
+            )
+
+    # Resolve the string annotations in the tool module's namespace, not this one's.
+    wrapper.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    return wrapper
+
+
+def resolve_ref(ref: str | None, provider: str | None, kinds: tuple[str, ...]) -> tuple[str | None, Ref | None]:
+    """Decode ``ref`` (if given), check its kind, and reconcile it with ``provider``."""
+    if not ref:
+        return provider, None
+    decoded = parse_ref(ref)
+    if decoded.kind not in kinds:
+        raise InputError(f"`ref` points at a {decoded.kind}, but this tool takes the ref of a {' or '.join(kinds)}.")
+    if provider and provider.strip() and provider.strip() != decoded.account:
+        raise InputError(
+            f"`provider` is `{provider}` but `ref` belongs to `{decoded.account}`; pass one of them, not both."
+        )
+    return decoded.account, decoded
+
+
+def pick(arg: str | None, ref: Ref | None, key: str, argument: str) -> str | None:
+    """An id from the explicit argument or, failing that, from the ref; refuse when they disagree."""
+    from_ref = ref.get(key) if ref else None
+    if arg and from_ref and arg.strip() != from_ref:
+        raise InputError(f"`{argument}` is `{arg[:60]}` but `ref` says `{from_ref}`; pass one of them, not both.")
+    value = arg.strip() if arg else from_ref
+    return value or None
+
+
+def parse_status(status: str | None) -> Status | None:
+    if status is None:
+        return None
+    try:
+        return Status(status)
+    except ValueError:
+        raise InputError(
+            f"`status` must be one of {', '.join(s.value for s in Status)} (got {status[:30]!r})."
+        ) from None
+
+
+def parse_window(
+    since: str | None, until: str | None, *, default_since: str | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """Parse `since`/`until`, applying a default start, and check their order."""
+    now = utcnow()
+    start = parse_user_time(since or default_since, "since", now) if (since or default_since) else None
+    end = parse_user_time(until, "until", now) if until else None
+    if start and end and start >= end:
+        raise InputError(
+            f"`since` ({start:%Y-%m-%d %H:%M}Z) must be before `until` ({end:%Y-%m-%d %H:%M}Z); swap them or widen."
+        )
+    return start, end
+
+
+def provider_for(ctx: Context, name: str | None) -> Provider:
+    return registry_of(ctx).get(name)
+
+
+def result(model: BaseModel, text: str) -> CallToolResult:
+    """A tool result: readable text for the model plus the full model as structured content."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=model.model_dump(mode="json", exclude_none=False),
+    )
+
+
+def in_window(moment: datetime | None, since: datetime | None, until: datetime | None) -> bool:
+    """Whether an item's time falls in the window; an item without a time only passes an open window."""
+    if since is None and until is None:
+        return True
+    if moment is None:
+        return False
+    if since is not None and moment < since:
+        return False
+    return not (until is not None and moment > until)
+
+
+def short_time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else "-"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
+    return f"{seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
+
+
+def fmt_money(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def dump(value: Any) -> Any:
+    """JSON-ready form of a pydantic model or list of them."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [dump(v) for v in value]
+    return value

@@ -1,0 +1,159 @@
+"""Shared fixtures: the simulator over real HTTP on a free loopback port, settings and MCP clients."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from mcp import Client
+
+from agent_runs_mcp.config import Account, Settings
+from agent_runs_mcp.providers.http import RetryPolicy
+from agent_runs_mcp.providers.registry import Registry
+from agent_runs_mcp.server.app import build_server
+from agent_runs_mcp.simulator.app import create_app
+from agent_runs_mcp.simulator.faults import Faults
+from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
+
+FAST_RETRY = RetryPolicy(attempts=3, base_wait_s=0.01, max_wait_s=0.05, max_retry_after_s=2, deadline_s=5)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    world: World
+    faults: Faults
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_simulator(world: World, faults: Faults | None = None) -> LiveServer:
+    """The simulator on a free loopback port, served by uvicorn in a background thread."""
+    faults = faults or Faults()
+    port = free_port()
+    config = uvicorn.Config(create_app(world, faults), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:  # pragma: no cover
+            raise RuntimeError("simulator did not start")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", world, faults, server, thread)
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return World(seed=7)
+
+
+@pytest.fixture(scope="session")
+def sim(world: World) -> Iterator[LiveServer]:
+    live = start_simulator(world)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def faults(sim: LiveServer) -> Iterator[Faults]:
+    """The running simulator's fault rules, cleared after each test."""
+    yield sim.faults
+    sim.faults.rules = []
+
+
+def accounts_for(url: str, **overrides: Any) -> dict[str, Account]:
+    """Real (non-demo) accounts pointing at ``url`` with the simulator's credentials."""
+    creds = DEMO_CREDENTIALS
+    base: dict[str, dict[str, Any]] = {
+        "unpod": {"token": creds["unpod"]["token"], "org_handle": creds["unpod"]["org_handle"]},
+        "runtype": {"token": creds["runtype"]["token"]},
+        "modus": {"token": creds["modus"]["token"]},
+    }
+    accounts = {}
+    for kind, values in base.items():
+        data = {"name": kind, "kind": kind, "base_url": url, **values, **overrides.get(kind, {})}
+        accounts[kind] = Account.model_validate(data)
+    return accounts
+
+
+@pytest.fixture
+def settings(sim: LiveServer) -> Settings:
+    return Settings(accounts=accounts_for(sim.url), cache_enabled=False)
+
+
+@pytest.fixture
+async def registry(settings: Settings) -> AsyncIterator[Registry]:
+    reg = Registry(settings, retry=FAST_RETRY)
+    yield reg
+    await reg.aclose()
+
+
+@contextlib.asynccontextmanager
+async def mcp_client(settings: Settings, mode: str = "auto", **registry_kwargs: Any) -> AsyncIterator[Client]:
+    registry = Registry(settings, retry=registry_kwargs.pop("retry", FAST_RETRY), **registry_kwargs)
+    server = build_server(settings, registry)
+    try:
+        async with Client(server, mode=mode) as client:  # type: ignore[arg-type]
+            yield client
+    finally:
+        await registry.aclose()
+
+
+@pytest.fixture(params=["auto", "legacy"])
+async def client(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Client]:
+    """An in-memory MCP client on both protocol generations (2026-07-28 and 2025-11-25)."""
+    async with mcp_client(settings, request.param) as c:
+        yield c
+
+
+@pytest.fixture
+async def demo_client() -> AsyncIterator[Client]:
+    from agent_runs_mcp.config import load_settings
+
+    settings = load_settings({}, demo=True)
+    async with mcp_client(settings) as c:
+        yield c
+
+
+async def call(client: Client, name: str, **args: Any) -> Any:
+    """Call a tool and fail with its text if it errored."""
+    res = await client.call_tool(name, args)
+    text = "\n".join(getattr(b, "text", "") for b in res.content)
+    assert not res.is_error, f"{name}({args}) failed: {text}"
+    return res
+
+
+async def call_error(client: Client, name: str, **args: Any) -> str:
+    """Call a tool that must fail, and return its error text."""
+    res = await client.call_tool(name, args)
+    text = "\n".join(getattr(b, "text", "") for b in res.content)
+    assert res.is_error, f"{name}({args}) should have failed but returned: {text[:300]}"
+    return text
+
+
+def raw_get(url: str, path: str, headers: dict[str, str] | None = None, **params: Any) -> httpx.Response:
+    return httpx.get(url + path, headers=headers or {}, params=params, follow_redirects=False)

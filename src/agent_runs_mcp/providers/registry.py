@@ -35,20 +35,15 @@ class Registry:
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.settings = settings
+        if transport is None and settings.demo:
+            # Demo accounts are answered by the simulator inside this process: no port, no network.
+            from agent_runs_mcp.simulator.app import in_process_transport
+
+            transport = in_process_transport()
         self._transport = transport
         self._retry = retry
         self._providers: dict[str, Provider] = {}
         self.cache = ResponseCache() if settings.cache_enabled else None
-
-    @classmethod
-    def for_settings(cls, settings: Settings, *, retry: RetryPolicy = DEFAULT_RETRY) -> Registry:
-        """The registry a server uses: demo accounts talk to the in-process simulator, others to the network."""
-        transport = None
-        if settings.demo:
-            from agent_runs_mcp.simulator.app import in_process_transport
-
-            transport = in_process_transport()
-        return cls(settings, transport=transport, retry=retry)
 
     @property
     def names(self) -> list[str]:

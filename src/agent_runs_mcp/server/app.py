@@ -45,7 +45,7 @@ class AgentRunsServer(MCPServer):
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
     """Build the server for ``settings`` with every toolset registered."""
     server = AgentRunsServer(
-        registry or Registry.for_settings(settings),
+        registry or Registry(settings),
         name="agent-runs-mcp",
         title="Agent runs (Unpod, Runtype, Modus)",
         version=__version__,

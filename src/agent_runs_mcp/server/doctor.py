@@ -13,7 +13,7 @@ from agent_runs_mcp.providers.http import RetryPolicy
 async def _check_accounts(settings: Settings) -> int:
     from agent_runs_mcp.providers.registry import Registry
 
-    registry = Registry.for_settings(settings, retry=RetryPolicy(attempts=2, deadline_s=15))
+    registry = Registry(settings, retry=RetryPolicy(attempts=2, deadline_s=15))
     failures = 0
     try:
         for name, account in settings.accounts.items():

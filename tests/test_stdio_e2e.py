@@ -1,0 +1,84 @@
+"""End to end over stdio: spawn `agent-runs-mcp serve` exactly as an MCP host does and call every tool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters, stdio_client
+
+from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS
+from tests.conftest import LiveServer, call
+
+pytestmark = pytest.mark.anyio
+
+
+def server_command() -> tuple[str, list[str]]:
+    script = Path(sys.executable).parent / "agent-runs-mcp"
+    if script.exists():
+        return str(script), []
+    found = shutil.which("agent-runs-mcp")
+    return (found, []) if found else (sys.executable, ["-m", "agent_runs_mcp"])
+
+
+async def tour(client: Client) -> None:
+    """Call every tool once, following refs as an assistant would."""
+    providers = await call(client, "list_providers")
+    assert {p["name"] for p in providers.structured_content["providers"]} == {"unpod", "runtype", "modus"}
+    agents = await call(client, "list_agents", provider="unpod")
+    agent = agents.structured_content["agents"][0]["id"]
+    runs = await call(client, "list_agent_executions", provider="unpod", agent=agent)
+    run = next(r for r in runs.structured_content["executions"] if r["status"] == "completed")
+    tasks = await call(client, "get_run_tasks", ref=run["ref"], status="completed", limit=3)
+    task = next(t for t in tasks.structured_content["tasks"] if t["has_transcript"])
+    transcript = await call(client, "get_call_transcript", ref=task["ref"])
+    assert transcript.structured_content["turns"][0]["speaker"] in ("agent", "customer")
+    health = await call(client, "summarize_run_health", ref=run["ref"])
+    assert health.structured_content["scanned"] == run["tasks_total"]
+    for provider in ("runtype", "modus"):
+        agents = await call(client, "list_agents", provider=provider)
+        agent = agents.structured_content["agents"][0]["id"]
+        await call(client, "summarize_run_health", provider=provider, agent=agent, since="7d")
+        runs = await call(client, "list_agent_executions", provider=provider, agent=agent, limit=2)
+        ref = runs.structured_content["executions"][-1]["ref"]
+        await call(client, "get_run_tasks", ref=ref)
+        await call(client, "get_call_transcript", ref=ref)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_demo_server_over_stdio(mode: str) -> None:
+    command, args = server_command()
+    params = StdioServerParameters(command=command, args=[*args, "serve", "--demo"])
+    async with Client(params, mode=mode) as client:  # type: ignore[arg-type]
+        await tour(client)
+
+
+async def test_real_accounts_from_documented_variables(sim: LiveServer, tmp_path: Path) -> None:
+    """Configured only through the documented environment variables, against the simulator over HTTP."""
+    command, args = server_command()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("UNPOD_", "RUNTYPE_", "MODUS_", "AGENT_RUNS_"))},
+        "UNPOD_API_TOKEN": DEMO_CREDENTIALS["unpod"]["token"],
+        "UNPOD_ORG_HANDLE": DEMO_CREDENTIALS["unpod"]["org_handle"],
+        "UNPOD_BASE_URL": sim.url,
+        "RUNTYPE_API_KEY": DEMO_CREDENTIALS["runtype"]["token"],
+        "RUNTYPE_BASE_URL": sim.url,
+        "MODUS_API_KEY": DEMO_CREDENTIALS["modus"]["token"],
+        "MODUS_BASE_URL": sim.url,
+        "MODUS_RESOURCE": "workflows",
+    }
+    errlog = tmp_path / "stderr.log"
+    params = StdioServerParameters(command=command, args=[*args, "serve", "--log-level", "debug"], env=env)
+    with errlog.open("w") as stderr:
+        async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:  # type: ignore[arg-type]
+            res = await call(client, "list_providers")
+            assert {p["base_url"] for p in res.structured_content["providers"]} == {sim.url}
+            assert not any(p["demo"] for p in res.structured_content["providers"])
+            await tour(client)
+    logged = errlog.read_text()
+    assert "tool=get_call_transcript" in logged and "GET /api/v1/workflows" in logged  # it did log, to stderr
+    for secret in (c["token"] for c in DEMO_CREDENTIALS.values()):
+        assert secret not in logged

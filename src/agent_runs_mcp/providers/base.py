@@ -62,6 +62,28 @@ class CallQuery:
     page_hint: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed item whose reason a health report would like to know better."""
+
+    item_id: str
+    agent: str | None = None
+    reason: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """What the provider's detail says about one failure."""
+
+    reason: str | None
+    attempts: int | None = None
+
+
+EXPLAIN_MAX = 100
+"""Most failures whose detail one report fetches (each is one or two extra requests)."""
+
+
 class Provider(ABC):
     """Base of the Unpod, Runtype and Modus adapters."""
 
@@ -148,6 +170,15 @@ class Provider(ABC):
     async def activity_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Any]:
         """One page of an agent's activity over a window, for health reports: its executions by default."""
         return await self.executions_page(query, token)
+
+    async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
+        """Look up the specific reason of failures whose listing only says something generic.
+
+        The default has nothing more to read. Adapters whose lists leave the
+        reason out (Unpod's run tasks, Runtype's executions, Modus's runs) read it
+        from where the provider keeps it.
+        """
+        return {}
 
     async def check(self) -> str:
         """A cheap authenticated call for ``doctor``; returns what it saw."""

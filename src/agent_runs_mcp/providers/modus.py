@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,9 +23,12 @@ from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, Provider
 from agent_runs_mcp.errors import BadResponseError, InputError
 from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
+    EXPLAIN_MAX,
     TTL_LIST_S,
     CallQuery,
     ExecutionQuery,
+    Explained,
+    Failure,
     Provider,
     RunQuery,
     as_dict,
@@ -243,6 +247,30 @@ class ModusProvider(Provider):
             has_transcript=True,
             ref=make_ref(self.name, "task", t=run.run_id, r=run.run_id, a=agent),
         )
+
+    async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
+        """A listed run has at most a summary; its detail has `taskError`, `statusReason` and the failing node."""
+        if run is not None:
+            return {}
+        limit = asyncio.Semaphore(4)
+
+        async def explain(failure: Failure) -> tuple[str, Explained] | None:
+            if not failure.agent or not failure.agent.isdigit():
+                return None
+            async with limit:
+                raw = await self._detail(failure.agent, failure.item_id)
+            node = next((n for n in as_list(raw.get("workflowNodes")) if isinstance(n, dict) and n.get("error")), None)
+            node_error = None
+            if node is not None:
+                error = node.get("error")
+                node_error = _text(dig(error, "message") if isinstance(error, dict) else error, 300)
+                name = as_text(first(node.get("name"), node.get("label"), node.get("id")))
+                node_error = f"node {name} failed: {node_error}" if name else node_error
+            reason = first(as_text(raw.get("taskError"), 300), node_error, as_text(raw.get("statusReason")))
+            return (failure.item_id, Explained(reason=reason)) if reason else None
+
+        results = await asyncio.gather(*(explain(f) for f in failures[:EXPLAIN_MAX]))
+        return dict(r for r in results if r is not None)
 
     # --- conversations ----------------------------------------------------------------------------
 

@@ -33,10 +33,13 @@ from agent_runs_mcp.domain import (
 from agent_runs_mcp.errors import BadResponseError, InputError
 from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
+    EXPLAIN_MAX,
     TTL_FINISHED_S,
     TTL_LIST_S,
     CallQuery,
     ExecutionQuery,
+    Explained,
+    Failure,
     Provider,
     RunQuery,
     as_dict,
@@ -262,6 +265,33 @@ class RuntypeProvider(Provider):
             has_transcript=True,
             ref=make_ref(self.name, "task", t=run.run_id, r=parent, a=run.agent_id, k="exec"),
         )
+
+    async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
+        """A listed execution only says `stopReason: error`; its detail has the error and its tool calls
+        say which tool failed. Read both for up to EXPLAIN_MAX failed executions."""
+        if run is not None:  # tasks of one run are tool calls and sub-agents: their reasons are already given
+            return {}
+        limit = asyncio.Semaphore(4)
+
+        async def explain(failure: Failure) -> tuple[str, Explained] | None:
+            if not failure.agent:
+                return None
+            base = f"{API}/agents/{segment(failure.agent, 'agent')}/executions/{segment(failure.item_id, 'run_id')}"
+            async with limit:
+                body = await self.get(base, what=f"execution `{failure.item_id}`", ttl_s=TTL_FINISHED_S)
+                tools, _, _ = await self._list(f"{base}/tool-calls", {}, None, f"tool calls of `{failure.item_id}`")
+            raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
+            error = self._execution(raw, failure.agent).error
+            broken = next((t for t in tools if statuses.normalize(statuses.RUNTYPE, t.get("status")) == "failed"), None)
+            if broken is not None:
+                detail = as_text(broken.get("errorMessage")) or "failed"
+                reason = f"tool {as_text(broken.get('toolName')) or '?'} failed: {detail}"
+            else:
+                reason = error
+            return (failure.item_id, Explained(reason=reason)) if reason else None
+
+        results = await asyncio.gather(*(explain(f) for f in failures[:EXPLAIN_MAX]))
+        return dict(r for r in results if r is not None)
 
     # --- conversations ----------------------------------------------------------------------------
 

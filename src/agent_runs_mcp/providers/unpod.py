@@ -33,6 +33,8 @@ from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
     CallQuery,
     ExecutionQuery,
+    Explained,
+    Failure,
     Provider,
     RunQuery,
     as_dict,
@@ -304,6 +306,35 @@ class UnpodProvider(Provider):
         if next_token and newest_first_exhausted((t.created_at for t in tasks), query.since):
             next_token = None  # newest first: everything after this page is older than the window
         return ProviderPage(tasks, token, next_token, None)
+
+    async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
+        """The run's task list drops `last_failure_reason` and the retry counters; the agent's task
+        list (raw documents, newest first) keeps them. Read it until every failure is found, the
+        pages pass the oldest failure, or the scan limit."""
+        agent = run.agent if run else None
+        if not agent or not failures:
+            return {}
+        wanted = {f.item_id for f in failures}
+        oldest = min((f.created_at for f in failures if f.created_at), default=None)
+        found: dict[str, Explained] = {}
+        path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
+        token: str | None = None
+        for _ in range(SCAN_PAGES_MAX):
+            page = await self._page(path, token, f"tasks of agent `{agent}`")
+            for item in page.items:
+                task_id = as_text(item.get("task_id"))
+                if task_id in wanted:
+                    retry = as_int(item.get("retry_attempt"))
+                    found[task_id] = Explained(
+                        reason=as_text(first(item.get("last_failure_reason"), dig(item, "output", "error")), 300),
+                        attempts=retry + 1 if retry is not None else None,
+                    )
+            token = page.next_token
+            if len(found) == len(wanted) or token is None:
+                break
+            if oldest and newest_first_exhausted((parse_time(i.get("created")) for i in page.items), oldest):
+                break
+        return found
 
     # --- tasks ------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, ProviderPage, Status, Task
 from agent_runs_mcp.errors import InputError
-from agent_runs_mcp.providers.base import ExecutionQuery, RunQuery
+from agent_runs_mcp.providers.base import ExecutionQuery, Explained, Failure, Provider, RunQuery
 from agent_runs_mcp.providers.http import bulk_scan
 from agent_runs_mcp.tools.common import (
     AgentArg,
@@ -229,6 +229,7 @@ class HealthReport(BaseModel):
     items_with_cost: int
     tokens: int | None
     retried: int = Field(description="Items that needed more than one attempt.")
+    attempts_reported: int = Field(description="Items whose attempt count the provider reports.")
     voice: VoiceFigures | None = None
     previous: WindowComparison | None = None
     scanned: int = Field(description="Items read from the provider.")
@@ -255,14 +256,35 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+GENERIC_REASONS = frozenset({"error", "errored", "failed", "failure", "fail", "unknown", "(no reason given)"})
+
+
+def is_generic(reason: str | None) -> bool:
+    """True when a reason says only that something failed (or that retries ran out), not why."""
+    if not reason or not reason.strip():
+        return True
+    text = reason.strip().lower()
+    return text in GENERIC_REASONS or classify_failure(text) == "max_retries"
+
+
+@dataclass(slots=True)
+class FailureRecord:
+    """One failed item, kept (without its payload) so its reason can still be refined."""
+
+    item_id: str
+    ref: str
+    reason: str | None
+    agent: str | None
+    created_at: datetime | None
+    attempts: int | None
+
+
 @dataclass
 class Accumulator:
     """Streaming counters over tasks or executions; holds no raw payloads."""
 
     totals: Counter[str] = field(default_factory=Counter)
-    reasons: Counter[str] = field(default_factory=Counter)
-    raw_reasons: dict[str, Counter[str]] = field(default_factory=dict)
-    examples: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    failures: list[FailureRecord] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     durations: list[float] = field(default_factory=list)
     talk_times: list[float] = field(default_factory=list)
@@ -270,6 +292,7 @@ class Accumulator:
     with_cost: int = 0
     tokens: int = 0
     with_tokens: int = 0
+    attempts_reported: int = 0
     retried: int = 0
     calls_finished: int = 0
     connected: int = 0
@@ -287,35 +310,36 @@ class Accumulator:
     def add(self, item: Task | Execution) -> None:
         status = item.status
         self.totals[status.value] += 1
-        duration = item.duration_s
-        if duration is not None:
-            self.durations.append(duration)
+        if item.duration_s is not None:
+            self.durations.append(item.duration_s)
         if item.cost_usd is not None:
             self.cost += item.cost_usd
             self.with_cost += 1
         if item.tokens is not None:
             self.tokens += item.tokens
             self.with_tokens += 1
+        attempts: int | None = None
         if isinstance(item, Task):
-            item_id, end_reason = item.task_id, item.end_reason
+            item_id, agent, created = item.task_id, None, item.created_at or item.started_at
             reason = item.failure_reason or item.end_reason
+            attempts = item.attempts
             if item.outcome:
                 self.outcomes[item.outcome] += 1
-            if item.attempts is not None and item.attempts > 1:
-                self.retried += 1
             if item.kind == "call" and status in FINISHED_STATUSES:
                 self._add_call(item)
         else:
-            item_id, end_reason = item.run_id, item.stop_reason
+            item_id, agent, created = item.run_id, item.agent_id, item.started_at
             reason = item.error or item.stop_reason or item.summary
+        self._count_attempts(attempts)
         if status == Status.FAILED:
-            category = classify_failure(reason or end_reason)
-            self.reasons[category] += 1
-            raw = (reason or end_reason or "(no reason given)")[:120]
-            self.raw_reasons.setdefault(category, Counter())[raw] += 1
-            examples = self.examples.setdefault(category, [])
-            if len(examples) < EXAMPLES:
-                examples.append((item_id, item.ref))
+            record = FailureRecord(item_id, item.ref, reason, agent, created, attempts)
+            self.failures.append(record)
+
+    def _count_attempts(self, attempts: int | None) -> None:
+        if attempts is not None:
+            self.attempts_reported += 1
+            if attempts > 1:
+                self.retried += 1
 
     def _add_call(self, task: Task) -> None:
         self.calls_finished += 1
@@ -334,6 +358,37 @@ class Accumulator:
             if task.duration_s < EARLY_HANGUP_S and ended_by_customer:
                 self.early_hangups += 1
 
+    # --- refining failure reasons -----------------------------------------------------------------
+
+    def generic_failures(self) -> list[Failure]:
+        """Failures whose reason says nothing specific, for the adapter to explain."""
+        return [
+            Failure(item_id=f.item_id, agent=f.agent, reason=f.reason, created_at=f.created_at)
+            for f in self.failures
+            if is_generic(f.reason)
+        ]
+
+    def apply(self, explained: dict[str, Explained]) -> int:
+        """Adopt the provider's specific reasons (and attempt counts); returns how many reasons changed."""
+        changed = 0
+        for record in self.failures:
+            found = explained.get(record.item_id)
+            if found is None:
+                continue
+            if found.reason and not is_generic(found.reason):
+                record.reason = found.reason
+                changed += 1
+            if record.attempts is None and found.attempts is not None:
+                record.attempts = found.attempts
+                self._count_attempts(found.attempts)
+        return changed
+
+    # --- figures ----------------------------------------------------------------------------------
+
+    @property
+    def reasons(self) -> Counter[str]:
+        return Counter(classify_failure(f.reason) for f in self.failures)
+
     def failed(self) -> int:
         return self.totals[Status.FAILED.value]
 
@@ -341,13 +396,21 @@ class Accumulator:
         return _rate(self.totals[Status.COMPLETED.value], self.finished)
 
     def system_failure_rate(self) -> float | None:
-        return _rate(sum(self.reasons[r] for r in SYSTEM_REASONS), self.finished)
+        reasons = self.reasons
+        return _rate(sum(reasons[r] for r in SYSTEM_REASONS), self.finished)
 
     def top_reasons(self, limit: int = 5) -> list[ReasonCount]:
-        failed = self.failed()
+        failed = len(self.failures)
+        raw: dict[str, Counter[str]] = {}
+        examples: dict[str, list[FailureRecord]] = {}
+        for record in self.failures:
+            category = classify_failure(record.reason)
+            raw.setdefault(category, Counter())[(record.reason or "(no reason given)")[:120]] += 1
+            picked = examples.setdefault(category, [])
+            if len(picked) < EXAMPLES:
+                picked.append(record)
         out = []
         for reason, count in self.reasons.most_common(limit):
-            examples = self.examples.get(reason, [])
             out.append(
                 ReasonCount(
                     reason=reason,
@@ -355,9 +418,9 @@ class Accumulator:
                     count=count,
                     share=round(count / failed, 4) if failed else 0.0,
                     share_of_finished=round(count / self.finished, 4) if self.finished else 0.0,
-                    raw_reasons=dict(self.raw_reasons.get(reason, Counter()).most_common(3)),
-                    example_task_ids=[e[0] for e in examples],
-                    example_refs=[e[1] for e in examples],
+                    raw_reasons=dict(raw[reason].most_common(3)),
+                    example_task_ids=[e.item_id for e in examples[reason]],
+                    example_refs=[e.ref for e in examples[reason]],
                 )
             )
         return out
@@ -416,6 +479,7 @@ def headline_of(acc: Accumulator, verdict: Verdict, noun: str, scope_text: str) 
 def compare(current: Accumulator, previous: Accumulator) -> list[str]:
     """Plain-language differences between the previous window and this one."""
     changes = []
+    now_reasons, before_reasons = current.reasons, previous.reasons
     now_rate, before_rate = current.success_rate(), previous.success_rate()
     if now_rate is not None and before_rate is not None:
         delta = now_rate - before_rate
@@ -424,8 +488,8 @@ def compare(current: Accumulator, previous: Accumulator) -> list[str]:
         else:
             changes.append(f"success rate unchanged at {now_rate:.0%}")
     changes.append(f"items {previous.items} -> {current.items}")
-    for reason in set(current.reasons) | set(previous.reasons):
-        before, now = previous.reasons[reason], current.reasons[reason]
+    for reason in sorted(set(now_reasons) | set(before_reasons)):
+        before, now = before_reasons[reason], now_reasons[reason]
         if before != now and max(before, now) >= 3:
             changes.append(f"{REASON_LABELS[reason]} failures {before} -> {now}")
     return changes
@@ -525,6 +589,17 @@ async def summarize_run_health(
     async def progress(done: int, total: int | None) -> None:
         await ctx.report_progress(done, total, message=f"read {done} items")
 
+    def scanner(
+        fetch: Callable[[str | None], Awaitable[ProviderPage[Any]]], feed: Callable[[Iterable[Any]], None]
+    ) -> Awaitable[ScanStats]:
+        return scan(
+            fetch,
+            feed,
+            max_items=settings.health_max_items,
+            concurrency=settings.health_concurrency,
+            progress=progress,
+        )
+
     notes: list[str] = []
     token = bulk_scan.set(True)
     try:
@@ -533,13 +608,8 @@ async def summarize_run_health(
                 raise InputError("`since`/`until` apply to an agent's window; with `run_id` leave them out.")
             query = RunQuery(run_id=run, agent=agent_id, space=space_id)
             current = Accumulator()
-            stats = await scan(
-                lambda t: adapter.tasks_page(query, t),
-                lambda items: [current.add(i) for i in items],
-                max_items=settings.health_max_items,
-                concurrency=settings.health_concurrency,
-                progress=progress,
-            )
+            stats = await scanner(lambda t: adapter.tasks_page(query, t), lambda items: [current.add(i) for i in items])
+            notes += await _explain(adapter, current, query)
             scope = HealthScope(type="run", run_id=run, agent=agent_id, space=space_id)
             noun = "call tasks" if current.calls_finished else "tasks"
             scope_text = f"in run {run}"
@@ -550,9 +620,8 @@ async def summarize_run_health(
             start_at, end_at = parse_window(since, until, default_since="24h")
             assert start_at is not None
             end = end_at or datetime.now(start_at.tzinfo)
-            span = end - start_at
-            prev_start = start_at - span
-            query_window = ExecutionQuery(agent=agent_id, space=space_id, since=prev_start, until=end_at)
+            prev_start = start_at - (end - start_at)
+            window = ExecutionQuery(agent=agent_id, space=space_id, since=prev_start, until=end_at)
             current, before = Accumulator(), Accumulator()
             undated = 0
 
@@ -567,13 +636,9 @@ async def summarize_run_health(
                     elif prev_start <= moment < start_at:
                         before.add(item)
 
-            stats = await scan(
-                lambda t: adapter.activity_page(query_window, t),
-                route,
-                max_items=settings.health_max_items,
-                concurrency=settings.health_concurrency,
-                progress=progress,
-            )
+            stats = await scanner(lambda t: adapter.activity_page(window, t), route)
+            notes += await _explain(adapter, current, None)
+            await _explain(adapter, before, None)
             if undated:
                 notes.append(f"{undated} item(s) had no timestamp and could not be placed in a window.")
             scope = HealthScope(type="agent_window", agent=agent_id, space=space_id, since=start_at, until=end)
@@ -596,6 +661,7 @@ async def summarize_run_health(
             f"{settings.health_max_items}); figures cover those items only."
         )
     verdict = verdict_of(current)
+    completed = current.totals[Status.COMPLETED.value]
     report = HealthReport(
         provider=adapter.name,
         kind=adapter.kind,
@@ -611,14 +677,11 @@ async def summarize_run_health(
         outcomes=dict(current.outcomes.most_common()),
         duration_s=_percentiles(current.durations),
         cost_usd=round(current.cost, 4) if current.with_cost else None,
-        cost_per_completed_usd=(
-            round(current.cost / current.totals[Status.COMPLETED.value], 4)
-            if current.with_cost and current.totals[Status.COMPLETED.value]
-            else None
-        ),
+        cost_per_completed_usd=round(current.cost / completed, 4) if current.with_cost and completed else None,
         items_with_cost=current.with_cost,
         tokens=current.tokens if current.with_tokens else None,
         retried=current.retried,
+        attempts_reported=current.attempts_reported,
         voice=current.voice(),
         previous=previous,
         scanned=stats.scanned,
@@ -627,6 +690,20 @@ async def summarize_run_health(
         notes=notes,
     )
     return result(report, render_health(report))
+
+
+async def _explain(adapter: Provider, acc: Accumulator, run: RunQuery | None) -> list[str]:
+    """Ask the adapter for the specific reasons of generic failures; say what was learned."""
+    generic = acc.generic_failures()
+    if not generic:
+        return []
+    changed = acc.apply(await adapter.explain_failures(generic, run))
+    example = next((f.reason for f in generic if f.reason), "no reason")
+    if changed == len(generic):
+        return [f"{changed} failure(s) were listed only as {example!r}; their specific reasons were read from the "
+                "provider's detail."]  # fmt: skip
+    hint = " Pass `agent` to let the report read them." if run is not None and not run.agent else ""
+    return [f"{len(generic) - changed} of {len(generic)} failure(s) have only a generic reason ({example!r}).{hint}"]
 
 
 def render_health(report: HealthReport) -> str:

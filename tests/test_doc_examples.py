@@ -99,7 +99,7 @@ async def test_documented_examples_parse_into_the_domain_model() -> None:
         assert task["task_id"] == "T8ff2ccdffe9a11f0878d43cd8a99e069" and task["kind"] == "call"
         assert task["duration_s"] is None and task["cost_usd"] is None and task["has_transcript"] is False
 
-        res = await call(client, "list_agent_executions", provider="runtype", agent="agent_12345abcde")
+        res = await call(client, "list_agent_executions", provider="runtype", agent="agent_12345abcde", detail="full")
         (run,) = res.structured_content["executions"]
         assert run["cost_usd"] == 0.023 and run["tokens"] == 450 and run["duration_s"] == 195.0
         assert run["stop_reason"] == "max_iterations_reached" and run["trigger"] == "webhook"

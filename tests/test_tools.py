@@ -85,7 +85,7 @@ async def test_unpod_tasks_statuses_match_ground_truth(client: Client, world: Wo
 
 async def test_unpod_task_fields_normalized(client: Client, world: World) -> None:
     run = next(r for r in world.unpod_runs if r.phase == "done" and r.style == "vapi")
-    res = await call(client, "get_run_tasks", ref=_run_ref(run), status="completed", limit=10)
+    res = await call(client, "get_run_tasks", ref=_run_ref(run), status="completed", limit=10, detail="full")
     task = res.structured_content["tasks"][0]
     raw = next(t for t in world.unpod_tasks(run) if t["task_id"] == task["task_id"])
     assert task["cost_usd"] == raw["output"]["cost"]
@@ -143,7 +143,14 @@ async def test_transcript_window_speaker_and_search(client: Client, world: World
     customer = await call(client, "get_call_transcript", **args, speaker="customer")
     assert {t["speaker"] for t in customer.structured_content["turns"]} == {"customer"}
     found = await call(client, "get_call_transcript", **args, search="ACME SOLAR")
-    assert all("acme solar" in t["text"].lower() for t in found.structured_content["turns"])
+    turns = found.structured_content["turns"]
+    hits = [t for t in turns if t["matched"]]
+    assert hits and all("acme solar" in t["text"].lower() for t in hits)
+    assert found.structured_content["matched_turns"] == len(hits)
+    context = [t for t in turns if not t["matched"]]
+    assert all("acme solar" not in t["text"].lower() for t in context)
+    hit_indexes = {t["index"] for t in hits}
+    assert all(t["index"] - 1 in hit_indexes or t["index"] + 1 in hit_indexes for t in context)
 
 
 async def test_runtype_executions_costs_tasks_and_conversation(client: Client, world: World) -> None:
@@ -225,7 +232,16 @@ def _run_ref(run: Any) -> str:
 
 
 def _expected_turns(output: dict[str, Any]) -> list[tuple[str, str]]:
-    """The turns a reader of the raw output would expect, written independently of the adapter."""
+    """The turns a reader of the raw output would expect, written independently of the adapter.
+
+    Texts go through the same masking as results (redaction is on by default; tested on its own).
+    """
+    from agent_runs_mcp.tools.sanitize import redact_text
+
+    return [(speaker, redact_text(text)) for speaker, text in _raw_turns(output)]
+
+
+def _raw_turns(output: dict[str, Any]) -> list[tuple[str, str]]:
     role_map = {"assistant": "agent", "user": "customer", "bot": "agent", "AI": "agent", "User": "customer"}
     if "messages" in output:
         return [(role_map[m["role"]], m["message"]) for m in output["messages"]]

@@ -38,6 +38,27 @@ ACTIVE_STATUSES = frozenset({Status.PENDING, Status.SCHEDULED, Status.RUNNING, S
 
 T = TypeVar("T")
 
+FULL = {"x-detail": "full"}
+"""Marks a field shown only with ``detail="full"`` (and left out of the published output schema)."""
+
+
+UNPUBLISHED = {"x-published": False}
+"""Marks a result field left out of the published output schema to keep `tools/list` small (it is still
+returned, as an additional property)."""
+
+
+def full(default: Any = None, description: str | None = None) -> Any:
+    """A field of the full detail level only."""
+    return Field(default=default, description=description, json_schema_extra=FULL)
+
+
+def meta(default: Any = None, description: str | None = None, *, default_factory: Any = None) -> Any:
+    """A result field that is always returned but not published in the output schema."""
+    if default_factory is not None:
+        return Field(default_factory=default_factory, description=description, json_schema_extra=UNPUBLISHED)
+    return Field(default=default, description=description, json_schema_extra=UNPUBLISHED)
+
+
 Speaker = Literal["agent", "customer", "tool", "system"]
 
 
@@ -52,9 +73,9 @@ class Agent(_Model):
     name: str | None = None
     description: str | None = None
     kind: str | None = Field(default=None, description="The provider's agent type, e.g. `task`, `workflow`.")
-    provider_status: str | None = None
+    provider_status: str | None = full()
     space: str | None = Field(default=None, description="Unpod space token the agent lives in, when known.")
-    last_run_at: datetime | None = None
+    last_run_at: datetime | None = full()
     ref: str
 
 
@@ -62,10 +83,10 @@ class Execution(_Model):
     """One execution of an agent: an Unpod run, a Runtype execution, a Modus run."""
 
     run_id: str
-    agent_id: str | None = None
+    agent_id: str | None = full()
     agent_name: str | None = None
     status: Status
-    provider_status: str | None = None
+    provider_status: str | None = full()
     started_at: datetime | None = None
     ended_at: datetime | None = None
     duration_s: float | None = None
@@ -75,12 +96,10 @@ class Execution(_Model):
     tokens: int | None = None
     stop_reason: str | None = None
     summary: str | None = None
-    trigger: str | None = Field(default=None, description="What started it: surface, trigger type or run mode.")
-    parent_run_id: str | None = None
+    trigger: str | None = full(description="What started it: surface, trigger type or run mode.")
+    parent_run_id: str | None = full()
     error: str | None = None
-    details: dict[str, Any] | None = Field(
-        default=None, description="Further provider facts (only with detail='full')."
-    )
+    details: dict[str, Any] | None = full(description="Further provider facts.")
     ref: str
 
 
@@ -90,13 +109,13 @@ class Task(_Model):
     task_id: str
     run_id: str | None = None
     status: Status
-    provider_status: str | None = None
+    provider_status: str | None = full()
     kind: str | None = Field(default=None, description="call, email, tool_call, subagent, node, task ...")
     name: str | None = None
     contact: str | None = None
-    created_at: datetime | None = Field(default=None, description="When the task was queued.")
+    created_at: datetime | None = full(description="When the task was queued.")
     started_at: datetime | None = None
-    ended_at: datetime | None = None
+    ended_at: datetime | None = full()
     duration_s: float | None = None
     end_reason: str | None = None
     outcome: str | None = None
@@ -104,12 +123,12 @@ class Task(_Model):
     failure_reason: str | None = None
     attempts: int | None = None
     cost_usd: float | None = None
-    tokens: int | None = None
-    call_id: str | None = None
-    call_status: str | None = None
+    tokens: int | None = full()
+    call_id: str | None = full()
+    call_status: str | None = full()
     has_transcript: bool = False
-    recording_url: str | None = None
-    details: dict[str, Any] | None = None
+    recording_url: str | None = full()
+    details: dict[str, Any] | None = full()
     ref: str
 
 
@@ -143,6 +162,7 @@ class Turn(_Model):
     text: str
     at: datetime | None = None
     seconds_from_start: float | None = None
+    matched: bool | None = Field(default=None, description="With `search`: this turn matched (else context).")
 
 
 class ToolCall(_Model):

@@ -47,7 +47,6 @@ class RunQuery:
     agent: str | None = None
     space: str | None = None
     status: Status | None = None
-    fresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +135,10 @@ class Provider(ABC):
         *,
         what: str,
         ttl_s: float = 0.0,
-        fresh: bool = False,
         headers: dict[str, str] | None = None,
     ) -> Any:
         """GET a JSON document; adapters override :meth:`check_body` for in-band errors."""
-        _status, body = await self.http.get_json(path, params, what=what, ttl_s=ttl_s, fresh=fresh, headers=headers)
+        _status, body = await self.http.get_json(path, params, what=what, ttl_s=ttl_s, headers=headers)
         return body
 
     def check_body(self, status: int, body: Any, what: str) -> None:  # noqa: B027 - optional hook

@@ -18,10 +18,11 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -44,8 +45,21 @@ from agent_runs_mcp.providers.cache import ResponseCache
 
 log = logging.getLogger("agent_runs_mcp.http")
 
-bulk_scan: ContextVar[bool] = ContextVar("agent_runs_bulk_scan", default=False)
-"""Set while a report streams many pages: those answers are not kept in the cache (memory stays flat)."""
+CacheMode = Literal["use", "refresh", "skip"]
+cache_mode: ContextVar[CacheMode] = ContextVar("agent_runs_cache_mode", default="use")
+"""How reads in the current tool call treat the response cache: `use` it, `refresh` it (a caller asked for
+fresh data: read the provider, then store), or `skip` it (a report streaming many pages: memory stays flat)."""
+
+
+@contextmanager
+def caching(mode: CacheMode) -> Iterator[None]:
+    """Apply a cache mode to every provider read inside the block."""
+    token = cache_mode.set(mode)
+    try:
+        yield
+    finally:
+        cache_mode.reset(token)
+
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ID_CHARS = re.compile(r"^[A-Za-z0-9_\-.:@+=~]+$")
@@ -189,14 +203,14 @@ class ProviderHTTP:
         *,
         what: str,
         ttl_s: float = 0.0,
-        fresh: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         """GET ``path`` and return ``(status, parsed JSON)`` for any 2xx.
 
         ``what`` names the thing asked for ("agent `x`", "tasks of run `R...`")
         so that a 404 can say which id was not found. With ``ttl_s`` the answer
-        is cached for that long, and identical requests in flight are coalesced.
+        is cached for that long (subject to :data:`cache_mode`), and identical
+        requests in flight are coalesced.
         """
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         extra = dict(headers or {})
@@ -204,14 +218,15 @@ class ProviderHTTP:
         def fetch() -> Awaitable[tuple[int, Any]]:
             return self._get_with_retries(path, clean, what, extra)
 
-        if self.cache is not None and ttl_s > 0 and not bulk_scan.get():
+        mode = cache_mode.get()
+        if self.cache is not None and ttl_s > 0 and mode != "skip":
             key = (
                 self.account.name,
                 path,
                 tuple(sorted((k, str(v)) for k, v in clean.items())),
                 tuple(sorted(extra.items())),
             )
-            return await self.cache.get_or_fetch(key, ttl_s, fetch, fresh)
+            return await self.cache.get_or_fetch(key, ttl_s, fetch, fresh=mode == "refresh")
         return await fetch()
 
     async def _get_with_retries(

@@ -180,14 +180,13 @@ class ModusProvider(Provider):
             ref=make_ref(self.name, "run", r=run_id, a=agent_id),
         )
 
-    async def _detail(self, agent: str, run_id: str, fresh: bool = False) -> dict[str, Any]:
+    async def _detail(self, agent: str, run_id: str) -> dict[str, Any]:
         workflow_id, _, temporal = run_id.partition(":")
         body = await self.get(
             f"{self.prefix}/{agent}/runs/{segment(workflow_id, 'run_id')}",
             {"temporalRunId": temporal or None},
             what=f"run `{run_id}` of agent `{agent}`",
             ttl_s=TTL_LIST_S,
-            fresh=fresh,
         )
         if not isinstance(body, dict):
             raise BadResponseError(self.name, self.kind, f"answered run `{run_id}` with an unexpected shape.")
@@ -197,7 +196,7 @@ class ModusProvider(Provider):
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
         agent = self._agent(query.agent)
-        raw = await self._detail(agent, query.run_id, query.fresh)
+        raw = await self._detail(agent, query.run_id)
         run = self._execution(raw, agent)
         nodes = [n for n in as_list(raw.get("workflowNodes")) if isinstance(n, dict)]
         if nodes:

@@ -84,14 +84,13 @@ class RuntypeProvider(Provider):
     # --- paging -----------------------------------------------------------------------------------
 
     async def _list(
-        self, path: str, params: dict[str, Any], token: str | None, what: str, *, fresh: bool = False
+        self, path: str, params: dict[str, Any], token: str | None, what: str
     ) -> tuple[list[dict[str, Any]], str | None, int | None]:
         body = await self.get(
             path,
             {**params, "limit": self.page_size, "cursor": token},
             what=what,
             ttl_s=TTL_LIST_S,
-            fresh=fresh,
         )
         if isinstance(body, list):
             return [i for i in body if isinstance(i, dict)], None, len(body)
@@ -199,7 +198,6 @@ class RuntypeProvider(Provider):
                 {},
                 inner,
                 f"tool calls of execution `{query.run_id}`",
-                fresh=query.fresh,
             )
             tasks = [self._tool_task(raw, query.run_id, query.agent or "") for raw in items]
             next_token = f"t:{next_cursor}" if next_cursor else "s:"
@@ -209,7 +207,6 @@ class RuntypeProvider(Provider):
             {"parentExecutionId": query.run_id},
             inner,
             f"sub-agent executions of `{query.run_id}`",
-            fresh=query.fresh,
         )
         tasks = [self._subagent_task(raw, query.run_id) for raw in items if as_text(raw.get("id")) != query.run_id]
         return ProviderPage(tasks, token, f"s:{next_cursor}" if next_cursor else None, None)

@@ -119,7 +119,6 @@ class UnpodProvider(Provider):
         what: str,
         *,
         ttl_s: float = TTL_LIST_S,
-        fresh: bool = False,
         headers: dict[str, str] | None = None,
     ) -> _RawPage:
         """Fetch one numbered page.
@@ -135,7 +134,6 @@ class UnpodProvider(Provider):
             {"page": number, "page_size": self.page_size},
             what=what,
             ttl_s=ttl_s,
-            fresh=fresh,
             headers=headers,
         )
         items = [item for item in _data(body, self.account.name, what) if isinstance(item, dict)]
@@ -346,7 +344,6 @@ class UnpodProvider(Provider):
                 f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
                 token,
                 f"tasks of run `{query.run_id}` in space `{space}`",
-                fresh=query.fresh,
             )
             tasks = [self._task(item, query.run_id, space, query.agent, f"r{raw.number}") for item in raw.items]
             return ProviderPage(tasks, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
@@ -357,9 +354,7 @@ class UnpodProvider(Provider):
                 "or set UNPOD_SPACE_TOKEN."
             )
         handle = segment(query.agent, "agent")
-        raw = await self._page(
-            f"{API}/agents/{handle}/tasks/", token, f"tasks of agent `{query.agent}`", fresh=query.fresh
-        )
+        raw = await self._page(f"{API}/agents/{handle}/tasks/", token, f"tasks of agent `{query.agent}`")
         tasks = [
             self._task(item, query.run_id, _space_of(item), query.agent, f"a{raw.number}")
             for item in raw.items
@@ -433,7 +428,8 @@ class UnpodProvider(Provider):
             has_transcript=_has_transcript(output),
             recording_url=as_text(first(output.get("recording_url"), output.get("recordingUrl"))),
             details=details or None,
-            ref=make_ref(self.name, "task", t=task_id, r=run, s=space, a=agent, p=page, c=call_id),
+            # The space locates the task on its own; the agent's task list is the fallback without one.
+            ref=make_ref(self.name, "task", t=task_id, r=run, s=space, a=None if space else agent, p=page),
         )
 
     # --- conversations ----------------------------------------------------------------------------

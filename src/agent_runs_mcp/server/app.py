@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.types import Tool as MCPTool
 
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.providers.registry import Registry
-from agent_runs_mcp.tools import accounts, health, runs, transcripts
+from agent_runs_mcp.server.schema import compact_input_schema, compact_output_schema
+from agent_runs_mcp.tools import accounts, health, prompts, runs, transcripts
 from agent_runs_mcp.tools.common import READ_ONLY
 
 INSTRUCTIONS = """\
@@ -40,6 +42,21 @@ class AgentRunsServer(MCPServer):
     def __init__(self, registry: Registry, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.registry = registry
+        self._listed: list[MCPTool] | None = None
+
+    async def list_tools(self) -> list[MCPTool]:
+        """The tools with compact schemas (computed once): the same contract in fewer tokens."""
+        if self._listed is None:
+            self._listed = [
+                tool.model_copy(
+                    update={
+                        "input_schema": compact_input_schema(tool.input_schema),
+                        "output_schema": compact_output_schema(tool.output_schema),
+                    }
+                )
+                for tool in await super().list_tools()
+            ]
+        return self._listed
 
 
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
@@ -55,4 +72,13 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
     for tools in TOOLSETS.values():
         for title, fn in tools:
             server.add_tool(fn, title=title, annotations=READ_ONLY)
+    server.resource(
+        transcripts.URI_PREFIX + "{ref}",
+        name="transcript",
+        title="Whole transcript of a call or run",
+        description="The conversation a task, call or run ref locates, as plain text (personal data masked).",
+        mime_type="text/plain",
+    )(transcripts.read_transcript_resource)
+    server.prompt(title="Triage a run")(prompts.triage_run)
+    server.prompt(title="Daily report on an agent")(prompts.agent_daily_report)
     return server

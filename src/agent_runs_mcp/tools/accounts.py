@@ -8,18 +8,22 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.domain import Agent
-from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
+from agent_runs_mcp.domain import Agent, meta
+from agent_runs_mcp.refs import decode_cursor, query_fingerprint
 from agent_runs_mcp.tools.common import (
     CursorArg,
+    FreshArg,
     LimitArg,
     ProviderArg,
     provider_for,
     registry_of,
     result,
+    settings_of,
     tool_errors,
 )
+from agent_runs_mcp.tools.listing import Detail, DetailArg, fit_page, structured
 from agent_runs_mcp.tools.paging import collect
+from agent_runs_mcp.tools.sanitize import Sanitizer
 
 
 class ProviderInfo(BaseModel):
@@ -27,31 +31,35 @@ class ProviderInfo(BaseModel):
     kind: str = Field(description="unpod, runtype or modus.")
     base_url: str
     demo: bool = Field(description="True when served by the built-in simulator (no real data).")
-    org_handle: str | None = None
-    default_space: str | None = None
-    resource: str | None = Field(default=None, description="Modus only: `agents` or `workflows` paths.")
+    org_handle: str | None = meta()
+    default_space: str | None = meta()
+    resource: str | None = meta(description="Modus only: `agents` or `workflows` paths.")
 
 
 class ProvidersResult(BaseModel):
     providers: list[ProviderInfo]
-    demo: bool
-    notes: list[str] = Field(default_factory=list)
+    demo: bool = meta(False)
+    notes: list[str] = meta(default_factory=list)
 
 
 class AgentsResult(BaseModel):
     provider: str
-    kind: str
-    search: str | None = None
+    kind: str = meta()
+    search: str | None = meta()
     agents: list[Agent]
     next_cursor: str | None = None
     total: int | None = Field(default=None, description="All agents matching, when the provider reports it.")
-    notes: list[str] = Field(default_factory=list)
+    truncated: bool = meta(False)
+    omitted: int = meta(0)
+    detail: Detail = meta("concise")
+    redacted: bool = meta(True)
+    notes: list[str] = meta(default_factory=list)
 
 
 @tool_errors
 async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersResult]:
-    """List the configured provider accounts (Unpod, Runtype, Modus). Call this first to learn which
-    `provider` names the other tools accept. Makes no network calls."""
+    """List the configured provider accounts (name, kind, demo). Call first: the other tools take
+    `provider` from here. No network calls."""
     settings = registry_of(ctx).settings
     infos = [
         ProviderInfo(
@@ -94,16 +102,16 @@ async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersRes
 async def list_agents(
     ctx: Context,
     provider: ProviderArg = None,
-    search: Annotated[
-        str | None, Field(description="Case-insensitive text to match in name, id or description.")
-    ] = None,
+    search: Annotated[str | None, Field(description="Text to find in name, id or description.")] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
+    detail: DetailArg = "concise",
+    fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, AgentsResult]:
-    """List the agents of one provider account (Unpod pilots, Runtype agents, Modus workflows), with the
-    id to pass as `agent` to list_agent_executions and summarize_run_health. Unpod agents also show
-    their space token. Page with `cursor`."""
+    """List an account's agents with the `agent` id other tools take (Unpod agents also show their
+    space). Next: summarize_run_health(agent) or list_agent_executions(agent)."""
     adapter = provider_for(ctx, provider)
+    settings = settings_of(ctx)
     needle = search.strip().lower() if search and search.strip() else None
     fingerprint = query_fingerprint("agents", adapter.name, needle)
     start = decode_cursor(cursor, fingerprint)
@@ -115,43 +123,51 @@ async def list_agents(
         return needle in haystack
 
     found = await collect(lambda token: adapter.agents_page(token, needle), start, limit, keep)
-    next_cursor = encode_cursor(found.end, fingerprint) if found.end else None
-    model = AgentsResult(
+    items = Sanitizer(settings.redact_pii).models(found.items)
+    page = fit_page(found, items, detail=detail, line=agent_line, budget=settings.token_budget, fingerprint=fingerprint)
+    notes = page.notes
+    if not items:
+        notes.append(
+            f"No agent matches {needle!r} among {found.scanned} on {adapter.name}; try a shorter search or none."
+            if needle
+            else f"The account {adapter.name} has no agents visible to this token."
+        )
+    envelope = AgentsResult(
         provider=adapter.name,
         kind=adapter.kind,
         search=needle,
-        agents=found.items,
-        next_cursor=next_cursor,
+        agents=[],
+        next_cursor=page.next_cursor,
         total=found.total if needle is None else None,
-        notes=found.notes,
+        truncated=page.truncated,
+        omitted=page.omitted,
+        detail=detail,
+        redacted=settings.redact_pii,
+        notes=notes,
     )
-    return result(model, render_agents(model))
+    return result(structured(envelope, "agents", page.dicts), _agents_text(envelope, page.lines))
 
 
-def render_agents(model: AgentsResult) -> str:
-    head = f"{model.provider}: {len(model.agents)} agent(s)"
+def agent_line(agent: Agent) -> str:
+    parts = [agent.id, agent.name or "(no name)"]
+    if agent.kind:
+        parts.append(agent.kind)
+    if agent.space:
+        parts.append(f"space {agent.space}")
+    if agent.description:
+        parts.append(agent.description[:90])
+    return "- " + " · ".join(parts)
+
+
+def _agents_text(model: AgentsResult, lines: list[str]) -> str:
+    head = f"{model.provider}: {len(lines)} agent(s)"
     if model.search:
         head += f" matching {model.search!r}"
-    if model.total is not None and model.total != len(model.agents):
+    if model.total is not None and model.total != len(lines):
         head += f" of {model.total}"
-    lines = [head]
-    for agent in model.agents:
-        parts = [agent.id, agent.name or "(no name)"]
-        if agent.kind:
-            parts.append(agent.kind)
-        if agent.space:
-            parts.append(f"space {agent.space}")
-        if agent.description:
-            parts.append(agent.description[:90])
-        lines.append("- " + " · ".join(parts))
-    if not model.agents:
-        lines.append(
-            "No agents found"
-            + (f" for {model.search!r}; try a shorter search or none." if model.search else " on this account.")
-        )
-    lines += model.notes
+    out = [head, *lines, *model.notes]
     if model.next_cursor:
-        lines.append(f"More: call again with cursor={model.next_cursor}")
-    if model.agents:
-        lines.append(f'Next: list_agent_executions(provider="{model.provider}", agent="<id>")')
-    return "\n".join(lines)
+        out.append(f"More: call again with cursor={model.next_cursor}")
+    if lines:
+        out.append(f'Next: list_agent_executions(provider="{model.provider}", agent="<id>")')
+    return "\n".join(out)

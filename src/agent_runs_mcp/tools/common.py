@@ -17,10 +17,12 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
+from agent_runs_mcp.providers.http import caching
 from agent_runs_mcp.refs import Ref, parse_ref
 from agent_runs_mcp.timeutil import parse_user_time, utcnow
 
 if TYPE_CHECKING:
+    from agent_runs_mcp.config import Settings
     from agent_runs_mcp.providers.base import Provider
     from agent_runs_mcp.providers.registry import Registry
 
@@ -40,22 +42,17 @@ StatusName = Literal[
     "unknown",
 ]
 
-ProviderArg = Annotated[
-    str | None,
-    Field(description="Account name from list_providers (e.g. unpod, runtype, modus). Optional if only one."),
-]
-AgentArg = Annotated[str | None, Field(description="Agent id or handle from list_agents.")]
-LimitArg = Annotated[int, Field(description="Items per page (1-100).", ge=1, le=100)]
-CursorArg = Annotated[str | None, Field(description="`next_cursor` of the previous result, to get the next page.")]
-SinceArg = Annotated[
-    str | None,
-    Field(description="Start of the window: ISO 8601 time or a span back from now (30m, 24h, 7d)."),
-]
-UntilArg = Annotated[str | None, Field(description="End of the window: ISO 8601 time or a span back (default now).")]
-StatusArg = Annotated[StatusName | None, Field(description="Only items with this normalized status.")]
-RefArg = Annotated[str | None, Field(description="`ref` of an item from an earlier result; locates it alone.")]
-SpaceArg = Annotated[str | None, Field(description="Unpod only: space token of the run (list_agents shows it).")]
-RunIdArg = Annotated[str | None, Field(description="Run id (run_id of list_agent_executions).")]
+ProviderArg = Annotated[str | None, Field(description="Account from list_providers; optional if only one.")]
+AgentArg = Annotated[str | None, Field(description="Agent id from list_agents.")]
+LimitArg = Annotated[int, Field(description="Items per page.", ge=1, le=100)]
+CursorArg = Annotated[str | None, Field(description="next_cursor of the previous result.")]
+SinceArg = Annotated[str | None, Field(description="Window start: ISO 8601 or a span back (30m, 24h, 7d).")]
+UntilArg = Annotated[str | None, Field(description="Window end (default now).")]
+StatusArg = Annotated[StatusName | None, Field(description="Only this normalized status.")]
+RefArg = Annotated[str | None, Field(description="ref from an earlier result; enough alone.")]
+SpaceArg = Annotated[str | None, Field(description="Unpod: the run's space token.")]
+RunIdArg = Annotated[str | None, Field(description="run_id from list_agent_executions.")]
+FreshArg = Annotated[bool, Field(description="Bypass the short-lived cache.")]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,7 +64,8 @@ def registry_of(ctx: Context) -> Registry:
 
 
 def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Turn our expected errors into tool errors, and log one line per call (no arguments, no secrets)."""
+    """Wrap a tool: expected errors become tool errors, `fresh=true` bypasses the cache, and one line per
+    call is logged (tool, provider, outcome, duration; never arguments, never secrets)."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -75,7 +73,8 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         provider = kwargs.get("provider")
         outcome = "ok"
         try:
-            return await fn(*args, **kwargs)
+            with caching("refresh" if kwargs.get("fresh") is True else "use"):
+                return await fn(*args, **kwargs)
         except AgentRunsError as exc:
             outcome = type(exc).__name__
             raise ToolError(str(exc)) from None
@@ -145,12 +144,14 @@ def provider_for(ctx: Context, name: str | None) -> Provider:
     return registry_of(ctx).get(name)
 
 
-def result(model: BaseModel, text: str) -> CallToolResult:
-    """A tool result: readable text for the model plus the full model as structured content."""
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=model.model_dump(mode="json", exclude_none=False),
-    )
+def settings_of(ctx: Context) -> Settings:
+    return registry_of(ctx).settings
+
+
+def result(data: BaseModel | dict[str, Any], text: str) -> CallToolResult:
+    """A tool result: readable text for the model plus the same data as structured content."""
+    structured = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 
 def in_window(moment: datetime | None, since: datetime | None, until: datetime | None) -> bool:

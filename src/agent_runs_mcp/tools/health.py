@@ -32,10 +32,10 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, ProviderPage, Status, Task
+from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, ProviderPage, Status, Task, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, Explained, Failure, Provider, RunQuery
-from agent_runs_mcp.providers.http import bulk_scan
+from agent_runs_mcp.providers.http import cache_mode
 from agent_runs_mcp.tools.common import (
     AgentArg,
     ProviderArg,
@@ -54,6 +54,7 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
+from agent_runs_mcp.tools.sanitize import Sanitizer
 
 Verdict = Literal["healthy", "degraded", "failing", "insufficient_data"]
 
@@ -210,32 +211,33 @@ class HealthScope(BaseModel):
 
 class HealthReport(BaseModel):
     provider: str
-    kind: str
+    kind: str = meta()
     scope: HealthScope
-    items_kind: str = Field(description="What was counted: call tasks, tasks, executions.")
+    items_kind: str = meta(description="What was counted: call tasks, tasks, executions.")
     verdict: Verdict
     headline: str
     totals: dict[str, int] = Field(description="Items per normalized status.")
-    finished: int
+    finished: int = meta(0)
     success_rate: float | None
-    success_rate_definition: str = SUCCESS_RATE_DEFINITION
-    system_failure_rate: float | None
-    verdict_rules: str = VERDICT_RULES
+    success_rate_definition: str = meta(SUCCESS_RATE_DEFINITION)
+    system_failure_rate: float | None = meta()
+    verdict_rules: str = meta(VERDICT_RULES)
     top_failure_reasons: list[ReasonCount]
-    outcomes: dict[str, int] = Field(description="Post-call outcomes where the provider gives them.")
+    outcomes: dict[str, int] = meta(default_factory=dict, description="Post-call outcomes, where given.")
     duration_s: Percentiles
     cost_usd: float | None = Field(description="Total cost of the items that report one.")
-    cost_per_completed_usd: float | None
-    items_with_cost: int
-    tokens: int | None
-    retried: int = Field(description="Items that needed more than one attempt.")
-    attempts_reported: int = Field(description="Items whose attempt count the provider reports.")
-    voice: VoiceFigures | None = None
-    previous: WindowComparison | None = None
+    cost_per_completed_usd: float | None = meta()
+    items_with_cost: int = meta(0)
+    tokens: int | None = meta()
+    retried: int = meta(0, "Items that needed more than one attempt.")
+    attempts_reported: int = meta(0, "Items whose attempt count the provider reports.")
+    voice: VoiceFigures | None = meta()
+    previous: WindowComparison | None = meta()
     scanned: int = Field(description="Items read from the provider.")
+    redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")
     complete: bool = Field(description="True when every item in scope was read.")
     sampled: bool = Field(description="True when the operator's cap stopped the scan early.")
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = meta(default_factory=list)
 
 
 # --- aggregation (pure) ---------------------------------------------------------------------------
@@ -298,6 +300,8 @@ class Accumulator:
     connected: int = 0
     voicemail: int = 0
     early_hangups: int = 0
+    clean: Callable[[str], str] = field(default=lambda text: text, repr=False)
+    """Applied to provider words that reach the report (failure reasons, outcomes): sanitizing, redaction."""
 
     @property
     def items(self) -> int:
@@ -405,7 +409,7 @@ class Accumulator:
         examples: dict[str, list[FailureRecord]] = {}
         for record in self.failures:
             category = classify_failure(record.reason)
-            raw.setdefault(category, Counter())[(record.reason or "(no reason given)")[:120]] += 1
+            raw.setdefault(category, Counter())[self.clean((record.reason or "(no reason given)")[:120])] += 1
             picked = examples.setdefault(category, [])
             if len(picked) < EXAMPLES:
                 picked.append(record)
@@ -424,6 +428,12 @@ class Accumulator:
                 )
             )
         return out
+
+    def outcome_counts(self) -> dict[str, int]:
+        merged: Counter[str] = Counter()
+        for outcome, count in self.outcomes.items():
+            merged[self.clean(outcome)] += count
+        return dict(merged.most_common())
 
     def voice(self) -> VoiceFigures | None:
         if not self.calls_finished:
@@ -600,14 +610,15 @@ async def summarize_run_health(
             progress=progress,
         )
 
+    clean = Sanitizer(settings.redact_pii).text
     notes: list[str] = []
-    token = bulk_scan.set(True)
+    token = cache_mode.set("skip")
     try:
         if run:
             if since or until:
                 raise InputError("`since`/`until` apply to an agent's window; with `run_id` leave them out.")
             query = RunQuery(run_id=run, agent=agent_id, space=space_id)
-            current = Accumulator()
+            current = Accumulator(clean=clean)
             stats = await scanner(lambda t: adapter.tasks_page(query, t), lambda items: [current.add(i) for i in items])
             notes += await _explain(adapter, current, query)
             scope = HealthScope(type="run", run_id=run, agent=agent_id, space=space_id)
@@ -622,7 +633,7 @@ async def summarize_run_health(
             end = end_at or datetime.now(start_at.tzinfo)
             prev_start = start_at - (end - start_at)
             window = ExecutionQuery(agent=agent_id, space=space_id, since=prev_start, until=end_at)
-            current, before = Accumulator(), Accumulator()
+            current, before = Accumulator(clean=clean), Accumulator(clean=clean)
             undated = 0
 
             def route(items: Iterable[Any]) -> None:
@@ -654,7 +665,7 @@ async def summarize_run_health(
                 changes=compare(current, before),
             )
     finally:
-        bulk_scan.reset(token)
+        cache_mode.reset(token)
     if not stats.complete:
         notes.append(
             f"Sampled: stopped after {stats.scanned} items (operator cap AGENT_RUNS_HEALTH_MAX_ITEMS="
@@ -674,7 +685,7 @@ async def summarize_run_health(
         success_rate=current.success_rate(),
         system_failure_rate=current.system_failure_rate(),
         top_failure_reasons=current.top_reasons(),
-        outcomes=dict(current.outcomes.most_common()),
+        outcomes=current.outcome_counts(),
         duration_s=_percentiles(current.durations),
         cost_usd=round(current.cost, 4) if current.with_cost else None,
         cost_per_completed_usd=round(current.cost / completed, 4) if current.with_cost and completed else None,
@@ -685,6 +696,7 @@ async def summarize_run_health(
         voice=current.voice(),
         previous=previous,
         scanned=stats.scanned,
+        redacted=settings.redact_pii,
         complete=stats.complete,
         sampled=not stats.complete,
         notes=notes,

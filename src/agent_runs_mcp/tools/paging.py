@@ -32,7 +32,7 @@ class Collected(Generic[T]):
     def cursor_after(self, count: int) -> Cursor | None:
         """Where to resume if only the first ``count`` items are returned."""
         if count <= 0:
-            return self.start
+            return self.start if self.items else self.end
         if count >= len(self.items):
             return self.end
         return self.after[count - 1]
@@ -44,12 +44,14 @@ async def collect(
     limit: int,
     keep: Callable[[T], bool] = lambda _item: True,
     max_pages: int = MAX_PAGES_PER_CALL,
+    observe: Callable[[T], None] | None = None,
 ) -> Collected[T]:
     """Read pages from ``start`` until ``limit`` kept items, the end, or ``max_pages``.
 
     ``fetch(token)`` returns one provider page. The cursor after each item is
     recorded so a caller may return fewer items (to fit a budget) and still
-    hand out an exact cursor.
+    hand out an exact cursor. ``observe`` sees every scanned item, kept or not
+    (to explain an empty result).
     """
     out: Collected[T] = Collected(start=start)
     token, offset = start.token, start.offset
@@ -64,6 +66,8 @@ async def collect(
         for index in range(offset, count):
             out.scanned += 1
             item = page.items[index]
+            if observe is not None:
+                observe(item)
             if not keep(item):
                 continue
             if index + 1 < count:

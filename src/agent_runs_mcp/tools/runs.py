@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, ResourceLink
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.domain import Execution, Task
+from agent_runs_mcp.domain import Execution, Task, meta
+from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, RunQuery
-from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
+from agent_runs_mcp.refs import decode_cursor, query_fingerprint
 from agent_runs_mcp.tools.common import (
     AgentArg,
     CursorArg,
+    FreshArg,
     LimitArg,
     ProviderArg,
     RefArg,
@@ -32,38 +35,47 @@ from agent_runs_mcp.tools.common import (
     provider_for,
     resolve_ref,
     result,
+    settings_of,
     short_time,
     tool_errors,
 )
+from agent_runs_mcp.tools.listing import Detail, DetailArg, fit_page, structured
 from agent_runs_mcp.tools.paging import collect
+from agent_runs_mcp.tools.sanitize import Sanitizer
+from agent_runs_mcp.tools.transcripts import transcript_uri
+
+RESOURCE_LINKS_MAX = 10
 
 
-class ExecutionsResult(BaseModel):
+class ListResult(BaseModel):
+    """What every listing result says besides its items."""
+
     provider: str
-    kind: str
-    agent: str | None
-    space: str | None = None
-    filters: dict[str, str] = Field(default_factory=dict, description="The filters applied, as understood.")
-    executions: list[Execution]
-    next_cursor: str | None = None
-    total: int | None = Field(default=None, description="All executions matching, when the provider reports it.")
-    scanned: int = Field(description="Provider items read to build this page.")
-    notes: list[str] = Field(default_factory=list)
+    kind: str = meta()
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
+    total: int | None = Field(default=None, description="All items matching, when the provider reports it.")
+    scanned: int = meta(0, "Provider items read to build this page.")
+    truncated: bool = meta(False, "True when the token budget cut this page short.")
+    omitted: int = meta(0, "Items of this page left out by the budget.")
+    detail: Detail = meta("concise")
+    redacted: bool = meta(True, "True when phone numbers, emails and card numbers were masked.")
+    notes: list[str] = meta(default_factory=list)
 
 
-class TasksResult(BaseModel):
-    provider: str
-    kind: str
-    run_id: str
+class ExecutionsResult(ListResult):
     agent: str | None = None
-    space: str | None = None
-    filters: dict[str, str] = Field(default_factory=dict)
+    space: str | None = meta()
+    filters: dict[str, str] = meta(default_factory=dict, description="The filters applied, as understood.")
+    executions: list[Execution]
+
+
+class TasksResult(ListResult):
+    run_id: str
+    agent: str | None = meta()
+    space: str | None = meta()
+    filters: dict[str, str] = meta(default_factory=dict)
     tasks: list[Task]
-    page_counts: dict[str, int] = Field(description="Tasks on this page per normalized status.")
-    next_cursor: str | None = None
-    total: int | None = Field(default=None, description="All tasks of the run, when the provider reports it.")
-    scanned: int
-    notes: list[str] = Field(default_factory=list)
+    page_counts: dict[str, int] = meta(default_factory=dict, description="Tasks on this page per status.")
 
 
 @tool_errors
@@ -77,12 +89,14 @@ async def list_agent_executions(
     limit: LimitArg = 20,
     cursor: CursorArg = None,
     space: SpaceArg = None,
+    detail: DetailArg = "concise",
+    fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, ExecutionsResult]:
-    """List an agent's executions (runs), newest first as the provider orders them: status, start/end,
-    duration, task counts, cost, tokens, stop reason. Filter by normalized `status` and a `since`/`until`
-    window. For Unpod, `space` lists all runs of a space instead. Next: get_run_tasks with a run's `ref`,
-    or summarize_run_health for the overall picture."""
+    """List an agent's executions (runs): status, times, duration, task counts, cost, tokens, stop reason.
+    Filter by status and since/until; page with cursor. Unpod: `space` alone lists a space's runs.
+    Next: get_run_tasks(ref) or summarize_run_health(ref)."""
     adapter = provider_for(ctx, provider)
+    settings = settings_of(ctx)
     wanted = parse_status(status)
     start_at, end_at = parse_window(since, until)
     query = ExecutionQuery(
@@ -94,25 +108,44 @@ async def list_agent_executions(
     )
     fingerprint = query_fingerprint("executions", adapter.name, query)
     start = decode_cursor(cursor, fingerprint)
+    seen: Counter[str] = Counter()
+    newest: list[datetime] = []
+
+    def observe(item: Execution) -> None:
+        seen[item.status.value] += 1
+        if item.started_at and (not newest or item.started_at > newest[0]):
+            newest[:] = [item.started_at]
 
     def keep(item: Execution) -> bool:
         return (wanted is None or item.status == wanted) and in_window(item.started_at, start_at, end_at)
 
-    found = await collect(lambda token: adapter.executions_page(query, token), start, limit, keep)
+    found = await collect(lambda t: adapter.executions_page(query, t), start, limit, keep, observe=observe)
+    items = Sanitizer(settings.redact_pii).models(found.items)
+    page = fit_page(
+        found, items, detail=detail, line=execution_line, budget=settings.token_budget, fingerprint=fingerprint
+    )
     filters = _filters(status=wanted, since=start_at, until=end_at)
-    model = ExecutionsResult(
+    notes = page.notes
+    if not items:
+        notes.append(_empty_executions_hint(found.scanned, seen, newest[0] if newest else None, filters))
+    envelope = ExecutionsResult(
         provider=adapter.name,
         kind=adapter.kind,
         agent=query.agent,
         space=query.space,
         filters=filters,
-        executions=found.items,
-        next_cursor=encode_cursor(found.end, fingerprint) if found.end else None,
+        executions=[],
+        next_cursor=page.next_cursor,
         total=found.total,
         scanned=found.scanned,
-        notes=found.notes,
+        truncated=page.truncated,
+        omitted=page.omitted,
+        detail=detail,
+        redacted=settings.redact_pii,
+        notes=notes,
     )
-    return result(model, render_executions(model))
+    text = _executions_text(envelope, page.lines)
+    return result(structured(envelope, "executions", page.dicts), text)
 
 
 @tool_errors
@@ -126,13 +159,15 @@ async def get_run_tasks(
     status: StatusArg = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
+    detail: DetailArg = "concise",
+    fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TasksResult]:
-    """List the tasks of one run: for Unpod its calls (contact, duration, end reason, outcome, summary,
-    failure reason, attempts, cost), for Runtype its tool calls and sub-agent executions, for Modus its
-    workflow nodes. Pass the run's `ref` from list_agent_executions (or `run_id` with `agent`, and for
-    Unpod `space`). Filter by `status`. Next: get_call_transcript with a task's `ref`."""
+    """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, summary, failure, attempts,
+    cost), Runtype tool calls and sub-agents, Modus workflow nodes. Pass the run's ref (or run_id + agent;
+    Unpod also space). Filter by status; page with cursor. Next: get_call_transcript(ref)."""
     account, decoded = resolve_ref(ref, provider, ("run", "task"))
     adapter = provider_for(ctx, account)
+    settings = settings_of(ctx)
     wanted = parse_status(status)
     query = RunQuery(
         run_id=pick(run_id, decoded, "r", "run_id") or "",
@@ -141,32 +176,61 @@ async def get_run_tasks(
         status=wanted,
     )
     if not query.run_id:
-        from agent_runs_mcp.errors import InputError
-
         raise InputError("Pass `run_id` (from list_agent_executions) or the run's `ref`.")
     fingerprint = query_fingerprint("tasks", adapter.name, query)
     start = decode_cursor(cursor, fingerprint)
+    seen: Counter[str] = Counter()
     found = await collect(
-        lambda token: adapter.tasks_page(query, token),
+        lambda t: adapter.tasks_page(query, t),
         start,
         limit,
         lambda task: wanted is None or task.status == wanted,
+        observe=lambda task: seen.update([task.status.value]),
     )
-    model = TasksResult(
+    items = Sanitizer(settings.redact_pii).models(found.items)
+    page = fit_page(found, items, detail=detail, line=task_line, budget=settings.token_budget, fingerprint=fingerprint)
+    filters = _filters(status=wanted)
+    notes = page.notes
+    if not items:
+        counts = ", ".join(f"{k} {v}" for k, v in seen.most_common()) or "none"
+        notes.append(
+            f"Searched run {query.run_id} on {adapter.name}"
+            + (f" for status={wanted.value}" if wanted else "")
+            + f": none among {found.scanned} task(s) read (statuses seen: {counts})."
+            + (" Drop `status` or pick one of the statuses seen." if wanted else "")
+        )
+    kept = items[: len(page.dicts)]
+    envelope = TasksResult(
         provider=adapter.name,
         kind=adapter.kind,
         run_id=query.run_id,
         agent=query.agent,
         space=query.space,
-        filters=_filters(status=wanted),
-        tasks=found.items,
-        page_counts=dict(Counter(t.status.value for t in found.items)),
-        next_cursor=encode_cursor(found.end, fingerprint) if found.end else None,
+        filters=filters,
+        tasks=[],
+        page_counts=dict(Counter(t.status.value for t in kept)),
+        next_cursor=page.next_cursor,
         total=found.total if wanted is None else None,
         scanned=found.scanned,
-        notes=found.notes,
+        truncated=page.truncated,
+        omitted=page.omitted,
+        detail=detail,
+        redacted=settings.redact_pii,
+        notes=notes,
     )
-    return result(model, render_tasks(model))
+    links = [
+        ResourceLink(
+            type="resource_link",
+            uri=transcript_uri(task.ref),
+            name=f"transcript {task.task_id}",
+            mime_type="text/plain",
+        )
+        for task in kept
+        if task.has_transcript
+    ][:RESOURCE_LINKS_MAX]
+    res = result(structured(envelope, "tasks", page.dicts), _tasks_text(envelope, page.lines))
+    res.content.extend(links)
+    return res
 
 
 def _filters(**values: object) -> dict[str, str]:
@@ -174,88 +238,115 @@ def _filters(**values: object) -> dict[str, str]:
     for key, value in values.items():
         if value is None:
             continue
-        out[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "strftime") else str(value)
+        out[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, datetime) else str(value)
     return out
 
 
-def render_executions(model: ExecutionsResult) -> str:
+def _empty_executions_hint(scanned: int, seen: Counter[str], newest: datetime | None, filters: dict[str, Any]) -> str:
+    """Say what was searched and the nearest useful widening."""
+    if not scanned and not filters:
+        return "The provider returned no executions at all for this agent/space: check the id with list_agents."
+    if not scanned:
+        text = "The provider returned none for " + ", ".join(f"{k}={v}" for k, v in filters.items()) + "."
+    else:
+        statuses = ", ".join(f"{k} {v}" for k, v in seen.most_common())
+        text = f"None of the {scanned} execution(s) read matched (statuses seen: {statuses}"
+        text += f"; newest started {short_time(newest)})." if newest else ")."
+    if "since" in filters or "until" in filters:
+        text += " Widen the window (e.g. since=7d or 30d)" + (" or drop `status`." if "status" in filters else ".")
+    else:
+        text += " Drop `status` or pick one of the statuses seen."
+    return text
+
+
+def execution_line(run: Execution) -> str:
+    parts = [run.run_id, run.status.value, short_time(run.started_at)]
+    if run.duration_s is not None:
+        parts.append(fmt_duration(run.duration_s))
+    if run.tasks_total is not None:
+        done = f", {run.tasks_completed} completed" if run.tasks_completed is not None else ""
+        parts.append(f"{run.tasks_total} tasks{done}")
+    if run.cost_usd is not None:
+        parts.append(fmt_money(run.cost_usd))
+    if run.tokens is not None:
+        parts.append(f"{run.tokens} tok")
+    if run.stop_reason:
+        parts.append(f"stop: {run.stop_reason}")
+    if run.error:
+        parts.append(f"error: {run.error[:120]}")
+    elif run.summary:
+        parts.append(run.summary[:120])
+    return "- " + " · ".join(parts)
+
+
+def task_line(task: Task) -> str:
+    parts = [task.task_id, task.status.value]
+    if task.kind:
+        parts.append(task.kind)
+    if task.name:
+        parts.append(task.name)
+    if task.contact:
+        parts.append(task.contact)
+    if task.duration_s is not None:
+        parts.append(fmt_duration(task.duration_s))
+    if task.end_reason:
+        parts.append(f"end: {task.end_reason}")
+    if task.outcome:
+        parts.append(f"outcome: {task.outcome}")
+    if task.failure_reason:
+        parts.append(f"failure: {task.failure_reason[:120]}")
+    if task.attempts and task.attempts > 1:
+        parts.append(f"{task.attempts} attempts")
+    if task.cost_usd is not None:
+        parts.append(fmt_money(task.cost_usd))
+    if task.summary and not task.failure_reason:
+        parts.append(task.summary[:140])
+    return "- " + " · ".join(parts)
+
+
+def _executions_text(model: ExecutionsResult, lines: list[str]) -> str:
     scope = f"agent {model.agent}" if model.agent else f"space {model.space}"
-    head = f"{model.provider} · {scope} · {len(model.executions)} execution(s)"
+    head = f"{model.provider} · {scope} · {len(lines)} execution(s)"
     if model.total is not None:
         head += f" of {model.total}"
     if model.filters:
         head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
-    lines = [head]
-    for run in model.executions:
-        parts = [run.run_id, run.status.value, short_time(run.started_at)]
-        if run.duration_s is not None:
-            parts.append(fmt_duration(run.duration_s))
-        if run.tasks_total is not None:
-            done = f", {run.tasks_completed} completed" if run.tasks_completed is not None else ""
-            parts.append(f"{run.tasks_total} tasks{done}")
-        if run.cost_usd is not None:
-            parts.append(fmt_money(run.cost_usd))
-        if run.tokens is not None:
-            parts.append(f"{run.tokens} tok")
-        if run.stop_reason:
-            parts.append(f"stop: {run.stop_reason}")
-        if run.error:
-            parts.append(f"error: {run.error[:120]}")
-        elif run.summary:
-            parts.append(run.summary[:120])
-        parts.append(f"ref {run.ref}")
-        lines.append("- " + " · ".join(parts))
-    if not model.executions:
-        lines.append(
-            "No executions matched"
-            + (" these filters; widen `since` or drop `status`." if model.filters else " for this agent.")
-        )
-    lines += model.notes
+    out = [head, *lines, *model.notes]
     if model.next_cursor:
-        lines.append(f"More: call again with cursor={model.next_cursor}")
-    if model.executions:
-        lines.append("Next: get_run_tasks(ref=<a run's ref>) lists its tasks.")
-    return "\n".join(lines)
+        out.append(f"More: call again with cursor={model.next_cursor}")
+    if lines:
+        where = f', agent="{model.agent}"' if model.agent else ""
+        where += f', space="{model.space}"' if model.space and model.kind == "unpod" else ""
+        out.append(
+            f'Next: get_run_tasks(provider="{model.provider}", run_id=<run_id>{where}) lists a run\'s tasks '
+            "(or pass the run's `ref` from the structured result)."
+        )
+    return "\n".join(out)
 
 
-def render_tasks(model: TasksResult) -> str:
-    head = f"{model.provider} · run {model.run_id} · {len(model.tasks)} task(s)"
+def _tasks_text(model: TasksResult, lines: list[str]) -> str:
+    head = f"{model.provider} · run {model.run_id} · {len(lines)} task(s)"
     if model.total is not None:
         head += f" of {model.total}"
     if model.filters:
         head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
     if model.page_counts:
         head += " · " + ", ".join(f"{k} {v}" for k, v in sorted(model.page_counts.items()))
-    lines = [head]
-    for task in model.tasks:
-        parts = [task.task_id, task.status.value]
-        if task.kind:
-            parts.append(task.kind)
-        if task.name:
-            parts.append(task.name)
-        if task.contact:
-            parts.append(task.contact)
-        if task.duration_s is not None:
-            parts.append(fmt_duration(task.duration_s))
-        if task.end_reason:
-            parts.append(f"end: {task.end_reason}")
-        if task.outcome:
-            parts.append(f"outcome: {task.outcome}")
-        if task.failure_reason:
-            parts.append(f"failure: {task.failure_reason[:120]}")
-        if task.attempts and task.attempts > 1:
-            parts.append(f"{task.attempts} attempts")
-        if task.cost_usd is not None:
-            parts.append(fmt_money(task.cost_usd))
-        if task.summary and not task.failure_reason:
-            parts.append(task.summary[:140])
-        parts.append(f"ref {task.ref}")
-        lines.append("- " + " · ".join(parts))
-    if not model.tasks:
-        lines.append("No tasks matched" + (" this status; drop `status` to see all." if model.filters else "."))
-    lines += model.notes
+    out = [head, *lines, *model.notes]
     if model.next_cursor:
-        lines.append(f"More: call again with cursor={model.next_cursor}")
-    if any(t.has_transcript for t in model.tasks):
-        lines.append("Next: get_call_transcript(ref=<a task's ref>) reads its conversation.")
-    return "\n".join(lines)
+        out.append(f"More: call again with cursor={model.next_cursor}")
+    if lines:
+        out.append(f"Next: {_open_call_hint(model)} (or pass a task's `ref` from the structured result).")
+    return "\n".join(out)
+
+
+def _open_call_hint(model: TasksResult) -> str:
+    """How to read one of these tasks' conversations, spelled out for hosts that show only text."""
+    provider = f'provider="{model.provider}"'
+    agent = f', agent="{model.agent}"' if model.agent else ""
+    if model.kind == "unpod":
+        where = f', space="{model.space}"' if model.space else agent
+        return f'get_call_transcript({provider}, run_id="{model.run_id}"{where}, task_id=<task_id>)'
+    if model.kind == "runtype":
+        return f'get_call_transcript({provider}, call_id="{model.run_id}"{agent}) reads the execution'
+    return f'get_call_transcript({provider}, call_id="{model.run_id}"{agent}) reads the run'

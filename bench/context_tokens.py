@@ -1,0 +1,142 @@
+"""Tokens a model reads: our text and structured results versus the provider's raw payload for the same data.
+
+    .venv/bin/python bench/context_tokens.py
+
+Counts with a real BPE tokenizer (the `tokenizer.json` that Anthropic's SDK shipped up to 0.38, read
+with `tokenizers`; installed by the dev extra). Without it, falls back to our own estimate and says so.
+Also prints how our run-time estimate compares with the real count on every output.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import anyio
+import httpx
+from mcp import Client
+
+from agent_runs_mcp.config import load_settings
+from agent_runs_mcp.providers.registry import Registry
+from agent_runs_mcp.server.app import build_server
+from agent_runs_mcp.simulator.app import create_app
+from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
+from agent_runs_mcp.tools.budget import estimate_tokens, real_token_counter
+
+UNPOD_HEADERS = {
+    "Authorization": f"Token {DEMO_CREDENTIALS['unpod']['token']}",
+    "Org-Handle": DEMO_CREDENTIALS["unpod"]["org_handle"],
+}
+RUNTYPE_HEADERS = {"Authorization": f"Bearer {DEMO_CREDENTIALS['runtype']['token']}"}
+MODUS_HEADERS = {"Authorization": f"Bearer {DEMO_CREDENTIALS['modus']['token']}"}
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+async def main() -> None:
+    logging.disable(logging.INFO)
+    count = real_token_counter()
+    counter_name = "real BPE tokenizer (anthropic 0.38 tokenizer.json)" if count else "our estimate (no tokenizer)"
+    tokens = count or estimate_tokens
+    world = World(seed=7)
+    app = create_app(world)
+    settings = load_settings({}, demo=True)
+    registry = Registry(settings, transport=httpx.ASGITransport(app=app))
+    raw_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://simulator.demo")
+    rows: list[tuple[str, str, int, int, int, int]] = []
+    ratios: list[float] = []
+
+    async with Client(build_server(settings, registry), mode="legacy") as client:
+
+        async def measure(label: str, provider: str, tool: str, args: dict[str, Any], raw: Any, items: int) -> Any:
+            res = await client.call_tool(tool, args)
+            assert not res.is_error, res.content
+            key = {"list_agents": "agents", "list_agent_executions": "executions", "get_run_tasks": "tasks"}.get(tool)
+            if key is not None:
+                listed = res.structured_content[key]
+                assert len(listed) == items, f"{label}: compared {items} raw items with {len(listed)} returned"
+            text = "\n".join(b.text for b in res.content if getattr(b, "type", "") == "text")
+            structured = compact(res.structured_content)
+            raw_text = compact(raw)
+            rows.append((label, provider, items, tokens(raw_text), tokens(text), tokens(structured)))
+            if count:
+                ratios.extend(estimate_tokens(t) / count(t) for t in (text, structured))
+            return res
+
+        # Unpod: the sales caller's executions, one run's tasks, one call, the run's health.
+        agent = world.unpod_agents[0]
+        raw = (await raw_http.get("/api/v2/platform/agents/", headers=UNPOD_HEADERS)).json()
+        await measure("list_agents", "unpod", "list_agents", {"provider": "unpod"}, raw, len(raw["data"]))
+        path = f"/api/v2/platform/agents/{agent.handle}/executions/"
+        raw = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page_size": 20})).json()
+        args = {"provider": "unpod", "agent": agent.handle}
+        res = await measure("list_agent_executions", "unpod", "list_agent_executions", args, raw, len(raw["data"]))
+        run = next(r for r in world.unpod_runs if r.agent == agent and r.phase == "done" and r.n_tasks > 60)
+        ref = next(e["ref"] for e in res.structured_content["executions"] if e["run_id"] == run.run_id)
+        path = f"/api/v2/platform/spaces/{run.space}/runs/{run.run_id}/tasks/"
+        raw_page = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page_size": 50})).json()
+        for detail in ("concise", "full"):
+            args = {"ref": ref, "detail": detail}
+            res = await call_and_keep(client, "get_run_tasks", args)
+            kept = {t["task_id"] for t in res.structured_content["tasks"]}
+            raw_tasks = [t for t in raw_page["data"] if t["task_id"] in kept]
+            await measure(f"get_run_tasks ({detail})", "unpod", "get_run_tasks", args, raw_tasks, len(kept))
+        res = await call_and_keep(client, "get_run_tasks", {"ref": ref})
+        task = next(t for t in res.structured_content["tasks"] if t["has_transcript"])
+        raw_task = next(t for t in raw_page["data"] if t["task_id"] == task["task_id"])
+        await measure("get_call_transcript", "unpod", "get_call_transcript", {"ref": task["ref"]}, raw_task, 1)
+        all_pages = [raw_page]
+        for page in range(2, run.n_tasks // 50 + 2):
+            body = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page": page, "page_size": 50})).json()
+            all_pages.append(body)
+        await measure("summarize_run_health", "unpod", "summarize_run_health", {"ref": ref}, all_pages, run.n_tasks)
+
+        # Runtype: executions of the support agent; one execution's conversation.
+        rt = world.runtype_agents[0]
+        path = f"/v1/agents/{rt.id}/executions"
+        raw = (await raw_http.get(path, headers=RUNTYPE_HEADERS, params={"limit": 20})).json()
+        args = {"provider": "runtype", "agent": rt.id}
+        await measure("list_agent_executions", "runtype", "list_agent_executions", args, raw, len(raw["data"]))
+        execution = raw["data"][3]
+        detail = (await raw_http.get(f"{path}/{execution['id']}", headers=RUNTYPE_HEADERS)).json()
+        calls = (await raw_http.get(f"{path}/{execution['id']}/tool-calls", headers=RUNTYPE_HEADERS)).json()
+        args = {"provider": "runtype", "call_id": execution["id"], "agent": rt.id}
+        await measure("get_call_transcript", "runtype", "get_call_transcript", args, [detail, calls], 1)
+
+        # Modus: runs of the approval workflow; the agent's health over a week.
+        path = "/api/v1/agents/63/runs"
+        raw = (await raw_http.get(path, headers=MODUS_HEADERS, params={"pageSize": 20})).json()
+        args = {"provider": "modus", "agent": "63"}
+        await measure("list_agent_executions", "modus", "list_agent_executions", args, raw, len(raw["runs"]))
+        raw_all = (await raw_http.get(path, headers=MODUS_HEADERS, params={"pageSize": 100})).json()
+        args = {"provider": "modus", "agent": "63", "since": "7d"}
+        await measure("summarize_run_health (7d)", "modus", "summarize_run_health", args, raw_all, len(raw_all["runs"]))
+
+        tools = await client.list_tools()
+        tools_tokens = tokens(tools.model_dump_json(by_alias=True, exclude_none=True))
+    await raw_http.aclose()
+    await registry.aclose()
+
+    print(f"token counts by {counter_name}; default budget {settings.token_budget} tokens per result")
+    print(f"{'tool':27s} {'provider':8s} {'items':>5s} {'raw':>7s} {'text':>6s} {'struct':>7s} {'raw/text':>9s} {'raw/struct':>10s}")
+    for label, provider, items, raw_n, text_n, struct_n in rows:
+        print(
+            f"{label:27s} {provider:8s} {items:5d} {raw_n:7d} {text_n:6d} {struct_n:7d} "
+            f"{raw_n / text_n:8.1f}x {raw_n / struct_n:9.1f}x"
+        )
+    print(f"tools/list (all {len(tools.tools)} tools, compact JSON): {tools_tokens} tokens")
+    if ratios:
+        print(f"run-time estimate / real tokens over these outputs: min {min(ratios):.2f}, max {max(ratios):.2f}")
+
+
+async def call_and_keep(client: Client, tool: str, args: dict[str, Any]) -> Any:
+    res = await client.call_tool(tool, args)
+    assert not res.is_error, res.content
+    return res
+
+
+if __name__ == "__main__":
+    anyio.run(main)

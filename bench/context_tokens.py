@@ -121,7 +121,8 @@ async def main() -> None:
     await registry.aclose()
 
     print(f"token counts by {counter_name}; default budget {settings.token_budget} tokens per result")
-    print(f"{'tool':27s} {'provider':8s} {'items':>5s} {'raw':>7s} {'text':>6s} {'struct':>7s} {'raw/text':>9s} {'raw/struct':>10s}")
+    columns = ("items", 5), ("raw", 7), ("text", 6), ("struct", 7), ("raw/text", 9), ("raw/struct", 10)
+    print(f"{'tool':27s} {'provider':8s} " + " ".join(f"{name:>{width}s}" for name, width in columns))
     for label, provider, items, raw_n, text_n, struct_n in rows:
         print(
             f"{label:27s} {provider:8s} {items:5d} {raw_n:7d} {text_n:6d} {struct_n:7d} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -139,10 +140,32 @@ async def demo_client() -> AsyncIterator[Client]:
         yield c
 
 
+OUTPUTS: list[str] = []
+"""Every tool output of the session (text and structured), scanned for secrets at the end."""
+
+SECRETS = [c["token"] for c in DEMO_CREDENTIALS.values()] + ["wrong-secret-123", "http-secret-token-1"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_output() -> Iterator[None]:
+    yield
+    leaked = [(secret, out[:200]) for out in OUTPUTS for secret in SECRETS if secret in out]
+    assert not leaked, f"secrets leaked into tool outputs: {leaked[:3]}"
+    assert OUTPUTS, "no tool output was recorded"
+
+
+def _record(res: Any) -> str:
+    text = "\n".join(getattr(b, "text", "") for b in res.content)
+    OUTPUTS.append(text)
+    if res.structured_content is not None:
+        OUTPUTS.append(json.dumps(res.structured_content))
+    return text
+
+
 async def call(client: Client, name: str, **args: Any) -> Any:
     """Call a tool and fail with its text if it errored."""
     res = await client.call_tool(name, args)
-    text = "\n".join(getattr(b, "text", "") for b in res.content)
+    text = _record(res)
     assert not res.is_error, f"{name}({args}) failed: {text}"
     return res
 
@@ -150,7 +173,7 @@ async def call(client: Client, name: str, **args: Any) -> Any:
 async def call_error(client: Client, name: str, **args: Any) -> str:
     """Call a tool that must fail, and return its error text."""
     res = await client.call_tool(name, args)
-    text = "\n".join(getattr(b, "text", "") for b in res.content)
+    text = _record(res)
     assert res.is_error, f"{name}({args}) should have failed but returned: {text[:300]}"
     return text
 

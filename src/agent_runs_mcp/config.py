@@ -76,10 +76,12 @@ class Settings(BaseModel):
     http_tokens: tuple[SecretStr, ...] = ()
     config_file: str | None = None
     redact_pii: bool = True
-    token_budget: int = Field(default=6000, ge=500, le=25000)
+    token_budget: int = Field(default=6000, ge=500, le=12000)
     health_max_items: int = Field(default=20000, ge=100, le=1_000_000)
     health_concurrency: int = Field(default=4, ge=1, le=32)
     cache_enabled: bool = True
+    call_timeout_s: float = Field(default=45.0, ge=1, le=300)
+    """Every tool call answers within this (hosts give up around 60 s); reports return what they read by then."""
 
     def secrets(self) -> list[str]:
         """Every configured secret value (used by tests and the log scrubber)."""
@@ -126,8 +128,25 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         raise ConfigError(f"{name} must be a whole number (got {raw[:20]!r}).") from None
 
 
+def _timeouts(env: Mapping[str, str]) -> dict[str, float]:
+    """Default connect/read timeouts for the accounts configured by environment variables."""
+    out: dict[str, float] = {}
+    for field_name, var in (
+        ("connect_timeout_s", "AGENT_RUNS_CONNECT_TIMEOUT_S"),
+        ("read_timeout_s", "AGENT_RUNS_READ_TIMEOUT_S"),
+    ):
+        raw = (env.get(var) or "").strip()
+        if raw:
+            try:
+                out[field_name] = float(raw)
+            except ValueError:
+                raise ConfigError(f"{var} must be a number of seconds (got {raw[:20]!r}).") from None
+    return out
+
+
 def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
     accounts: dict[str, Account] = {}
+    timeouts = _timeouts(env)
     unpod_token = env.get("UNPOD_API_TOKEN", "").strip()
     if unpod_token:
         accounts["unpod"] = Account(
@@ -140,6 +159,7 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
             org_handle=(env.get("UNPOD_ORG_HANDLE") or "").strip() or None,
             space_token=(env.get("UNPOD_SPACE_TOKEN") or "").strip() or None,
             token_source="UNPOD_API_TOKEN",
+            **timeouts,
         )
     runtype_key = env.get("RUNTYPE_API_KEY", "").strip()
     if runtype_key:
@@ -151,6 +171,7 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
             ),
             token=SecretStr(runtype_key),
             token_source="RUNTYPE_API_KEY",
+            **timeouts,
         )
     modus_key = env.get("MODUS_API_KEY", "").strip()
     if modus_key:
@@ -166,6 +187,7 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
             token=SecretStr(modus_key),
             resource=resource,  # type: ignore[arg-type]
             token_source="MODUS_API_KEY",
+            **timeouts,
         )
     return accounts
 
@@ -276,6 +298,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool | None = N
         ("token_budget", "AGENT_RUNS_TOKEN_BUDGET"),
         ("health_max_items", "AGENT_RUNS_HEALTH_MAX_ITEMS"),
         ("health_concurrency", "AGENT_RUNS_HEALTH_CONCURRENCY"),
+        ("call_timeout_s", "AGENT_RUNS_CALL_TIMEOUT_S"),
     ):
         value = _int(env, var)
         if value is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -18,14 +18,28 @@ from typing import Any, ClassVar
 import httpx
 
 from agent_runs_mcp.config import Account
-from agent_runs_mcp.domain import Agent, Conversation, Execution, ProviderPage, Status, Task
+from agent_runs_mcp.domain import FINISHED_STATUSES, Agent, Conversation, Execution, ProviderPage, Status, Task
 from agent_runs_mcp.errors import InputError
-from agent_runs_mcp.providers.cache import ResponseCache
+from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.http import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
+from agent_runs_mcp.providers.statuses import normalize as statuses_normalize
 
-# Cache lifetimes: lists change, finished things do not.
+# Cache lifetimes: lists and anything in flight change, finished things do not.
 TTL_LIST_S = 15.0
 TTL_FINISHED_S = 600.0
+
+
+def ttl_by_status(words: Callable[[Any], Iterable[object]], table: dict[str, Status]) -> Callable[[Any], float]:
+    """A cache lifetime chosen from the answer: long when every status in it is final, short otherwise."""
+
+    def ttl(body: Any) -> float:
+        try:
+            found = [statuses_normalize(table, word) for word in words(body)]
+        except (AttributeError, TypeError):
+            return TTL_LIST_S
+        return TTL_FINISHED_S if found and all(s in FINISHED_STATUSES for s in found) else TTL_LIST_S
+
+    return ttl
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +148,7 @@ class Provider(ABC):
         params: dict[str, Any] | None = None,
         *,
         what: str,
-        ttl_s: float = 0.0,
+        ttl_s: Ttl = 0.0,
         headers: dict[str, str] | None = None,
     ) -> Any:
         """GET a JSON document; adapters override :meth:`check_body` for in-band errors."""

@@ -1,38 +1,59 @@
-"""A small in-memory response cache with per-entry TTL and request coalescing.
+"""A small in-memory response cache with per-entry TTL, a size bound and request coalescing.
 
-Storage is :class:`cachetools.TLRUCache` (bounded, each entry with its own
-expiry). On top of it, identical requests that are in flight at the same time
-share one provider call. Entries live in one process only: replicas each keep
-their own, which is fine because nothing depends on a hit.
+Storage is :class:`cachetools.TLRUCache`: bounded by the total size of the
+cached answers (bytes as received), each entry with its own expiry. A TTL can
+depend on the answer itself (finished runs never change, so they are kept
+longer than anything in flight). On top of it, identical requests that are in
+flight at the same time share one provider call. Entries live in one process
+only: replicas each keep their own, which is fine because nothing depends on a hit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from cachetools import TLRUCache
 
+Ttl = float | Callable[[Any], float]
+"""Seconds to keep an answer, or a function of the answer that says so."""
 
-def _expiry(_key: Hashable, value: tuple[float, Any], now: float) -> float:
-    return now + value[0]
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+
+def _expiry(_key: Hashable, entry: tuple[float, Any, int], now: float) -> float:
+    return now + entry[0]
+
+
+def _size(entry: tuple[float, Any, int]) -> int:
+    return entry[2]
 
 
 class ResponseCache:
     """Cache of parsed provider answers, keyed by account and request."""
 
-    def __init__(self, maxsize: int = 512, timer: Callable[[], float] = time.monotonic) -> None:
-        self._store: TLRUCache[Hashable, tuple[float, Any]] = TLRUCache(maxsize=maxsize, ttu=_expiry, timer=timer)
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, timer: Callable[[], float] = time.monotonic) -> None:
+        self._store: TLRUCache[Hashable, tuple[float, Any, int]] = TLRUCache(
+            maxsize=max_bytes, ttu=_expiry, timer=timer, getsizeof=_size
+        )
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self.hits = 0
         self.misses = 0
 
     async def get_or_fetch(
-        self, key: Hashable, ttl_s: float, fetch: Callable[[], Awaitable[Any]], fresh: bool = False
+        self,
+        key: Hashable,
+        ttl: Ttl,
+        fetch: Callable[[], Awaitable[tuple[Any, int]]],
+        fresh: bool = False,
     ) -> Any:
-        """Return the cached value for ``key``, or fetch it once for everybody waiting on it."""
+        """Return the cached value for ``key``, or fetch it once for everybody waiting on it.
+
+        ``fetch`` returns ``(value, size in bytes)``; ``fresh`` skips the lookup (the new answer is stored).
+        """
         if not fresh:
             entry = self._store.get(key)
             if entry is not None:
@@ -46,7 +67,7 @@ class ResponseCache:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            value = await fetch()
+            value, size = await fetch()
         except asyncio.CancelledError:
             if not future.done():
                 future.cancel()
@@ -59,7 +80,10 @@ class ResponseCache:
         else:
             if not future.done():
                 future.set_result(value)
-            self._store[key] = (ttl_s, value)
+            seconds = ttl(value) if callable(ttl) else ttl
+            if seconds > 0:
+                with contextlib.suppress(ValueError):  # larger than the whole cache: not kept
+                    self._store[key] = (seconds, value, max(size, 1))
             return value
         finally:
             if self._inflight.get(key) is future:

@@ -18,7 +18,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -41,7 +41,7 @@ from agent_runs_mcp.errors import (
     RateLimitedError,
     UpstreamError,
 )
-from agent_runs_mcp.providers.cache import ResponseCache
+from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 
 log = logging.getLogger("agent_runs_mcp.http")
 
@@ -59,6 +59,26 @@ def caching(mode: CacheMode) -> Iterator[None]:
         yield
     finally:
         cache_mode.reset(token)
+
+
+call_deadline: ContextVar[float | None] = ContextVar("agent_runs_call_deadline", default=None)
+"""Monotonic time by which the current tool call must answer; provider reads never wait past it."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Give every provider read inside the block a shared deadline ``seconds`` from now."""
+    token = call_deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        call_deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds until the current tool call's deadline, or ``None`` without one."""
+    deadline = call_deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -202,7 +222,7 @@ class ProviderHTTP:
         params: Mapping[str, Any] | None = None,
         *,
         what: str,
-        ttl_s: float = 0.0,
+        ttl_s: Ttl = 0.0,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         """GET ``path`` and return ``(status, parsed JSON)`` for any 2xx.
@@ -215,26 +235,37 @@ class ProviderHTTP:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         extra = dict(headers or {})
 
-        def fetch() -> Awaitable[tuple[int, Any]]:
-            return self._get_with_retries(path, clean, what, extra)
+        async def fetch() -> tuple[tuple[int, Any], int]:
+            status, body, size = await self._get_with_retries(path, clean, what, extra)
+            return (status, body), size
 
         mode = cache_mode.get()
-        if self.cache is not None and ttl_s > 0 and mode != "skip":
+        if self.cache is not None and (callable(ttl_s) or ttl_s > 0) and mode != "skip":
             key = (
                 self.account.name,
                 path,
                 tuple(sorted((k, str(v)) for k, v in clean.items())),
                 tuple(sorted(extra.items())),
             )
-            return await self.cache.get_or_fetch(key, ttl_s, fetch, fresh=mode == "refresh")
-        return await fetch()
+            ttl: Ttl = (lambda answer: ttl_s(answer[1])) if callable(ttl_s) else ttl_s
+            return await self.cache.get_or_fetch(key, ttl, fetch, fresh=mode == "refresh")
+        answer, _size = await fetch()
+        return answer
 
     async def _get_with_retries(
         self, path: str, params: Mapping[str, Any], what: str, headers: Mapping[str, str]
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, Any, int]:
         policy = self._retry
         started = time.monotonic()
         attempts = 0
+        left = time_left()
+        if left is not None and left <= 0:
+            raise ProviderTimeoutError(
+                self.account.name,
+                self.account.kind,
+                f"this tool call's time limit was reached before fetching {what}.",
+                hint="Ask for less (a smaller `limit` or a shorter window) and call again.",
+            )
         retrying = AsyncRetrying(
             stop=stop_after_attempt(policy.attempts) | _deadline_stop(policy, started),
             wait=_Wait(policy),
@@ -252,16 +283,25 @@ class ProviderHTTP:
 
     async def _get_once(
         self, path: str, params: Mapping[str, Any], what: str, headers: Mapping[str, str]
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, Any, int]:
         account = self.account
         async with self._limit:
             self.requests += 1
             started = time.monotonic()
+            read_s, connect_s = account.read_timeout_s, account.connect_timeout_s
+            left = time_left()
+            if left is not None:  # never wait past the tool call's deadline
+                read_s, connect_s = max(0.05, min(read_s, left)), max(0.05, min(connect_s, left))
             try:
-                response = await self.client.get(path, params=params, headers=headers or None)
+                response = await self.client.get(
+                    path,
+                    params=params,
+                    headers=headers or None,
+                    timeout=httpx.Timeout(read_s, connect=connect_s),
+                )
             except httpx.TimeoutException as exc:
                 phase = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
-                waited = account.connect_timeout_s if phase == "connect" else account.read_timeout_s
+                waited = connect_s if phase == "connect" else read_s
                 raise _Retryable(
                     ProviderTimeoutError(
                         account.name,
@@ -281,7 +321,8 @@ class ProviderHTTP:
                 ) from None
             elapsed = time.monotonic() - started
         log.debug("GET %s -> %s in %.0f ms", path, response.status_code, elapsed * 1000)
-        return self._interpret(response, what)
+        status, body = self._interpret(response, what)
+        return status, body, len(response.content)
 
     def _interpret(self, response: httpx.Response, what: str) -> tuple[int, Any]:
         account = self.account
@@ -321,7 +362,11 @@ class ProviderHTTP:
                     detail=detail,
                     hint="This is on the provider's side; try again shortly.",
                 )
-            if retry_after is not None and retry_after > self._retry.max_retry_after_s:
+            left = time_left()
+            too_long = retry_after is not None and (
+                retry_after > self._retry.max_retry_after_s or (left is not None and retry_after >= left)
+            )
+            if too_long:
                 raise error  # not worth waiting for within a tool call
             raise _Retryable(error, retry_after)
         if status in (401, 403):
@@ -395,8 +440,13 @@ class ProviderHTTP:
 
 
 def _deadline_stop(policy: RetryPolicy, started: float) -> Callable[[RetryCallState], bool]:
+    """Stop retrying when the next wait would pass the request's own deadline or the tool call's."""
+
     def stop(retry_state: RetryCallState) -> bool:
         upcoming = retry_state.upcoming_sleep or 0.0
+        left = time_left()
+        if left is not None and upcoming >= left - 0.5:
+            return True
         return time.monotonic() - started + upcoming > policy.deadline_s
 
     return stop  # type: ignore[return-value]

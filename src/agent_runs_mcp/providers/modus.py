@@ -39,6 +39,7 @@ from agent_runs_mcp.providers.base import (
     dig,
     first,
     newest_first_exhausted,
+    ttl_by_status,
 )
 from agent_runs_mcp.providers.http import segment
 from agent_runs_mcp.refs import make_ref
@@ -50,6 +51,8 @@ TIMEFRAMES = (
     ("last_week", timedelta(days=7)),
 )
 CLOCK_MARGIN = timedelta(minutes=2)
+RUN_TTL = ttl_by_status(lambda body: [body.get("status")], statuses.MODUS)
+"""A finished run's detail is kept for long; one in flight only briefly."""
 
 
 class ModusProvider(Provider):
@@ -186,7 +189,7 @@ class ModusProvider(Provider):
             f"{self.prefix}/{agent}/runs/{segment(workflow_id, 'run_id')}",
             {"temporalRunId": temporal or None},
             what=f"run `{run_id}` of agent `{agent}`",
-            ttl_s=TTL_LIST_S,
+            ttl_s=RUN_TTL,
         )
         if not isinstance(body, dict):
             raise BadResponseError(self.name, self.kind, f"answered run `{run_id}` with an unexpected shape.")

@@ -49,6 +49,7 @@ from agent_runs_mcp.providers.base import (
     as_text,
     dig,
     first,
+    ttl_by_status,
 )
 from agent_runs_mcp.providers.http import segment
 from agent_runs_mcp.providers.transcripts import content_text, speaker_of
@@ -57,6 +58,8 @@ from agent_runs_mcp.timeutil import parse_time, seconds_between
 
 API = "/v1"
 SERVER_STATUS_FILTERS = {Status.COMPLETED: "completed"}
+EXECUTION_TTL = ttl_by_status(lambda body: [as_dict(body.get("data", body)).get("status")], statuses.RUNTYPE)
+"""A finished execution's detail is kept for long; one in flight only briefly."""
 TOOL_DETAILS_MAX = 25
 
 
@@ -300,7 +303,7 @@ class RuntypeProvider(Provider):
         agent = segment(agent_arg, "agent")
         run = segment(execution_id, "call_id")
         base = f"{API}/agents/{agent}/executions/{run}"
-        body = await self.get(base, what=f"execution `{execution_id}`", ttl_s=TTL_LIST_S)
+        body = await self.get(base, what=f"execution `{execution_id}`", ttl_s=EXECUTION_TTL)
         raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
         execution = self._execution(raw, agent_arg)
         tool_items, _, _ = await self._list(f"{base}/tool-calls", {}, None, f"tool calls of `{execution_id}`")

@@ -45,7 +45,9 @@ from agent_runs_mcp.providers.base import (
     dig,
     first,
     newest_first_exhausted,
+    ttl_by_status,
 )
+from agent_runs_mcp.providers.cache import Ttl
 from agent_runs_mcp.providers.http import segment
 from agent_runs_mcp.providers.transcripts import turns_from_any
 from agent_runs_mcp.refs import make_ref
@@ -57,6 +59,11 @@ API = "/api/v2/platform"
 COLLECTION_PREFIX = "collection_data_"
 SCAN_PAGES_MAX = 200
 """Upper bound on pages read while searching a task list for one task."""
+
+TASKS_TTL = ttl_by_status(
+    lambda body: (t.get("status") for t in body.get("data") if isinstance(t, dict)), statuses.UNPOD
+)
+"""A page of tasks that have all finished is kept for long; one with tasks in flight only briefly."""
 
 
 @dataclass(slots=True)
@@ -118,7 +125,7 @@ class UnpodProvider(Provider):
         token: str | None,
         what: str,
         *,
-        ttl_s: float = TTL_LIST_S,
+        ttl_s: Ttl = TTL_LIST_S,
         headers: dict[str, str] | None = None,
     ) -> _RawPage:
         """Fetch one numbered page.
@@ -344,6 +351,7 @@ class UnpodProvider(Provider):
                 f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
                 token,
                 f"tasks of run `{query.run_id}` in space `{space}`",
+                ttl_s=TASKS_TTL,
             )
             tasks = [self._task(item, query.run_id, space, query.agent, f"r{raw.number}") for item in raw.items]
             return ProviderPage(tasks, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
@@ -461,7 +469,7 @@ class UnpodProvider(Provider):
             )
         run_query = RunQuery(run_id=query.run_id or "", agent=query.agent, space=space if query.run_id else None)
         if hint_page is not None:
-            page = await self._page(path, f"{hint_page}.0.", f"tasks of {where}", ttl_s=TTL_FINISHED_S)
+            page = await self._page(path, f"{hint_page}.0.", f"tasks of {where}", ttl_s=TASKS_TTL)
             for item in page.items:
                 if as_text(item.get("task_id")) == task_id:
                     return item, run_query

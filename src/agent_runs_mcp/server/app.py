@@ -6,7 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import Tool as MCPTool
+from pydantic import ValidationError
 
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
@@ -44,6 +46,24 @@ class AgentRunsServer(MCPServer):
         self.registry = registry
         self._listed: list[MCPTool] | None = None
 
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        """Run a tool; argument errors are rephrased to name the argument, the problem and what is accepted."""
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None:
+            accepted = set(tool.parameters.get("properties", {}))
+            unknown = sorted(set(arguments) - accepted)
+            if unknown:
+                raise ToolError(
+                    f"Invalid arguments for {name}: unknown argument(s) {', '.join(f'`{u}`' for u in unknown)}. "
+                    f"Accepted: {', '.join(sorted(accepted)) or 'none'}."
+                )
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(explain_arguments(name, exc.__cause__)) from exc.__cause__
+            raise
+
     async def list_tools(self) -> list[MCPTool]:
         """The tools with compact schemas (computed once): the same contract in fewer tokens."""
         if self._listed is None:
@@ -57,6 +77,18 @@ class AgentRunsServer(MCPServer):
                 for tool in await super().list_tools()
             ]
         return self._listed
+
+
+def explain_arguments(tool: str, error: ValidationError) -> str:
+    """`limit` should be at most 100 (got 500), instead of pydantic's report."""
+    problems = []
+    for item in error.errors():
+        argument = ".".join(str(part) for part in item["loc"]) or "arguments"
+        message = item["msg"].replace("Input should be", "should be").replace("Input ", "")
+        given = item.get("input")
+        shown = "" if item["type"] == "missing" else f" (got {given!r})"[:80]
+        problems.append(f"`{argument}` {message}{shown}")
+    return f"Invalid arguments for {tool}: " + "; ".join(problems) + ". Fix them and call again."
 
 
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:

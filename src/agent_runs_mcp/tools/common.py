@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
-from agent_runs_mcp.providers.http import caching
+from agent_runs_mcp.providers.http import caching, time_limit
 from agent_runs_mcp.refs import Ref, parse_ref
 from agent_runs_mcp.timeutil import parse_user_time, utcnow
 
@@ -64,16 +64,19 @@ def registry_of(ctx: Context) -> Registry:
 
 
 def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Wrap a tool: expected errors become tool errors, `fresh=true` bypasses the cache, and one line per
-    call is logged (tool, provider, outcome, duration; never arguments, never secrets)."""
+    """Wrap a tool: expected errors become tool errors, `fresh=true` bypasses the cache, provider reads
+    share the call's time limit, and one line per call is logged (tool, provider, outcome, duration;
+    never arguments, never secrets)."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         started = time.monotonic()
         provider = kwargs.get("provider")
+        ctx = kwargs.get("ctx")
+        limit = settings_of(ctx).call_timeout_s if isinstance(ctx, Context) else 45.0
         outcome = "ok"
         try:
-            with caching("refresh" if kwargs.get("fresh") is True else "use"):
+            with caching("refresh" if kwargs.get("fresh") is True else "use"), time_limit(limit):
                 return await fn(*args, **kwargs)
         except AgentRunsError as exc:
             outcome = type(exc).__name__

@@ -33,9 +33,9 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, ProviderPage, Status, Task, meta
-from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.errors import InputError, ProviderTimeoutError
 from agent_runs_mcp.providers.base import ExecutionQuery, Explained, Failure, Provider, RunQuery
-from agent_runs_mcp.providers.http import cache_mode
+from agent_runs_mcp.providers.http import cache_mode, time_left
 from agent_runs_mcp.tools.common import (
     AgentArg,
     ProviderArg,
@@ -513,6 +513,11 @@ class ScanStats:
     scanned: int = 0
     pages: int = 0
     complete: bool = True
+    stopped_by: Literal["cap", "time"] | None = None
+
+
+TIME_RESERVE_S = 2.0
+"""A report stops reading when less than this is left of the call's time limit, and reports what it has."""
 
 
 async def scan(
@@ -523,19 +528,45 @@ async def scan(
     concurrency: int,
     progress: Callable[[int, int | None], Awaitable[None]] | None = None,
 ) -> ScanStats:
-    """Read every page once, feeding items as they arrive; parallel when the provider numbers its pages."""
+    """Read every page once, feeding items as they arrive; parallel when the provider numbers its pages.
+
+    Stops early (``complete=False``) at the operator's item cap or near the call's time limit.
+    """
     stats = ScanStats()
+
+    def stop(reason: Literal["cap", "time"]) -> None:
+        stats.complete = False
+        stats.stopped_by = stats.stopped_by or reason
+
+    def may_continue() -> bool:
+        if stats.scanned >= max_items:
+            stop("cap")
+            return False
+        left = time_left()
+        if left is not None and left < TIME_RESERVE_S:
+            stop("time")
+            return False
+        return True
 
     async def take(page: ProviderPage[Any]) -> None:
         room = max_items - stats.scanned
         items = page.items if len(page.items) <= room else page.items[:room]
         if len(items) < len(page.items):
-            stats.complete = False
+            stop("cap")
         stats.scanned += len(items)
         stats.pages += 1
         feed(items)
         if progress is not None:
             await progress(stats.scanned, page.total)
+
+    async def fetch_or_stop(token: str | None) -> ProviderPage[Any] | None:
+        try:
+            return await fetch(token)
+        except ProviderTimeoutError:
+            if not stats.scanned:
+                raise
+            stop("time")  # report what was read rather than nothing
+            return None
 
     first = await fetch(None)
     await take(first)
@@ -543,8 +574,10 @@ async def scan(
         queue = list(reversed(first.rest_tokens))
 
         async def worker() -> None:
-            while queue and stats.scanned < max_items:
-                page = await fetch(queue.pop())
+            while queue and may_continue():
+                page = await fetch_or_stop(queue.pop())
+                if page is None:
+                    return
                 await take(page)
 
         await asyncio.gather(*(worker() for _ in range(min(concurrency, len(queue)))))
@@ -552,11 +585,10 @@ async def scan(
             stats.complete = False
         return stats
     token = first.next_token
-    while token:
-        if stats.scanned >= max_items:
-            stats.complete = False
+    while token and may_continue():
+        page = await fetch_or_stop(token)
+        if page is None:
             break
-        page = await fetch(token)
         await take(page)
         token = page.next_token
     return stats
@@ -666,7 +698,12 @@ async def summarize_run_health(
             )
     finally:
         cache_mode.reset(token)
-    if not stats.complete:
+    if stats.stopped_by == "time":
+        notes.append(
+            f"Sampled: stopped after {stats.scanned} items to answer within the call's time limit "
+            f"(AGENT_RUNS_CALL_TIMEOUT_S={settings.call_timeout_s:g}); figures cover those items only."
+        )
+    elif not stats.complete:
         notes.append(
             f"Sampled: stopped after {stats.scanned} items (operator cap AGENT_RUNS_HEALTH_MAX_ITEMS="
             f"{settings.health_max_items}); figures cover those items only."

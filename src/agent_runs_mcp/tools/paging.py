@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from agent_runs_mcp.domain import ProviderPage
+from agent_runs_mcp.providers.http import time_left
 from agent_runs_mcp.refs import Cursor
 
 T = TypeVar("T")
 
 MAX_PAGES_PER_CALL = 20
 """A listing call reads at most this many provider pages before it hands back a cursor."""
+
+TIME_RESERVE_S = 3.0
+"""A listing stops reading pages when less than this is left of the call's time limit."""
 
 
 @dataclass
@@ -82,11 +86,12 @@ async def collect(
         if not page.next_token:
             out.end = None
             return out
-        if out.pages >= max_pages:
+        left = time_left()
+        if out.pages >= max_pages or (left is not None and left < TIME_RESERVE_S):
             out.end = Cursor(page.next_token, 0)
             out.stopped_early = True
             out.notes.append(
-                f"Stopped after reading {out.pages} provider pages ({out.scanned} items) to stay quick; "
+                f"Stopped after reading {out.pages} provider pages ({out.scanned} items) to answer in time; "
                 "pass next_cursor to keep searching."
             )
             return out

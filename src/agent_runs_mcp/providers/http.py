@@ -83,6 +83,14 @@ def time_left() -> float | None:
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ID_CHARS = re.compile(r"^[A-Za-z0-9_\-.:@+=~]+$")
+SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "space": (re.compile(r"^[A-Za-z0-9]+$"), "a space token is letters and digits, e.g. F1O3QJM1Y7Q1AVVUYNV4VPRB"),
+    "agent": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "an agent id is letters, digits, _ . : and -"),
+    "run_id": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "a run id is letters, digits, _ . : and -"),
+    "task_id": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "a task id is letters, digits, _ . : and -"),
+    "call_id": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "a call id is letters, digits, _ . : and -"),
+}
+"""The shapes the providers' ids take (from their docs and examples), checked before any request."""
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 
@@ -113,11 +121,12 @@ def segment(value: str, argument: str, *, max_len: int = 256) -> str:
     text = value.strip()
     if len(text) > max_len:
         raise InputError(f"`{argument}` is {len(text)} characters long; ids are at most {max_len}.")
-    if text in (".", "..") or not _ID_CHARS.match(text):
+    pattern, shape = SHAPES.get(argument, (_ID_CHARS, "ids are letters, digits and - _ . : @ + = ~"))
+    if text in (".", "..") or not pattern.match(text):
         shown = text[:40].encode("unicode_escape").decode()
         raise InputError(
-            f"`{argument}` has characters no id of this provider uses: {shown!r}. "
-            "Ids are letters, digits and - _ . : @ + = ~; copy the id from a previous result."
+            f"`{argument}` does not look like an id of this provider: {shown!r} ({shape}). "
+            "Copy the id from a previous result, or pass its `ref`."
         )
     return quote(text, safe="")
 

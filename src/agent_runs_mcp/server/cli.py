@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -19,11 +20,29 @@ from agent_runs_mcp import __version__
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
-def configure_logging(level: str) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
     """Log to stderr, one line per event; quiet the HTTP client unless debugging."""
     numeric = getattr(logging, level.upper(), logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
@@ -53,11 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--allowed-host",
         action="append",
-        default=[],
+        default=[h for h in os.environ.get("AGENT_RUNS_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()],
         metavar="HOST[:PORT]",
-        help="HTTP only: an extra Host header value to accept (repeatable)",
+        help="HTTP only: a public name clients use to reach the server, accepted as Host/Origin (repeatable; "
+        "or AGENT_RUNS_HTTP_ALLOWED_HOSTS, comma-separated)",
     )
     serve.add_argument("--log-level", choices=LOG_LEVELS, default=os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"))
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=os.environ.get("AGENT_RUNS_LOG_FORMAT", "text"),
+        help="stderr log lines as text (default) or JSON objects",
+    )
 
     demo = sub.add_parser("demo", help="drive the demo server over stdio and print what each tool returns")
     demo.add_argument("--json", action="store_true", help="also print each result's structured content")
@@ -95,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    configure_logging(args.log_level)
+    configure_logging(args.log_level, args.log_format)
     from agent_runs_mcp.config import load_settings
     from agent_runs_mcp.errors import ConfigError
 
@@ -128,6 +154,7 @@ def _serve(args: argparse.Namespace) -> int:
             allow_unauthenticated=args.allow_unauthenticated,
             extra_hosts=args.allowed_host,
             log_level=args.log_level,
+            log_format=args.log_format,
         )
     import anyio
 

@@ -7,16 +7,21 @@
   compared in constant time). Binding a non-loopback host without a token is
   refused unless ``--allow-unauthenticated`` says otherwise, loudly.
 * Host and Origin checks stay on for every bind address (DNS rebinding).
+* ``/healthz`` answers without touching a provider (liveness); ``/readyz`` says
+  whether accounts are configured and, with ``?check=providers``, whether each
+  one answers (cached for a minute, so load balancers cannot hammer providers).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from pydantic import SecretStr
@@ -30,6 +35,7 @@ log = logging.getLogger("agent_runs_mcp.http_server")
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 MCP_PATH = "/mcp"
+READY_CHECK_TTL_S = 60.0
 
 
 def is_loopback(host: str) -> bool:
@@ -103,6 +109,7 @@ def create_http_app(
             ),
         }
     server = build_server(settings, registry, **auth_kwargs)
+    checks: dict[str, Any] = {"at": 0.0, "results": {}}
 
     @server.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Request) -> Response:
@@ -111,8 +118,17 @@ def create_http_app(
     @server.custom_route("/readyz", methods=["GET"])
     async def readyz(request: Request) -> Response:
         accounts = sorted(settings.accounts)
-        body = {"status": "ready" if accounts else "no_accounts", "accounts": accounts, "demo": settings.demo}
-        return JSONResponse(body, status_code=200 if accounts else 503)
+        body: dict[str, Any] = {"status": "ready" if accounts else "no_accounts", "accounts": accounts}
+        body["demo"] = settings.demo
+        ok = bool(accounts)
+        if request.query_params.get("check") == "providers" and accounts:
+            if time.monotonic() - checks["at"] > READY_CHECK_TTL_S:
+                checks["results"] = await _check_providers(server.registry)
+                checks["at"] = time.monotonic()
+            body["providers"] = checks["results"]
+            ok = ok and all(r["ok"] for r in checks["results"].values())
+            body["status"] = "ready" if ok else "degraded"
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     security = security_settings(host, extra_hosts)
     app = server.streamable_http_app(
@@ -125,8 +141,34 @@ def create_http_app(
     sse = server.sse_app(sse_path="/sse", message_path="/messages/", transport_security=security, host=host)
     existing = {getattr(r, "path", None) for r in app.router.routes}
     app.router.routes.extend(r for r in sse.router.routes if getattr(r, "path", None) not in existing)
+    session_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(scope_app: Any) -> AsyncIterator[None]:
+        async with session_lifespan(scope_app):
+            try:
+                yield
+            finally:
+                await server.registry.aclose()  # after uvicorn has drained in-flight requests
+                log.info("agent-runs-mcp stopped")
+
+    app.router.lifespan_context = lifespan
     app.state.mcp_server = server
     return app
+
+
+async def _check_providers(registry: Any) -> dict[str, dict[str, Any]]:
+    """One cheap authenticated read per account, with what went wrong (never a secret)."""
+    from agent_runs_mcp.errors import AgentRunsError
+
+    results: dict[str, dict[str, Any]] = {}
+    for name in registry.names:
+        try:
+            seen = await registry.get(name).check()
+            results[name] = {"ok": True, "detail": seen}
+        except AgentRunsError as exc:
+            results[name] = {"ok": False, "detail": str(exc)}
+    return results
 
 
 def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> str | None:
@@ -149,6 +191,9 @@ def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> st
 
 def app_factory() -> Any:
     """Entry point for uvicorn workers (``--workers N``): rebuilds the app from the environment."""
+    from agent_runs_mcp.server.cli import configure_logging
+
+    configure_logging(os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"), os.environ.get("AGENT_RUNS_LOG_FORMAT", "text"))
     settings = load_settings()
     return create_http_app(
         settings,
@@ -167,6 +212,7 @@ def serve_http(
     allow_unauthenticated: bool = False,
     extra_hosts: Sequence[str] = (),
     log_level: str = "info",
+    log_format: str = "text",
 ) -> int:
     import uvicorn
 
@@ -175,13 +221,22 @@ def serve_http(
         print(f"agent-runs-mcp: {problem}", file=sys.stderr)
         return 2
     log.info("MCP over streamable HTTP at http://%s:%s%s (SSE at /sse)", host, port, MCP_PATH)
-    common = {"host": host, "port": port, "log_level": log_level, "timeout_graceful_shutdown": 20}
+    # uvicorn keeps our logging set-up (log_config=None) and drains in-flight calls for up to 20 s on SIGTERM.
+    common = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "log_config": None,
+        "timeout_graceful_shutdown": 20,
+    }
     if workers > 1:
         os.environ.update(
             {
                 "AGENT_RUNS_HTTP_HOST": host,
                 "AGENT_RUNS_HTTP_PORT": str(port),
                 "AGENT_RUNS_HTTP_ALLOWED_HOSTS": ",".join(extra_hosts),
+                "AGENT_RUNS_LOG_LEVEL": log_level,
+                "AGENT_RUNS_LOG_FORMAT": log_format,
                 **({"AGENT_RUNS_DEMO": "1"} if settings.demo else {}),
             }
         )

@@ -65,14 +65,14 @@ async def test_gateway_errors_are_retried(client, faults, fault: str) -> None:
 
 
 async def test_retry_after_as_http_date_is_honoured(sim, faults) -> None:
-    when = email.utils.formatdate(time.time() + 1, usegmt=True)
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)  # whole seconds: 1 to 2 s from now
     faults.rules = [Rule(match="/v1/agents", fault="429", times=1, retry_after=when)]
     settings_ = Settings(accounts=accounts_for(sim.url), cache_enabled=False)
     async with mcp_client(settings_) as client:
         started = time.monotonic()
         await call(client, "list_agents", provider="runtype")
         waited = time.monotonic() - started
-    assert 0.2 <= waited < 3.5  # slept until (about) the date, not the default backoff
+    assert 0.9 <= waited < 3.5  # slept until (about) the date, not the short default backoff
 
 
 async def test_auth_faults_are_not_retried(client, faults) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
@@ -22,6 +23,11 @@ from agent_runs_mcp.errors import InputError
 
 REF_KINDS = ("agent", "run", "task", "call")
 _SAFE = "-_.~"
+_PLAIN = re.compile(r"^[A-Za-z0-9_.~-]*$")
+
+
+def _quote(value: str) -> str:
+    return value if _PLAIN.match(value) else quote(value, safe=_SAFE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +42,8 @@ class Ref:
         return self.fields.get(key)
 
     def encode(self) -> str:
-        parts = ",".join(f"{k}={quote(v, safe=_SAFE)}" for k, v in self.fields.items() if v is not None)
-        return f"{quote(self.account, safe=_SAFE)}:{self.kind}:{parts}"
+        parts = ",".join(f"{k}={_quote(v)}" for k, v in self.fields.items() if v is not None)
+        return f"{_quote(self.account)}:{self.kind}:{parts}"
 
 
 def make_ref(account: str, kind: str, **fields: str | int | None) -> str:

@@ -43,6 +43,17 @@ class Sim:
         self.world = world
         self.started = time.monotonic()
         self.requests = 0
+        self._pages: dict[tuple[Any, ...], bytes] = {}
+        """Encoded task pages: the world never changes, so each page is built and encoded once."""
+
+    def _page_bytes(self, key: tuple[Any, ...], build: Any) -> Response:
+        body = self._pages.get(key)
+        if body is None:
+            if len(self._pages) > 2000:
+                self._pages.clear()
+            body = JSONResponse(build()).body
+            self._pages[key] = body
+        return Response(body, media_type="application/json")
 
     def now(self) -> datetime:
         return self.world.anchor + timedelta(seconds=time.monotonic() - self.started)
@@ -162,9 +173,14 @@ class Sim:
                 size = self._int(request, "page_size", 50)
                 if page is None or size is None:
                     return JSONResponse({"status_code": 400, "message": "Invalid page or page_size", "data": {}}, 400)
-                raw = world.unpod_tasks(run, (page - 1) * size, page * size)
-                tasks = [{k: v for k, v in t.items() if k not in RUN_TASK_DROP} for t in raw]
-                return self._envelope(tasks, "Runs Fetched Successfully", run.n_tasks)
+
+                def build() -> dict[str, Any]:
+                    raw = world.unpod_tasks(run, (page - 1) * size, page * size)
+                    tasks = [{k: v for k, v in t.items() if k not in RUN_TASK_DROP} for t in raw]
+                    message = "Runs Fetched Successfully"
+                    return {"count": run.n_tasks, "status_code": 200, "message": message, "data": tasks}
+
+                return self._page_bytes(("run", run_id, page, size), build)
             case ["agents"]:
                 if (bad := self._org(request)) is not None:
                     return bad
@@ -183,7 +199,18 @@ class Sim:
             case ["agents", handle, "tasks"]:
                 if world.unpod_agent(handle) is None:
                     return JSONResponse({"message": "Agent not found"}, 404)
-                return self._unpod_page(request, world.unpod_agent_tasks(handle), 20, "Tasks Fetched Successfully")
+                page = self._int(request, "page", 1)
+                size = self._int(request, "page_size", 20)
+                if page is None or size is None:
+                    return JSONResponse({"status_code": 400, "message": "Invalid page or page_size", "data": {}}, 400)
+                tasks = world.unpod_agent_tasks(handle)
+
+                def build_agent_page() -> dict[str, Any]:
+                    message = "Tasks Fetched Successfully"
+                    data = tasks[(page - 1) * size : page * size]
+                    return {"count": len(tasks), "status_code": 200, "message": message, "data": data}
+
+                return self._page_bytes(("agent", handle, page, size), build_agent_page)
             case ["agents", handle, "executions"]:
                 if (bad := self._org(request)) is not None:
                     return bad

@@ -172,6 +172,7 @@ class World:
         if self.anchor.tzinfo is None:
             self.anchor = self.anchor.replace(tzinfo=UTC)
         self._task_cache: dict[str, list[dict[str, Any]]] = {}
+        self._agent_tasks: dict[str, list[dict[str, Any]]] = {}
 
     def rng(self, *parts: object) -> random.Random:
         return random.Random(f"{self.seed}:" + ":".join(str(p) for p in parts))
@@ -598,12 +599,15 @@ class World:
 
     def unpod_agent_tasks(self, handle: str) -> list[dict[str, Any]]:
         """All of an agent's tasks, newest first (as ``/agents/{h}/tasks/`` sorts them)."""
-        tasks: list[dict[str, Any]] = []
-        for run in self.unpod_runs:
-            if run.agent.handle == handle and run.n_tasks <= 1000:
-                tasks.extend(self.unpod_tasks(run))
-        tasks.sort(key=lambda t: t["created"], reverse=True)
-        return tasks
+        cached = self._agent_tasks.get(handle)
+        if cached is None:
+            cached = []
+            for run in self.unpod_runs:
+                if run.agent.handle == handle and run.n_tasks <= 1000:
+                    cached.extend(self.unpod_tasks(run))
+            cached.sort(key=lambda t: t["created"], reverse=True)
+            self._agent_tasks[handle] = cached
+        return cached
 
     def unpod_call(self, call_id: str) -> dict[str, Any] | None:
         for run in self.unpod_runs:

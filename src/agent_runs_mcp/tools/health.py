@@ -32,12 +32,22 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, ProviderPage, Status, Task, meta
+from agent_runs_mcp.domain import ACTIVE_STATUSES, FINISHED_STATUSES, Execution, ProviderPage, Status, Task, meta
 from agent_runs_mcp.errors import InputError, ProviderTimeoutError
-from agent_runs_mcp.providers.base import ExecutionQuery, Explained, Failure, Provider, RunQuery
+from agent_runs_mcp.providers.base import (
+    TTL_FINISHED_S,
+    TTL_LIST_S,
+    ExecutionQuery,
+    Explained,
+    Failure,
+    Provider,
+    RunQuery,
+)
 from agent_runs_mcp.providers.http import cache_mode, time_left
+from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import (
     AgentArg,
+    FreshArg,
     ProviderArg,
     RefArg,
     RunIdArg,
@@ -237,6 +247,8 @@ class HealthReport(BaseModel):
     redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")
     complete: bool = Field(description="True when every item in scope was read.")
     sampled: bool = Field(description="True when the operator's cap stopped the scan early.")
+    computed_at: datetime | None = meta()
+    from_cache: bool = meta(False, "True when served from a recent report (finished runs do not change).")
     notes: list[str] = meta(default_factory=list)
 
 
@@ -615,6 +627,7 @@ async def summarize_run_health(
         str | None, Field(description="Agent scope: window start (ISO 8601 or 30m/24h/7d); default 24h.")
     ] = None,
     until: UntilArg = None,
+    fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, HealthReport]:
     """Answer "is this healthy, and if not, why?" in one call, computed over every item on the server:
     a verdict (healthy/degraded/failing/insufficient_data), a one-line headline, counts per status,
@@ -627,6 +640,13 @@ async def summarize_run_health(
     run = pick(run_id, decoded, "r", "run_id")
     agent_id = pick(agent, decoded, "a", "agent")
     space_id = pick(space, decoded, "s", "space")
+    reports = registry_of(ctx).reports
+    cacheable = settings.cache_enabled and run and not (since or until)
+    key = ("health", adapter.name, run, agent_id, space_id) if cacheable else None
+    cached = reports.get(key) if key is not None and not fresh else None
+    if cached is not None:
+        report = cached[1].model_copy(update={"from_cache": True})
+        return result(report, render_health(report))
 
     async def progress(done: int, total: int | None) -> None:
         await ctx.report_progress(done, total, message=f"read {done} items")
@@ -736,8 +756,13 @@ async def summarize_run_health(
         redacted=settings.redact_pii,
         complete=stats.complete,
         sampled=not stats.complete,
+        computed_at=utcnow(),
         notes=notes,
     )
+    if key is not None and stats.complete:
+        # A run whose items have all finished will not change: its report is kept for 10 minutes.
+        in_flight = any(current.totals[s.value] for s in ACTIVE_STATUSES)
+        reports[key] = (TTL_LIST_S if in_flight else TTL_FINISHED_S, report)
     return result(report, render_health(report))
 
 

@@ -271,3 +271,31 @@ async def test_tool_errors_for_bad_input(client: Client) -> None:
     assert "`agent`" in text
     text = await call_error(client, "list_agents", provider="runtype", limit=500)
     assert "limit" in text
+
+
+async def test_unpod_run_tasks_space_order_and_fallback(sim, faults, world: World) -> None:
+    """The space comes from `space`, the agent's space, or the default; else the agent's tasks are searched."""
+    from agent_runs_mcp.config import Settings
+    from tests.conftest import accounts_for, mcp_client
+
+    run = next(r for r in world.unpod_runs if r.agent.domain == "sales" and r.phase == "done" and r.n_tasks < 80)
+    other_space = next(s.token for s in world.unpod_spaces if s.token != run.space)
+    accounts = accounts_for(sim.url, unpod={"space_token": other_space})
+    async with mcp_client(Settings(accounts=accounts, cache_enabled=False)) as client:
+        by_agent = await page_all(
+            client, "get_run_tasks", "tasks", provider="unpod", run_id=run.run_id, agent=run.agent.handle
+        )
+        assert len(by_agent) == run.n_tasks  # the agent's own space was found from the space listings
+        text = await call_error(client, "get_run_tasks", provider="unpod", run_id=run.run_id)
+        assert "404" in text and run.run_id in text  # only the default space to try, and the run is not there
+    from agent_runs_mcp.simulator.faults import Rule
+
+    # Without an org handle and with the organizations listing down, the agent's space cannot be found:
+    # the default space is tried (404 for this run), then the agent's own task list is searched.
+    faults.rules = [Rule(match="/organizations/", fault="500")]
+    accounts = accounts_for(sim.url, unpod={"space_token": other_space, "org_handle": None})
+    async with mcp_client(Settings(accounts=accounts, cache_enabled=False)) as client:
+        by_tasks = await page_all(
+            client, "get_run_tasks", "tasks", provider="unpod", run_id=run.run_id, agent=run.agent.handle
+        )
+    assert sorted(t["task_id"] for t in by_tasks) == sorted(t["task_id"] for t in world.unpod_tasks(run))

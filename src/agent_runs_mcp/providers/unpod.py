@@ -344,17 +344,26 @@ class UnpodProvider(Provider):
     # --- tasks ------------------------------------------------------------------------------------
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
+        """A run's tasks, from its space's run-task list; the space is `space`, the agent's space (from the
+        space listings), or the account's default space. Without one, or when the run is not in that
+        space, the agent's own task list is searched for the run (token prefix ``a``)."""
         run_id = segment(query.run_id, "run_id")
-        space = query.space or (None if query.agent else self.account.space_token)
+        on_agent = bool(token and token.startswith("a"))
+        space = None if on_agent else (query.space or await self.space_for(query.agent, None))
         if space:
-            raw = await self._page(
-                f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
-                token,
-                f"tasks of run `{query.run_id}` in space `{space}`",
-                ttl_s=TASKS_TTL,
-            )
-            tasks = [self._task(item, query.run_id, space, query.agent, f"r{raw.number}") for item in raw.items]
-            return ProviderPage(tasks, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+            try:
+                raw = await self._page(
+                    f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
+                    token,
+                    f"tasks of run `{query.run_id}` in space `{space}`",
+                    ttl_s=TASKS_TTL,
+                )
+            except NotFoundError:
+                if query.space or not query.agent or token:
+                    raise  # the caller named the space, or there is nothing else to search
+            else:
+                tasks = [self._task(item, query.run_id, space, query.agent, f"r{raw.number}") for item in raw.items]
+                return ProviderPage(tasks, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
         if not query.agent:
             raise InputError(
                 "Unpod needs the run's space to list its tasks: pass `space` (the space token), or `agent` "
@@ -362,14 +371,16 @@ class UnpodProvider(Provider):
                 "or set UNPOD_SPACE_TOKEN."
             )
         handle = segment(query.agent, "agent")
-        raw = await self._page(f"{API}/agents/{handle}/tasks/", token, f"tasks of agent `{query.agent}`")
+        inner = token[1:] if on_agent and token else None
+        raw = await self._page(f"{API}/agents/{handle}/tasks/", inner, f"tasks of agent `{query.agent}`")
         tasks = [
             self._task(item, query.run_id, _space_of(item), query.agent, f"a{raw.number}")
             for item in raw.items
             if as_text(item.get("run_id")) == query.run_id
         ]
-        # `count` here counts all of the agent's tasks, not this run's: no total.
-        return ProviderPage(tasks, token, raw.next_token, None, rest_tokens=raw.rest_tokens)
+        # `count` here counts all of the agent's tasks, not this run's: no total, and no parallel pages.
+        next_token = f"a{raw.next_token}" if raw.next_token else None
+        return ProviderPage(tasks, token, next_token, None)
 
     def _task(self, raw: dict[str, Any], run_id: str | None, space: str | None, agent: str | None, page: str) -> Task:
         output = as_dict(raw.get("output"))

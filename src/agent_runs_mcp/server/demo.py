@@ -24,7 +24,7 @@ def _print_result(title: str, args: dict[str, Any], res: Any, show_json: bool) -
     for block in res.content:
         text = getattr(block, "text", "")
         for line in text.splitlines():
-            print(textwrap.shorten(line, WIDTH + 60, placeholder=" …") if len(line) > WIDTH + 60 else line)
+            print(textwrap.fill(line, WIDTH + 20, subsequent_indent="    ") if len(line) > WIDTH + 20 else line)
     if show_json and res.structured_content is not None:
         print(json.dumps(res.structured_content, indent=2)[:4000])
 

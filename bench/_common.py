@@ -20,30 +20,39 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def simulator_process(*extra: str) -> Iterator[str]:
-    """`agent-runs-mcp simulate` in a separate process (so it does not share our GIL); yields its URL."""
-    port = free_port()
+def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `python -m agent_runs_mcp <args>` in its own process until the block ends; wait until
+    ``ready_url`` answers 200 first."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "agent_runs_mcp", "simulate", "--port", str(port), *extra],
+        [sys.executable, "-m", "agent_runs_mcp", *args],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(url + "/_sim/health", timeout=1).status_code == 200:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("simulator did not start")
+                raise RuntimeError(f"`agent-runs-mcp {' '.join(args)}` did not start")
             time.sleep(0.1)
-        yield url
+        yield proc
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def simulator_process(*extra: str) -> Iterator[str]:
+    """`agent-runs-mcp simulate` in a separate process (so it does not share our GIL); yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with process(["simulate", "--port", str(port), *extra], url + "/_sim/health"):
+        yield url
 
 
 def _status_kb(field: str) -> int:

@@ -13,20 +13,18 @@ from __future__ import annotations
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
 from typing import Any
 
 import anyio
-import httpx
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _common import free_port
+from _common import free_port, process
 
 TOKEN = "bench-token"
 
@@ -107,33 +105,16 @@ def main() -> None:
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     port = free_port()
-    env = {**os.environ, "AGENT_RUNS_HTTP_TOKEN": TOKEN}
-    command = [
-        sys.executable, "-m", "agent_runs_mcp", "serve", "--transport", "http", "--demo", "--port", str(port),
-        "--workers", str(workers), "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.2)
+    env = {**os.environ, "AGENT_RUNS_HTTP_TOKEN": TOKEN}
+    args = ["serve", "--transport", "http", "--demo", "--port", str(port), "--workers", str(workers)]
+    with process([*args, "--log-level", "warning"], base + "/healthz", env) as server:
         anyio.run(run, base + "/mcp", 2, 1)  # warm-up: the simulator builds its world, caches fill
         server_cpu = _cpu_seconds(server.pid)
         client_cpu = time.process_time()
         latencies, errors, elapsed = anyio.run(run, base + "/mcp", sessions, rounds)
         server_cpu = _cpu_seconds(server.pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     calls = sum(len(v) for v in latencies.values())
     print(
         f"{sessions} concurrent sessions x {rounds} rounds, {workers} worker(s): {calls} tool calls in {elapsed:.1f}s"

@@ -32,10 +32,10 @@ def task(n: int, status: str, **kw: Any) -> Task:
     )
 
 
-def run_of(*tasks: Task) -> Accumulator:
+def run_of(*tasks: Task | Execution) -> Accumulator:
     acc = Accumulator()
     for t in tasks:
-        acc.add(t)
+        acc.add_item(t)
     return acc
 
 

@@ -105,14 +105,23 @@ async def test_listing_stops_at_the_call_time_limit_with_a_cursor(sim, faults, w
     assert res.structured_content["next_cursor"] and "to answer in time" in res.content[0].text
 
 
-async def test_health_reports_what_it_read_within_the_time_limit(sim, faults, world: World) -> None:
-    run = max(world.unpod_runs, key=lambda r: r.n_tasks)
-    faults.rules = [Rule(match="/tasks/", fault="slow", delay_s=1.5)]
-    settings_ = Settings(accounts=accounts_for(sim.url), call_timeout_s=4, health_concurrency=1, cache_enabled=False)
-    async with mcp_client(settings_) as client:
-        started = time.monotonic()
-        res = await call(client, "summarize_run_health", ref=make_ref("unpod", "run", r=run.run_id, s=run.space))
-        elapsed = time.monotonic() - started
+async def test_health_reports_what_it_read_within_the_time_limit() -> None:
+    from agent_runs_mcp.simulator.faults import Faults
+    from tests.conftest import start_simulator
+
+    world = World(big_run_tasks=1000)  # five report pages of 200 tasks
+    run = next(r for r in world.unpod_runs if r.n_tasks == 1000)
+    live = start_simulator(world, Faults([Rule(match="/tasks/", fault="slow", delay_s=1.2)]))
+    try:
+        settings_ = Settings(
+            accounts=accounts_for(live.url), call_timeout_s=4, health_concurrency=1, cache_enabled=False
+        )
+        async with mcp_client(settings_) as client:
+            started = time.monotonic()
+            res = await call(client, "summarize_run_health", ref=make_ref("unpod", "run", r=run.run_id, s=run.space))
+            elapsed = time.monotonic() - started
+    finally:
+        live.stop()
     report = res.structured_content
     assert elapsed < 4.5
     assert report["complete"] is False and report["sampled"] is True and 0 < report["scanned"] < run.n_tasks

@@ -179,6 +179,58 @@ class ToolCall(_Model):
     output: Any = None
 
 
+@dataclass(slots=True)
+class Tally:
+    """What a health report needs of one item, and nothing more: cheap to build by the ten thousand."""
+
+    item_id: str
+    status: Status
+    ref: str = ""
+    kind: str | None = None
+    duration_s: float | None = None
+    cost_usd: float | None = None
+    tokens: int | None = None
+    reason: str | None = None  # why it failed, in the provider's words
+    end_reason: str | None = None
+    outcome: str | None = None
+    attempts: int | None = None
+    call_status: str | None = None
+    at: datetime | None = None
+    agent: str | None = None
+
+    @classmethod
+    def of(cls, item: Task | Execution) -> Tally:
+        """The tally of a fully mapped task or execution."""
+        if isinstance(item, Task):
+            return cls(
+                item_id=item.task_id,
+                status=item.status,
+                ref=item.ref,
+                kind=item.kind,
+                duration_s=item.duration_s,
+                cost_usd=item.cost_usd,
+                tokens=item.tokens,
+                reason=item.failure_reason or item.end_reason,
+                end_reason=item.end_reason,
+                outcome=item.outcome,
+                attempts=item.attempts,
+                call_status=item.call_status,
+                at=item.created_at or item.started_at,
+            )
+        return cls(
+            item_id=item.run_id,
+            status=item.status,
+            ref=item.ref,
+            duration_s=item.duration_s,
+            cost_usd=item.cost_usd,
+            tokens=item.tokens,
+            reason=item.error or item.stop_reason or item.summary,
+            end_reason=item.stop_reason,
+            at=item.started_at,
+            agent=item.agent_id,
+        )
+
+
 class Conversation(_Model):
     """A call's metadata with all of its turns, as an adapter returns it."""
 

@@ -18,7 +18,16 @@ from typing import Any, ClassVar
 import httpx
 
 from agent_runs_mcp.config import Account
-from agent_runs_mcp.domain import FINISHED_STATUSES, Agent, Conversation, Execution, ProviderPage, Status, Task
+from agent_runs_mcp.domain import (
+    FINISHED_STATUSES,
+    Agent,
+    Conversation,
+    Execution,
+    ProviderPage,
+    Status,
+    Tally,
+    Task,
+)
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.http import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
@@ -177,11 +186,18 @@ class Provider(ABC):
         """The conversation of one call, task or execution, with all turns in order."""
 
     activity_noun: ClassVar[str] = "executions"
-    """What :meth:`activity_page` returns, for reports ("executions", "call tasks")."""
+    """What :meth:`activity_tally_page` counts, for reports ("executions", "call tasks")."""
 
-    async def activity_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Any]:
-        """One page of an agent's activity over a window, for health reports: its executions by default."""
-        return await self.executions_page(query, token)
+    # Health reports read every item: these give each item's tally. Adapters with large pages override
+    # them to tally straight from the provider's JSON, without building the full domain objects.
+
+    async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
+        """One page of a run's tasks, as tallies."""
+        return _tallied(await self.tasks_page(query, token))
+
+    async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
+        """One page of an agent's activity over a window, as tallies: its executions by default."""
+        return _tallied(await self.executions_page(query, token))
 
     async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
         """Look up the specific reason of failures whose listing only says something generic.
@@ -206,31 +222,47 @@ class Provider(ABC):
         return value
 
 
+def _tallied(page: ProviderPage[Any]) -> ProviderPage[Tally]:
+    return ProviderPage(
+        [Tally.of(item) for item in page.items],
+        page.token,
+        page.next_token,
+        page.total,
+        page.note,
+        page.rest_tokens,
+    )
+
+
 def dig(data: Any, *path: str | int) -> Any:
     """Follow ``path`` into nested dicts/lists; ``None`` as soon as a step is missing."""
     current = data
     for step in path:
-        if isinstance(step, int):
-            if not isinstance(current, list) or not -len(current) <= step < len(current):
-                return None
-            current = current[step]
-        else:
+        if type(step) is str:
             if not isinstance(current, dict):
                 return None
             current = current.get(step)
+        else:
+            if not isinstance(current, list) or not -len(current) <= step < len(current):  # type: ignore[operator]
+                return None
+            current = current[step]  # type: ignore[index]
         if current is None:
             return None
     return current
 
 
+_NA = frozenset({"n/a", "N/A", "N/a", "n/A"})
+
+
 def first(*values: Any) -> Any:
-    """The first value that is not ``None`` and not an empty string, list or dict."""
+    """The first value that is not ``None``, not empty and not "N/A" (health reports call this a lot)."""
     for value in values:
         if value is None:
             continue
-        if isinstance(value, str | list | dict) and not value:
-            continue
-        if isinstance(value, str) and value.strip().upper() == "N/A":
+        if type(value) is str:
+            stripped = value.strip()
+            if not stripped or stripped in _NA:
+                continue
+        elif isinstance(value, list | dict) and not value:
             continue
         return value
     return None
@@ -238,15 +270,23 @@ def first(*values: Any) -> Any:
 
 def as_float(value: Any) -> float | None:
     """A number from an int, float or decimal string; ``None`` otherwise (never NaN)."""
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is float:
+        return value if value == value and value not in (_INF, -_INF) else None
+    if kind is int:
+        return float(value)
+    if value is None or kind is bool:
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    if number != number or number in (float("inf"), float("-inf")):
+    if number != number or number in (_INF, -_INF):
         return None
     return number
+
+
+_INF = float("inf")
 
 
 def as_int(value: Any) -> int | None:
@@ -258,8 +298,8 @@ def as_text(value: Any, limit: int | None = None) -> str | None:
     """A non-empty string, or ``None``; other scalars are stringified, containers are not."""
     if value is None or isinstance(value, dict | list):
         return None
-    text = str(value).strip()
-    if not text or text.upper() == "N/A":
+    text = (value if type(value) is str else str(value)).strip()
+    if not text or text in _NA:
         return None
     if limit is not None and len(text) > limit:
         return text[: limit - 1] + "…"

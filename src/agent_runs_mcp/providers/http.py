@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import logging
 import random
 import re
@@ -26,6 +25,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
+import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
@@ -467,13 +467,16 @@ def _is_json_type(response: httpx.Response) -> bool:
 
 
 def _parse_body(response: httpx.Response) -> tuple[Any, bool]:
-    """Return ``(parsed, is_json)``; tolerate a missing or wrong content type if the body is JSON."""
+    """Return ``(parsed, is_json)``; tolerate a missing or wrong content type if the body is JSON.
+
+    orjson parses about twice as fast as the standard library, which shows in 10,000-task reports.
+    """
     raw = response.content
     if not raw or not raw.strip():
         return None, False
     try:
-        return json.loads(raw), True
-    except (ValueError, UnicodeDecodeError):
+        return orjson.loads(raw), True
+    except orjson.JSONDecodeError:
         return None, False
 
 

@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Task
+from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Tally, Task
 from agent_runs_mcp.errors import BusinessError, ConfigError, InputError, NotFoundError, ProviderError
 from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
@@ -78,6 +78,8 @@ class _RawPage:
 class UnpodProvider(Provider):
     kind = "unpod"
     page_size = 50
+    scan_page_size = 200
+    """Pages for health reports: the API sets no maximum, and fewer, larger pages cost less per task."""
     parallel_pages = True
 
     _discovered_org: str | None = None
@@ -127,6 +129,7 @@ class UnpodProvider(Provider):
         *,
         ttl_s: Ttl = TTL_LIST_S,
         headers: dict[str, str] | None = None,
+        size: int | None = None,
     ) -> _RawPage:
         """Fetch one numbered page.
 
@@ -138,7 +141,7 @@ class UnpodProvider(Provider):
         number, seen, mark = _decode_token(token)
         body = await self.get(
             path,
-            {"page": number, "page_size": self.page_size},
+            {"page": number, "page_size": size or self.page_size},
             what=what,
             ttl_s=ttl_s,
             headers=headers,
@@ -299,18 +302,7 @@ class UnpodProvider(Provider):
             ref=make_ref(self.name, "run", r=run_id, a=agent, s=space),
         )
 
-    # --- activity over a window: the agent's call tasks, newest first ----------------------------
-
-    activity_noun = "call tasks"
-
-    async def activity_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Any]:
-        agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
-        raw = await self._page(f"{API}/agents/{segment(agent, 'agent')}/tasks/", token, f"tasks of agent `{agent}`")
-        tasks = [self._task(item, None, _space_of(item), agent, f"a{raw.number}") for item in raw.items]
-        next_token = raw.next_token
-        if next_token and newest_first_exhausted((t.created_at for t in tasks), query.since):
-            next_token = None  # newest first: everything after this page is older than the window
-        return ProviderPage(tasks, token, next_token, None)
+    activity_noun = "call tasks"  # an agent's activity over a window is its call tasks, newest first
 
     async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
         """The run's task list drops `last_failure_reason` and the retry counters; the agent's task
@@ -383,40 +375,16 @@ class UnpodProvider(Provider):
         return ProviderPage(tasks, token, next_token, None)
 
     def _task(self, raw: dict[str, Any], run_id: str | None, space: str | None, agent: str | None, page: str) -> Task:
-        output = as_dict(raw.get("output"))
-        inp = as_dict(raw.get("input"))
-        post = as_dict(output.get("post_call_data"))
-        task_id = as_text(first(raw.get("task_id"), raw.get("_id"))) or "?"
+        core = _core(raw)
+        output, post = core.output, core.post
+        task_id = core.task_id
         run = as_text(raw.get("run_id")) or run_id
         space = _space_of(raw) or space
-        word = as_text(raw.get("status"))
-        status = statuses.normalize(statuses.UNPOD, word)
         started = parse_time(first(output.get("start_time"), output.get("startedAt")))
         ended = parse_time(first(output.get("end_time"), output.get("endedAt")))
-        duration = as_float(output.get("duration"))
-        if duration is None:
-            duration = seconds_between(started, ended)
-        failure = as_text(first(raw.get("last_failure_reason"), output.get("error")), 300)
-        end_reason = as_text(first(output.get("call_end_reason"), output.get("endedReason")))
-        call_id = as_text(first(output.get("call_id"), output.get("id") if "assistantId" in output else None))
-        retry_attempt = as_int(raw.get("retry_attempt"))
-        failure_count = as_int(raw.get("failure_count"))
-        if retry_attempt is not None:
-            attempts: int | None = retry_attempt + 1
-        elif failure_count is not None:
-            attempts = failure_count + (0 if status == "failed" else 1)
-        else:
-            attempts = None
         details = {
             key: raw.get(key)
-            for key in (
-                "created",
-                "modified",
-                "last_status_change",
-                "scheduled_timestamp",
-                "ref_id",
-                "assignee",
-            )
+            for key in ("created", "modified", "last_status_change", "scheduled_timestamp", "ref_id", "assignee")
             if raw.get(key) is not None
         }
         objective = dig(raw, "task", "objective")
@@ -427,29 +395,108 @@ class UnpodProvider(Provider):
         return Task(
             task_id=task_id,
             run_id=run,
-            status=status,
-            provider_status=word,
-            kind=as_text(raw.get("execution_type")),
-            contact=_contact(inp, output),
+            status=core.status,
+            provider_status=core.word,
+            kind=core.kind,
+            contact=_contact(as_dict(raw.get("input")), output),
             created_at=parse_time(raw.get("created")),
             started_at=started,
             ended_at=ended,
-            duration_s=duration,
-            end_reason=end_reason,
-            outcome=_outcome(output, post),
+            duration_s=core.duration if core.duration is not None else seconds_between(started, ended),
+            end_reason=core.end_reason,
+            outcome=core.outcome,
             summary=_summary(output, post),
-            failure_reason=failure,
-            attempts=attempts,
-            cost_usd=_cost(output),
-            tokens=_tokens(output),
-            call_id=call_id,
-            call_status=as_text(first(output.get("call_status"), output.get("status"))),
+            failure_reason=core.failure,
+            attempts=core.attempts,
+            cost_usd=core.cost,
+            tokens=core.tokens,
+            call_id=as_text(first(output.get("call_id"), output.get("id") if "assistantId" in output else None)),
+            call_status=core.call_status,
             has_transcript=_has_transcript(output),
             recording_url=as_text(first(output.get("recording_url"), output.get("recordingUrl"))),
             details=details or None,
-            # The space locates the task on its own; the agent's task list is the fallback without one.
-            ref=make_ref(self.name, "task", t=task_id, r=run, s=space, a=None if space else agent, p=page),
+            ref=self._task_ref(task_id, run, space, agent, page),
         )
+
+    def _task_ref(self, task_id: str, run: str | None, space: str | None, agent: str | None, page: str) -> str:
+        # The space locates the task on its own; the agent's task list is the fallback without one.
+        return make_ref(self.name, "task", t=task_id, r=run, s=space, a=None if space else agent, p=page)
+
+    def _tally(
+        self,
+        raw: dict[str, Any],
+        run_id: str | None,
+        space: str | None,
+        agent: str | None,
+        page: str,
+        timed: bool = True,
+    ) -> Tally:
+        """The health-report view of a raw task: the same values :meth:`_task` maps, minus presentation.
+
+        ``timed=False`` (one run's report) reads the time of failed tasks only: nothing else needs it.
+        """
+        core = _core(raw)
+        duration = core.duration
+        if duration is None:
+            output = core.output
+            duration = seconds_between(
+                parse_time(first(output.get("start_time"), output.get("startedAt"))),
+                parse_time(first(output.get("end_time"), output.get("endedAt"))),
+            )
+        ref = ""
+        failed = core.status is Status.FAILED
+        if failed:  # refs serve as examples of failures only
+            run = as_text(raw.get("run_id")) or run_id
+            ref = self._task_ref(core.task_id, run, _space_of(raw) or space, agent, page)
+        at = None
+        if timed or failed:
+            at = parse_time(raw.get("created")) or parse_time(first(core.output.get("start_time")))
+        return Tally(
+            item_id=core.task_id,
+            status=core.status,
+            ref=ref,
+            kind=core.kind,
+            duration_s=duration,
+            cost_usd=core.cost,
+            tokens=core.tokens,
+            reason=core.failure or core.end_reason,
+            end_reason=core.end_reason,
+            outcome=core.outcome,
+            attempts=core.attempts,
+            call_status=core.call_status,
+            at=at,
+        )
+
+    async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
+        run_id = segment(query.run_id, "run_id")
+        space = None if token and token.startswith("a") else (query.space or await self.space_for(query.agent, None))
+        if not space:
+            return await super().tally_page(query, token)
+        try:
+            raw = await self._page(
+                f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
+                token,
+                f"tasks of run `{query.run_id}` in space `{space}`",
+                ttl_s=TASKS_TTL,
+                size=self.scan_page_size,
+            )
+        except NotFoundError:
+            if query.space or not query.agent or token:
+                raise
+            return await super().tally_page(query, token)  # the run is elsewhere: the agent's task list
+        page = f"r{raw.number}"
+        tallies = [self._tally(item, query.run_id, space, query.agent, page, timed=False) for item in raw.items]
+        return ProviderPage(tallies, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+
+    async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
+        agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
+        path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
+        raw = await self._page(path, token, f"tasks of agent `{agent}`", size=self.scan_page_size)
+        tallies = [self._tally(item, None, _space_of(item), agent, f"a{raw.number}") for item in raw.items]
+        next_token = raw.next_token
+        if next_token and newest_first_exhausted((t.at for t in tallies), query.since):
+            next_token = None  # newest first: everything after this page is older than the window
+        return ProviderPage(tallies, token, next_token, None)
 
     # --- conversations ----------------------------------------------------------------------------
 
@@ -566,6 +613,57 @@ class UnpodProvider(Provider):
 # --- pure helpers ---------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _Core:
+    """The fields of a raw task that both the full mapping and the health tally use."""
+
+    task_id: str
+    word: str | None
+    status: Status
+    kind: str | None
+    output: dict[str, Any]
+    post: dict[str, Any]
+    duration: float | None
+    failure: str | None
+    end_reason: str | None
+    outcome: str | None
+    attempts: int | None
+    cost: float | None
+    tokens: int | None
+    call_status: str | None
+
+
+def _core(raw: dict[str, Any]) -> _Core:
+    output = as_dict(raw.get("output"))
+    post = as_dict(output.get("post_call_data"))
+    word = as_text(raw.get("status"))
+    status = statuses.normalize(statuses.UNPOD, word)
+    retry_attempt = as_int(raw.get("retry_attempt"))
+    failure_count = as_int(raw.get("failure_count"))
+    if retry_attempt is not None:
+        attempts: int | None = retry_attempt + 1
+    elif failure_count is not None:
+        attempts = failure_count + (0 if status is Status.FAILED else 1)
+    else:
+        attempts = None
+    return _Core(
+        task_id=as_text(first(raw.get("task_id"), raw.get("_id"))) or "?",
+        word=word,
+        status=status,
+        kind=as_text(raw.get("execution_type")),
+        output=output,
+        post=post,
+        duration=as_float(output.get("duration")),
+        failure=as_text(first(raw.get("last_failure_reason"), output.get("error")), 300),
+        end_reason=as_text(first(output.get("call_end_reason"), output.get("endedReason"))),
+        outcome=_outcome(output, post),
+        attempts=attempts,
+        cost=_cost(output),
+        tokens=_tokens(output),
+        call_status=as_text(first(output.get("call_status"), output.get("status"))),
+    )
+
+
 def _decode_token(token: str | None) -> tuple[int, int, str]:
     if not token:
         return 1, 0, ""
@@ -641,15 +739,19 @@ def _contact(inp: dict[str, Any], output: dict[str, Any]) -> str | None:
 
 
 def _outcome(output: dict[str, Any], post: dict[str, Any]) -> str | None:
-    labels = as_list(dig(post, "classification", "labels"))
+    """Post-call status, else the first classification label, else the other places outcomes appear."""
+    summary = post.get("summary")
+    if isinstance(summary, dict):
+        found = as_text(first(summary.get("status")), 80)
+        if found:
+            return found
+    labels = dig(post, "classification", "labels")
+    if isinstance(labels, list) and labels:
+        found = as_text(first(labels[0]), 80)
+        if found:
+            return found
     return as_text(
-        first(
-            dig(post, "summary", "status"),
-            labels[0] if labels else None,
-            output.get("outcome"),
-            dig(output, "analysis", "successEvaluation"),
-            post.get("success_evaluator"),
-        ),
+        first(output.get("outcome"), dig(output, "analysis", "successEvaluation"), post.get("success_evaluator")),
         80,
     )
 
@@ -669,11 +771,12 @@ def _summary(output: dict[str, Any], post: dict[str, Any]) -> str | None:
 
 
 def _cost(output: dict[str, Any]) -> float | None:
-    return first(
-        as_float(output.get("cost")),
-        as_float(dig(output, "metadata", "cost")),
-        as_float(dig(output, "costBreakdown", "total")),
-    )
+    cost = as_float(output.get("cost"))
+    if cost is None:
+        cost = as_float(dig(output, "metadata", "cost"))
+    if cost is None:
+        cost = as_float(dig(output, "costBreakdown", "total"))
+    return cost
 
 
 def _tokens(output: dict[str, Any]) -> int | None:

@@ -21,7 +21,9 @@ Definitions (also returned in the report):
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,7 +34,16 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.domain import ACTIVE_STATUSES, FINISHED_STATUSES, Execution, ProviderPage, Status, Task, meta
+from agent_runs_mcp.domain import (
+    ACTIVE_STATUSES,
+    FINISHED_STATUSES,
+    Execution,
+    ProviderPage,
+    Status,
+    Tally,
+    Task,
+    meta,
+)
 from agent_runs_mcp.errors import InputError, ProviderTimeoutError
 from agent_runs_mcp.providers.base import (
     TTL_FINISHED_S,
@@ -74,6 +85,7 @@ FAILING_SUCCESS_RATE = 0.40
 DEGRADED_SYSTEM_RATE = 0.05
 DEGRADED_SUCCESS_RATE = 0.70
 EARLY_HANGUP_S = 10.0
+PROGRESS_EVERY_S = 0.25
 EXAMPLES = 3
 
 SUCCESS_RATE_DEFINITION = "completed / finished, finished = completed + partial + failed + cancelled"
@@ -158,6 +170,7 @@ _REASON_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # the same few reasons repeat across thousands of items
 def classify_failure(reason: str | None) -> str:
     """Map a provider's free-text failure reason to our small vocabulary (see ``REASON_LABELS``)."""
     if not reason:
@@ -323,7 +336,7 @@ class Accumulator:
     def finished(self) -> int:
         return sum(self.totals[s.value] for s in FINISHED_STATUSES)
 
-    def add(self, item: Task | Execution) -> None:
+    def add(self, item: Tally) -> None:
         status = item.status
         self.totals[status.value] += 1
         if item.duration_s is not None:
@@ -334,22 +347,17 @@ class Accumulator:
         if item.tokens is not None:
             self.tokens += item.tokens
             self.with_tokens += 1
-        attempts: int | None = None
-        if isinstance(item, Task):
-            item_id, agent, created = item.task_id, None, item.created_at or item.started_at
-            reason = item.failure_reason or item.end_reason
-            attempts = item.attempts
-            if item.outcome:
-                self.outcomes[item.outcome] += 1
-            if item.kind == "call" and status in FINISHED_STATUSES:
-                self._add_call(item)
-        else:
-            item_id, agent, created = item.run_id, item.agent_id, item.started_at
-            reason = item.error or item.stop_reason or item.summary
-        self._count_attempts(attempts)
+        if item.outcome:
+            self.outcomes[item.outcome] += 1
+        if item.kind == "call" and status in FINISHED_STATUSES:
+            self._add_call(item)
+        self._count_attempts(item.attempts)
         if status == Status.FAILED:
-            record = FailureRecord(item_id, item.ref, reason, agent, created, attempts)
-            self.failures.append(record)
+            self.failures.append(FailureRecord(item.item_id, item.ref, item.reason, item.agent, item.at, item.attempts))
+
+    def add_item(self, item: Task | Execution) -> None:
+        """Count a fully mapped task or execution."""
+        self.add(Tally.of(item))
 
     def _count_attempts(self, attempts: int | None) -> None:
         if attempts is not None:
@@ -357,7 +365,7 @@ class Accumulator:
             if attempts > 1:
                 self.retried += 1
 
-    def _add_call(self, task: Task) -> None:
+    def _add_call(self, task: Tally) -> None:
         self.calls_finished += 1
         words = " ".join(filter(None, (task.call_status, task.end_reason, task.outcome))).lower()
         if "voicemail" in words or "machine" in words:
@@ -419,9 +427,13 @@ class Accumulator:
         failed = len(self.failures)
         raw: dict[str, Counter[str]] = {}
         examples: dict[str, list[FailureRecord]] = {}
+        cleaned: dict[str, str] = {}
         for record in self.failures:
             category = classify_failure(record.reason)
-            raw.setdefault(category, Counter())[self.clean((record.reason or "(no reason given)")[:120])] += 1
+            words = (record.reason or "(no reason given)")[:120]
+            if words not in cleaned:
+                cleaned[words] = self.clean(words)
+            raw.setdefault(category, Counter())[cleaned[words]] += 1
             picked = examples.setdefault(category, [])
             if len(picked) < EXAMPLES:
                 picked.append(record)
@@ -606,12 +618,6 @@ async def scan(
     return stats
 
 
-def _item_time(item: Task | Execution) -> datetime | None:
-    if isinstance(item, Task):
-        return item.created_at or item.started_at
-    return item.started_at
-
-
 # --- the tool -------------------------------------------------------------------------------------
 
 
@@ -648,8 +654,14 @@ async def summarize_run_health(
         report = cached[1].model_copy(update={"from_cache": True})
         return result(report, render_health(report))
 
+    last_progress = [0.0]
+
     async def progress(done: int, total: int | None) -> None:
-        await ctx.report_progress(done, total, message=f"read {done} items")
+        # At most a few notifications a second, plus the last one: each is a message to the client.
+        now = time.monotonic()
+        if now - last_progress[0] >= PROGRESS_EVERY_S or (total is not None and done >= total):
+            last_progress[0] = now
+            await ctx.report_progress(done, total, message=f"read {done} items")
 
     def scanner(
         fetch: Callable[[str | None], Awaitable[ProviderPage[Any]]], feed: Callable[[Iterable[Any]], None]
@@ -671,7 +683,7 @@ async def summarize_run_health(
                 raise InputError("`since`/`until` apply to an agent's window; with `run_id` leave them out.")
             query = RunQuery(run_id=run, agent=agent_id, space=space_id)
             current = Accumulator(clean=clean)
-            stats = await scanner(lambda t: adapter.tasks_page(query, t), lambda items: [current.add(i) for i in items])
+            stats = await scanner(lambda t: adapter.tally_page(query, t), lambda items: [current.add(i) for i in items])
             notes += await _explain(adapter, current, query)
             scope = HealthScope(type="run", run_id=run, agent=agent_id, space=space_id)
             noun = "call tasks" if current.calls_finished else "tasks"
@@ -688,10 +700,10 @@ async def summarize_run_health(
             current, before = Accumulator(clean=clean), Accumulator(clean=clean)
             undated = 0
 
-            def route(items: Iterable[Any]) -> None:
+            def route(items: Iterable[Tally]) -> None:
                 nonlocal undated
                 for item in items:
-                    moment = _item_time(item)
+                    moment = item.at
                     if moment is None:
                         undated += 1
                     elif start_at <= moment <= end:
@@ -699,7 +711,7 @@ async def summarize_run_health(
                     elif prev_start <= moment < start_at:
                         before.add(item)
 
-            stats = await scanner(lambda t: adapter.activity_page(window, t), route)
+            stats = await scanner(lambda t: adapter.activity_tally_page(window, t), route)
             notes += await _explain(adapter, current, None)
             await _explain(adapter, before, None)
             if undated:

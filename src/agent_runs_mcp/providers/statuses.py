@@ -68,8 +68,3 @@ def normalize(table: dict[str, Status], word: object) -> Status:
     if not isinstance(word, str):
         return Status.UNKNOWN
     return table.get(word.strip().lower().replace("-", "_").replace(" ", "_"), Status.UNKNOWN)
-
-
-def provider_words(table: dict[str, Status], status: Status) -> list[str]:
-    """The provider's words that map to ``status``."""
-    return [word for word, mapped in table.items() if mapped is status]

@@ -186,12 +186,3 @@ def fmt_money(value: float | None) -> str:
     if value is None:
         return "-"
     return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
-
-
-def dump(value: Any) -> Any:
-    """JSON-ready form of a pydantic model or list of them."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list):
-        return [dump(v) for v in value]
-    return value

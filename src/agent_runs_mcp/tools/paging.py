@@ -31,7 +31,6 @@ class Collected(Generic[T]):
     pages: int = 0
     scanned: int = 0
     notes: list[str] = field(default_factory=list)
-    stopped_early: bool = False
 
     def cursor_after(self, count: int) -> Cursor | None:
         """Where to resume if only the first ``count`` items are returned."""
@@ -89,7 +88,6 @@ async def collect(
         left = time_left()
         if out.pages >= max_pages or (left is not None and left < TIME_RESERVE_S):
             out.end = Cursor(page.next_token, 0)
-            out.stopped_early = True
             out.notes.append(
                 f"Stopped after reading {out.pages} provider pages ({out.scanned} items) to answer in time; "
                 "pass next_cursor to keep searching."

@@ -336,43 +336,56 @@ class UnpodProvider(Provider):
     # --- tasks ------------------------------------------------------------------------------------
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
-        """A run's tasks, from its space's run-task list; the space is `space`, the agent's space (from the
-        space listings), or the account's default space. Without one, or when the run is not in that
-        space, the agent's own task list is searched for the run (token prefix ``a``)."""
-        run_id = segment(query.run_id, "run_id")
-        on_agent = bool(token and token.startswith("a"))
-        space = None if on_agent else (query.space or await self.space_for(query.agent, None))
-        if space:
-            try:
-                raw = await self._page(
-                    f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
-                    token,
-                    f"tasks of run `{query.run_id}` in space `{space}`",
-                    ttl_s=TASKS_TTL,
-                )
-            except NotFoundError:
-                if query.space or not query.agent or token:
-                    raise  # the caller named the space, or there is nothing else to search
-            else:
-                tasks = [self._task(item, query.run_id, space, query.agent, f"r{raw.number}") for item in raw.items]
-                return ProviderPage(tasks, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+        found = await self._space_run_page(query, token, self.page_size)
+        if found is not None:
+            raw, space = found
+            tasks = [self._task(item, query.run_id, space, query.agent, f"r{raw.number}") for item in raw.items]
+            return ProviderPage(tasks, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+        items, next_token, number = await self._agent_run_page(query, token)
+        tasks = [self._task(item, query.run_id, _space_of(item), query.agent, f"a{number}") for item in items]
+        return ProviderPage(tasks, token, next_token, None)  # the agent's count is not this run's: no total
+
+    async def _space_run_page(self, query: RunQuery, token: str | None, size: int) -> tuple[_RawPage, str] | None:
+        """A page of the run's tasks from its space's run-task list, or ``None`` to search the agent's tasks.
+
+        The space is `space`, the agent's space (from the space listings) or the account's default space.
+        Without one, or when the run is not in that space, the agent's own task list is searched for the
+        run instead (its tokens start with ``a``).
+        """
+        if token and token.startswith("a"):
+            return None
+        space = query.space or await self.space_for(query.agent, None)
+        if not space:
+            return None
+        try:
+            raw = await self._page(
+                f"{API}/spaces/{segment(space, 'space')}/runs/{segment(query.run_id, 'run_id')}/tasks/",
+                token,
+                f"tasks of run `{query.run_id}` in space `{space}`",
+                ttl_s=TASKS_TTL,
+                size=size,
+            )
+        except NotFoundError:
+            if query.space or not query.agent or token:
+                raise  # the caller named the space, or there is nothing else to search
+            return None
+        return raw, space
+
+    async def _agent_run_page(self, query: RunQuery, token: str | None) -> tuple[list[dict[str, Any]], str | None, int]:
+        """The run's tasks on one page of the agent's task list: (items, next token, page number)."""
         if not query.agent:
             raise InputError(
                 "Unpod needs the run's space to list its tasks: pass `space` (the space token), or `agent` "
                 "(its tasks are then searched for this run), or the `ref` of the run from list_agent_executions; "
                 "or set UNPOD_SPACE_TOKEN."
             )
-        handle = segment(query.agent, "agent")
-        inner = token[1:] if on_agent and token else None
-        raw = await self._page(f"{API}/agents/{handle}/tasks/", inner, f"tasks of agent `{query.agent}`")
-        tasks = [
-            self._task(item, query.run_id, _space_of(item), query.agent, f"a{raw.number}")
-            for item in raw.items
-            if as_text(item.get("run_id")) == query.run_id
-        ]
-        # `count` here counts all of the agent's tasks, not this run's: no total, and no parallel pages.
-        next_token = f"a{raw.next_token}" if raw.next_token else None
-        return ProviderPage(tasks, token, next_token, None)
+        segment(query.run_id, "run_id")
+        inner = token[1:] if token and token.startswith("a") else None
+        raw = await self._page(
+            f"{API}/agents/{segment(query.agent, 'agent')}/tasks/", inner, f"tasks of agent `{query.agent}`"
+        )
+        items = [item for item in raw.items if as_text(item.get("run_id")) == query.run_id]
+        return items, f"a{raw.next_token}" if raw.next_token else None, raw.number
 
     def _task(self, raw: dict[str, Any], run_id: str | None, space: str | None, agent: str | None, page: str) -> Task:
         core = _core(raw)
@@ -468,25 +481,15 @@ class UnpodProvider(Provider):
         )
 
     async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
-        run_id = segment(query.run_id, "run_id")
-        space = None if token and token.startswith("a") else (query.space or await self.space_for(query.agent, None))
-        if not space:
-            return await super().tally_page(query, token)
-        try:
-            raw = await self._page(
-                f"{API}/spaces/{segment(space, 'space')}/runs/{run_id}/tasks/",
-                token,
-                f"tasks of run `{query.run_id}` in space `{space}`",
-                ttl_s=TASKS_TTL,
-                size=self.scan_page_size,
-            )
-        except NotFoundError:
-            if query.space or not query.agent or token:
-                raise
-            return await super().tally_page(query, token)  # the run is elsewhere: the agent's task list
-        page = f"r{raw.number}"
-        tallies = [self._tally(item, query.run_id, space, query.agent, page, timed=False) for item in raw.items]
-        return ProviderPage(tallies, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+        found = await self._space_run_page(query, token, self.scan_page_size)
+        if found is not None:
+            raw, space = found
+            page = f"r{raw.number}"
+            tallies = [self._tally(item, query.run_id, space, query.agent, page, timed=False) for item in raw.items]
+            return ProviderPage(tallies, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+        items, next_token, number = await self._agent_run_page(query, token)
+        tallies = [self._tally(item, query.run_id, _space_of(item), query.agent, f"a{number}") for item in items]
+        return ProviderPage(tallies, token, next_token, None)
 
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
         agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")

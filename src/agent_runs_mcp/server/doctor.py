@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 from agent_runs_mcp.config import KINDS, TOKEN_VARIABLES, Settings, load_settings
@@ -58,7 +57,7 @@ def run_doctor(demo: bool = False) -> int:
     print(f"  checking {len(settings.accounts)} account(s)...")
     failures = anyio.run(_check_accounts, settings)
     if failures:
-        print(f"{failures} account(s) need attention.", file=sys.stderr)
+        print(f"{failures} account(s) need attention.")
         return 1
     print("All accounts answered.")
     return 0

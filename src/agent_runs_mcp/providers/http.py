@@ -206,7 +206,6 @@ class ProviderHTTP:
         self._client: httpx.AsyncClient | None = None
         self._limit = asyncio.Semaphore(account.max_concurrency)
         self.cache = cache
-        self.requests = 0
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -295,7 +294,6 @@ class ProviderHTTP:
     ) -> tuple[int, Any, int]:
         account = self.account
         async with self._limit:
-            self.requests += 1
             started = time.monotonic()
             read_s, connect_s = account.read_timeout_s, account.connect_timeout_s
             left = time_left()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,9 @@ class UnpodProvider(Provider):
 
     _discovered_org: str | None = None
     _agent_spaces: dict[str, str] | None = None
+    _agent_spaces_at: float = 0.0
+    SPACES_TTL_S = 300.0
+    """How long the agent -> space map is trusted before the space listings are read again."""
 
     def auth_headers(self) -> dict[str, str]:
         token = self.account.token.get_secret_value() if self.account.token else ""
@@ -182,8 +186,8 @@ class UnpodProvider(Provider):
         return {"Org-Handle": self._discovered_org}
 
     async def agent_spaces(self) -> dict[str, str]:
-        """Map agent handle -> space token, from the spaces the token can see (best effort, cached)."""
-        if self._agent_spaces is not None:
+        """Map agent handle -> space token, from the spaces the token can see (best effort, kept 5 minutes)."""
+        if self._agent_spaces is not None and time.monotonic() - self._agent_spaces_at < self.SPACES_TTL_S:
             return self._agent_spaces
         mapping: dict[str, str] = {}
         try:
@@ -206,7 +210,7 @@ class UnpodProvider(Provider):
                         mapping.setdefault(handle, token)
         except (ProviderError, ConfigError) as exc:
             log.debug("Unpod space discovery skipped: %s", type(exc).__name__)
-        self._agent_spaces = mapping
+        self._agent_spaces, self._agent_spaces_at = mapping, time.monotonic()
         return mapping
 
     async def space_for(self, agent: str | None, space: str | None) -> str | None:

@@ -42,7 +42,6 @@ class Sim:
     def __init__(self, world: World) -> None:
         self.world = world
         self.started = time.monotonic()
-        self.requests = 0
         self._pages: dict[tuple[Any, ...], bytes] = {}
         """Encoded task pages: the world never changes, so each page is built and encoded once."""
 

@@ -109,3 +109,19 @@ async def test_documented_examples_parse_into_the_domain_model() -> None:
         assert run["run_id"] == "wf_42_run_1:11111111-2222-3333-4444-555555555555"
         assert run["started_at"] is None and run["duration_s"] == 0.123 and run["status"] == "completed"
         assert res.structured_content["total"] == 100
+
+
+async def test_hosts_without_undocumented_endpoints_degrade_with_a_note() -> None:
+    """Runtype's execution detail and tool-call list are not in the pages we were given: without them,
+    the conversation still has the execution's metadata, and says what is missing."""
+    settings = Settings(accounts=accounts_for("https://docs.example"), cache_enabled=False)
+    async with mcp_client(settings, transport=httpx.MockTransport(handler)) as client:
+        args = {"provider": "runtype", "call_id": "exec_9f8b7c6d5a4e3f21", "agent": "agent_12345abcde"}
+        res = await call(client, "get_call_transcript", **args)
+        data = res.structured_content
+        assert data["call"]["status"] == "completed" and data["call"]["cost_usd"] == 0.023
+        assert any("no execution-detail endpoint" in n for n in data["notes"])
+        assert any("no list-tool-calls endpoint" in n for n in data["notes"])
+        tasks = await call(client, "get_run_tasks", provider="runtype", run_id=args["call_id"], agent=args["agent"])
+        assert tasks.structured_content["tasks"] == []
+        assert any("no list-tool-calls endpoint" in n for n in tasks.structured_content["notes"])

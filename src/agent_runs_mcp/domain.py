@@ -236,6 +236,7 @@ class Conversation(_Model):
 
     call: Call
     turns: list[Turn]
+    notes: list[str] = Field(default_factory=list, description="What the adapter could not read, and why.")
 
 
 @dataclass(slots=True)

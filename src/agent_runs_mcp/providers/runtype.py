@@ -30,7 +30,7 @@ from agent_runs_mcp.domain import (
     ToolCall,
     Turn,
 )
-from agent_runs_mcp.errors import BadResponseError, InputError
+from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError
 from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
     EXPLAIN_MAX,
@@ -58,6 +58,7 @@ from agent_runs_mcp.timeutil import parse_time, seconds_between
 
 API = "/v1"
 SERVER_STATUS_FILTERS = {Status.COMPLETED: "completed"}
+TOOL_CALLS_MISSING = "This host has no list-tool-calls endpoint for executions: tool calls are not shown."
 EXECUTION_TTL = ttl_by_status(lambda body: [as_dict(body.get("data", body)).get("status")], statuses.RUNTYPE)
 """A finished execution's detail is kept for long; one in flight only briefly."""
 TOOL_DETAILS_MAX = 25
@@ -196,12 +197,17 @@ class RuntypeProvider(Provider):
         run = segment(query.run_id, "run_id")
         phase, inner = (token[0], token[2:] or None) if token and token[1:2] == ":" else ("t", token)
         if phase == "t":
-            items, next_cursor, _ = await self._list(
-                f"{API}/agents/{agent}/executions/{run}/tool-calls",
-                {},
-                inner,
-                f"tool calls of execution `{query.run_id}`",
-            )
+            try:
+                items, next_cursor, _ = await self._list(
+                    f"{API}/agents/{agent}/executions/{run}/tool-calls",
+                    {},
+                    inner,
+                    f"tool calls of execution `{query.run_id}`",
+                )
+            except NotFoundError as exc:
+                if not exc.endpoint_missing:
+                    raise
+                return ProviderPage([], token, "s:", None, note=TOOL_CALLS_MISSING)
             tasks = [self._tool_task(raw, query.run_id, query.agent or "") for raw in items]
             next_token = f"t:{next_cursor}" if next_cursor else "s:"
             return ProviderPage(tasks, token, next_token, None)
@@ -303,11 +309,30 @@ class RuntypeProvider(Provider):
         agent = segment(agent_arg, "agent")
         run = segment(execution_id, "call_id")
         base = f"{API}/agents/{agent}/executions/{run}"
-        body = await self.get(base, what=f"execution `{execution_id}`", ttl_s=EXECUTION_TTL)
-        raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
+        notes: list[str] = []
+        try:
+            body = await self.get(base, what=f"execution `{execution_id}`", ttl_s=EXECUTION_TTL)
+            raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
+        except NotFoundError as exc:
+            if not exc.endpoint_missing:
+                raise
+            # No detail endpoint on this host: the list (filtered to this execution) has the metadata.
+            items, _, _ = await self._list(
+                f"{API}/agents/{agent}/executions", {"executionId": execution_id}, None, f"execution `{execution_id}`"
+            )
+            raw = next((i for i in items if as_text(first(i.get("id"), i.get("executionId"))) == execution_id), {})
+            if not raw:
+                raise
+            notes.append("This host has no execution-detail endpoint: input messages and final output are missing.")
         execution = self._execution(raw, agent_arg)
-        tool_items, _, _ = await self._list(f"{base}/tool-calls", {}, None, f"tool calls of `{execution_id}`")
-        tool_items = await self._with_tool_details(base, tool_items)
+        try:
+            tool_items, _, _ = await self._list(f"{base}/tool-calls", {}, None, f"tool calls of `{execution_id}`")
+            tool_items = await self._with_tool_details(base, tool_items)
+        except NotFoundError as exc:
+            if not exc.endpoint_missing:
+                raise
+            tool_items = []
+            notes.append(TOOL_CALLS_MISSING)
         turns = _conversation_turns(raw, [self._tool_call(t) for t in tool_items], execution)
         call = Call(
             call_id=execution.run_id,
@@ -324,7 +349,7 @@ class RuntypeProvider(Provider):
             cost_usd=execution.cost_usd,
             ref=make_ref(self.name, "call", c=execution.run_id, a=execution.agent_id),
         )
-        return Conversation(call=call, turns=turns)
+        return Conversation(call=call, turns=turns, notes=notes)
 
     async def _with_tool_details(self, base: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Fill in parameters/results the list may leave out, from each tool call's detail (bounded)."""

@@ -109,7 +109,7 @@ async def get_call_transcript(
     window = selected[offset : offset + max_turns]
     kept = _fit_turns(window, settings.token_budget)
     end = offset + kept
-    notes = [UNTRUSTED_NOTE]
+    notes = [UNTRUSTED_NOTE, *conversation.notes]
     if kept < len(window):
         notes.append(f"Cut to {kept} turns to stay within the {settings.token_budget}-token budget; "
                      f"continue with offset={end}.")  # fmt: skip

@@ -178,3 +178,13 @@ def test_public_bind_without_token_is_refused() -> None:
         env={"PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 2 and "AGENT_RUNS_HTTP_TOKEN" in done.stderr
+
+
+@pytest.mark.anyio
+async def test_sse_serves_older_clients() -> None:
+    from mcp.client.sse import sse_client
+
+    with http_server(demo_settings()) as url:
+        async with Client(sse_client(url + "/sse"), mode="legacy") as client:  # type: ignore[arg-type]
+            res = await call(client, "list_agents", provider="modus")
+            assert len(res.structured_content["agents"]) == 3

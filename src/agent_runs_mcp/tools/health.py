@@ -54,7 +54,7 @@ from agent_runs_mcp.providers.base import (
     Provider,
     RunQuery,
 )
-from agent_runs_mcp.providers.http import cache_mode, time_left
+from agent_runs_mcp.providers.http import caching, time_left
 from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import (
     AgentArg,
@@ -676,8 +676,7 @@ async def summarize_run_health(
 
     clean = Sanitizer(settings.redact_pii).text
     notes: list[str] = []
-    token = cache_mode.set("skip")
-    try:
+    with caching("skip"):  # a report reads many pages once: the cache would only hold memory
         if run:
             if since or until:
                 raise InputError("`since`/`until` apply to an agent's window; with `run_id` leave them out.")
@@ -728,8 +727,6 @@ async def summarize_run_health(
                 failed=before.failed(),
                 changes=compare(current, before),
             )
-    finally:
-        cache_mode.reset(token)
     if stats.stopped_by == "time":
         notes.append(
             f"Sampled: stopped after {stats.scanned} items to answer within the call's time limit "

@@ -17,9 +17,9 @@ import anyio
 import httpx
 from mcp import Client
 
-from agent_runs_mcp.config import load_settings
 from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.server.app import build_server
+from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.simulator.app import create_app
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
 from agent_runs_mcp.tools.budget import estimate_tokens, real_token_counter

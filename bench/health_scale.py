@@ -23,7 +23,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from _common import peak_mb, reset_peak, rss_mb, simulator_process
 from agent_runs_mcp.config import Account, Settings
 from agent_runs_mcp.providers.registry import Registry
-from agent_runs_mcp.providers.unpod import UnpodProvider
+from agent_runs_mcp.providers.unpod.adapter import UnpodProvider
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.server.app import build_server
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World

@@ -17,9 +17,10 @@ import uvicorn
 from mcp import Client
 
 from agent_runs_mcp.config import Account, Settings
-from agent_runs_mcp.providers.http import RetryPolicy
+from agent_runs_mcp.providers.client import RetryPolicy
 from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.server.app import build_server
+from agent_runs_mcp.server.demo_wiring import transport_for
 from agent_runs_mcp.simulator.app import create_app
 from agent_runs_mcp.simulator.faults import Faults
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
@@ -115,6 +116,7 @@ async def registry(settings: Settings) -> AsyncIterator[Registry]:
 
 @contextlib.asynccontextmanager
 async def mcp_client(settings: Settings, mode: str = "auto", **registry_kwargs: Any) -> AsyncIterator[Client]:
+    registry_kwargs.setdefault("transport", transport_for(settings))
     registry = Registry(settings, retry=registry_kwargs.pop("retry", FAST_RETRY), **registry_kwargs)
     server = build_server(settings, registry)
     try:
@@ -133,7 +135,7 @@ async def client(request: pytest.FixtureRequest, settings: Settings) -> AsyncIte
 
 @pytest.fixture
 async def demo_client() -> AsyncIterator[Client]:
-    from agent_runs_mcp.config import load_settings
+    from agent_runs_mcp.server.demo_wiring import load_settings
 
     settings = load_settings({}, demo=True)
     async with mcp_client(settings) as c:

@@ -13,7 +13,7 @@ from agent_runs_mcp.config import Settings
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools.budget import estimate_tokens, json_tokens, real_token_counter
-from agent_runs_mcp.tools.transcripts import transcript_uri
+from agent_runs_mcp.tools.calls import transcript_uri
 from tests.conftest import accounts_for, call, call_error, mcp_client
 
 pytestmark = pytest.mark.anyio

@@ -18,7 +18,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import SecretStr
 
-from agent_runs_mcp.config import Settings, load_settings
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.server.http import check_bind, create_http_app
 from tests.conftest import accounts_for, call, free_port
 

@@ -19,7 +19,7 @@ from agent_runs_mcp.errors import AgentRunsError
 from agent_runs_mcp.providers.base import TTL_FINISHED_S, TTL_LIST_S, CallQuery, ExecutionQuery, RunQuery, ttl_by_status
 from agent_runs_mcp.providers.cache import ResponseCache
 from agent_runs_mcp.providers.registry import Registry
-from agent_runs_mcp.providers.statuses import UNPOD
+from agent_runs_mcp.providers.unpod import STATUSES as UNPOD
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.faults import Rule
 from agent_runs_mcp.simulator.world import World

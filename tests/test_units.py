@@ -9,9 +9,12 @@ import pytest
 from agent_runs_mcp.config import load_settings, normalize_base_url
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import ConfigError, InputError
-from agent_runs_mcp.providers import statuses
-from agent_runs_mcp.providers.http import retry_after_seconds, segment, trim_detail
-from agent_runs_mcp.providers.transcripts import turns_from_any
+from agent_runs_mcp.providers.client import retry_after_seconds, segment, trim_detail
+from agent_runs_mcp.providers.modus import STATUSES as MODUS
+from agent_runs_mcp.providers.platform import normalize_status
+from agent_runs_mcp.providers.runtype import STATUSES as RUNTYPE
+from agent_runs_mcp.providers.turns import turns_from_any
+from agent_runs_mcp.providers.unpod import STATUSES as UNPOD
 from agent_runs_mcp.refs import Cursor, decode_cursor, encode_cursor, make_ref, parse_ref
 from agent_runs_mcp.timeutil import parse_time, parse_user_time
 
@@ -82,14 +85,14 @@ def test_cursor_round_trip_and_query_binding() -> None:
 
 
 def test_status_tables_cover_documented_words() -> None:
-    assert statuses.normalize(statuses.UNPOD, "partially_completed") is Status.PARTIAL
-    assert statuses.normalize(statuses.UNPOD, "in_progress") is Status.RUNNING
-    assert statuses.normalize(statuses.UNPOD, "hold") is Status.PENDING
-    assert statuses.normalize(statuses.MODUS, "error") is Status.FAILED
-    assert statuses.normalize(statuses.MODUS, "awaiting_human") is Status.AWAITING_HUMAN
-    assert statuses.normalize(statuses.RUNTYPE, "completed") is Status.COMPLETED
-    assert statuses.normalize(statuses.RUNTYPE, "Weird-New-State") is Status.UNKNOWN
-    assert statuses.normalize(statuses.UNPOD, None) is Status.UNKNOWN
+    assert normalize_status(UNPOD, "partially_completed") is Status.PARTIAL
+    assert normalize_status(UNPOD, "in_progress") is Status.RUNNING
+    assert normalize_status(UNPOD, "hold") is Status.PENDING
+    assert normalize_status(MODUS, "error") is Status.FAILED
+    assert normalize_status(MODUS, "awaiting_human") is Status.AWAITING_HUMAN
+    assert normalize_status(RUNTYPE, "completed") is Status.COMPLETED
+    assert normalize_status(RUNTYPE, "Weird-New-State") is Status.UNKNOWN
+    assert normalize_status(UNPOD, None) is Status.UNKNOWN
 
 
 @pytest.mark.parametrize("bad", ["../etc", "a/b", "x?y=1", "a\x00b", " ", "..", "a" * 300, "a#b", "a%2Fb"])

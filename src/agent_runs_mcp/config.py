@@ -10,34 +10,19 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from agent_runs_mcp.errors import ConfigError
-
-ProviderKind = Literal["unpod", "runtype", "modus"]
-KINDS: tuple[ProviderKind, ...] = ("unpod", "runtype", "modus")
-
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "unpod": "https://unpod.dev",
-    "runtype": "https://api.runtype.com",
-    "modus": "https://api.getmodus.com",
-}
-# The documented path prefixes; a base URL that already ends with one is trimmed so paths are not doubled.
-API_PREFIXES: dict[str, str] = {"unpod": "/api/v2/platform", "runtype": "/v1", "modus": "/api/v1"}
-
-TOKEN_VARIABLES: dict[str, str] = {
-    "unpod": "UNPOD_API_TOKEN",
-    "runtype": "RUNTYPE_API_KEY",
-    "modus": "MODUS_API_KEY",
-}
+from agent_runs_mcp.providers.platform import Platform
+from agent_runs_mcp.providers.platforms import KINDS, PLATFORMS
 
 DEMO_BASE_URL = "http://simulator.demo"
-"""Demo accounts point here; requests never leave the process (see :mod:`agent_runs_mcp.providers.registry`)."""
+"""Demo accounts point here; the demo wiring (:mod:`agent_runs_mcp.server.demo_wiring`) answers it in process."""
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -49,7 +34,7 @@ class Account(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    kind: ProviderKind
+    kind: str = Field(description="A platform kind from agent_runs_mcp.providers.platforms.")
     base_url: str
     token: SecretStr | None = None
     org_handle: str | None = None
@@ -61,9 +46,20 @@ class Account(BaseModel):
     demo: bool = False
     token_source: str | None = Field(default=None, description="Where the token came from, for messages.")
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in PLATFORMS:
+            raise ValueError(f"must be one of {', '.join(PLATFORMS)}")
+        return kind
+
+    @property
+    def platform(self) -> Platform:
+        return PLATFORMS[self.kind]
+
     @property
     def label(self) -> str:
-        return {"unpod": "Unpod", "runtype": "Runtype", "modus": "Modus"}[self.kind]
+        return self.platform.label
 
 
 class Settings(BaseModel):
@@ -97,10 +93,10 @@ def normalize_base_url(url: str, kind: str, source: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
             f"{source}: {url!r} is not a base URL. Give the scheme and host, "
-            f"e.g. {DEFAULT_BASE_URLS[kind]} (the adapter adds {API_PREFIXES[kind]}/...)."
+            f"e.g. {PLATFORMS[kind].default_base_url} (the adapter adds {PLATFORMS[kind].api_prefix}/...)."
         )
     path = parts.path.rstrip("/")
-    prefix = API_PREFIXES[kind]
+    prefix = PLATFORMS[kind].api_prefix
     if path.endswith(prefix):
         path = path[: -len(prefix)]
     return f"{parts.scheme}://{parts.netloc}{path}"
@@ -145,50 +141,36 @@ def _timeouts(env: Mapping[str, str]) -> dict[str, float]:
 
 
 def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
+    """One account per platform whose token variable is set, named after the platform."""
     accounts: dict[str, Account] = {}
     timeouts = _timeouts(env)
-    unpod_token = env.get("UNPOD_API_TOKEN", "").strip()
-    if unpod_token:
-        accounts["unpod"] = Account(
-            name="unpod",
-            kind="unpod",
-            base_url=normalize_base_url(
-                env.get("UNPOD_BASE_URL") or DEFAULT_BASE_URLS["unpod"], "unpod", "UNPOD_BASE_URL"
+    for kind, platform in PLATFORMS.items():
+        token = env.get(platform.token_variable, "").strip()
+        if not token:
+            continue
+        data: dict[str, Any] = {
+            "name": kind,
+            "kind": kind,
+            "base_url": normalize_base_url(
+                env.get(platform.base_url_variable) or platform.default_base_url, kind, platform.base_url_variable
             ),
-            token=SecretStr(unpod_token),
-            org_handle=(env.get("UNPOD_ORG_HANDLE") or "").strip() or None,
-            space_token=(env.get("UNPOD_SPACE_TOKEN") or "").strip() or None,
-            token_source="UNPOD_API_TOKEN",
+            "token": SecretStr(token),
+            "token_source": platform.token_variable,
             **timeouts,
-        )
-    runtype_key = env.get("RUNTYPE_API_KEY", "").strip()
-    if runtype_key:
-        accounts["runtype"] = Account(
-            name="runtype",
-            kind="runtype",
-            base_url=normalize_base_url(
-                env.get("RUNTYPE_BASE_URL") or DEFAULT_BASE_URLS["runtype"], "runtype", "RUNTYPE_BASE_URL"
-            ),
-            token=SecretStr(runtype_key),
-            token_source="RUNTYPE_API_KEY",
-            **timeouts,
-        )
-    modus_key = env.get("MODUS_API_KEY", "").strip()
-    if modus_key:
-        resource = (env.get("MODUS_RESOURCE") or "agents").strip().lower()
-        if resource not in ("agents", "workflows"):
-            raise ConfigError(f"MODUS_RESOURCE must be `agents` or `workflows` (got {resource[:20]!r}).")
-        accounts["modus"] = Account(
-            name="modus",
-            kind="modus",
-            base_url=normalize_base_url(
-                env.get("MODUS_BASE_URL") or DEFAULT_BASE_URLS["modus"], "modus", "MODUS_BASE_URL"
-            ),
-            token=SecretStr(modus_key),
-            resource=resource,  # type: ignore[arg-type]
-            token_source="MODUS_API_KEY",
-            **timeouts,
-        )
+        }
+        for field_name, var in platform.settings_variables.items():
+            value = (env.get(var) or "").strip()
+            if value:
+                data[field_name] = value.lower() if field_name == "resource" else value
+        try:
+            accounts[kind] = Account.model_validate(data)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else "?"
+                var = platform.settings_variables.get(name, name)
+                problems.append(f"{var}: {err['msg']} (got {str(data.get(name))[:20]!r})")
+            raise ConfigError("; ".join(problems) + ".") from None
     return accounts
 
 
@@ -204,7 +186,7 @@ def _toml_account(name: str, table: Any, path: str, env: Mapping[str, str]) -> A
         data[_TOML_ALIASES.get(key, key)] = value
     kind = data.get("kind")
     if kind not in KINDS:
-        raise ConfigError(f"{where}: field `kind` must be one of unpod, runtype, modus (got {kind!r}).")
+        raise ConfigError(f"{where}: field `kind` must be one of {', '.join(KINDS)} (got {str(kind)[:40]!r}).")
     token_env = data.pop("token_env", None)
     if token_env is not None:
         if "token" in data:
@@ -223,7 +205,7 @@ def _toml_account(name: str, table: Any, path: str, env: Mapping[str, str]) -> A
         data["token_source"] = f"{path} [accounts.{name}].token"
     if not data.get("token"):
         raise ConfigError(f'{where}: no credentials. Add `token_env = "VARIABLE"` (recommended) or `token = "..."`.')
-    base = data.get("base_url") or DEFAULT_BASE_URLS[kind]
+    base = data.get("base_url") or PLATFORMS[kind].default_base_url
     if not isinstance(base, str):
         raise ConfigError(f"{where}: field `base_url` must be a string.")
     data["base_url"] = normalize_base_url(base, kind, f"{where}: field `base_url`")
@@ -255,32 +237,24 @@ def load_toml_accounts(path: str, env: Mapping[str, str]) -> dict[str, Account]:
     return {name: _toml_account(name, table, path, env) for name, table in tables.items()}
 
 
-def demo_accounts() -> dict[str, Account]:
-    """The three accounts of demo mode, all served by the in-process simulator."""
-    from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    demo: bool | None = None,
+    demo_accounts: Callable[[], dict[str, Account]] | None = None,
+) -> Settings:
+    """Resolve the settings from the environment (and the TOML file it names).
 
-    accounts: dict[str, Account] = {}
-    for kind in KINDS:
-        creds = DEMO_CREDENTIALS[kind]
-        accounts[kind] = Account(
-            name=kind,
-            kind=kind,
-            base_url=DEMO_BASE_URL,
-            token=SecretStr(creds["token"]),
-            org_handle=creds.get("org_handle"),
-            space_token=creds.get("space_token"),
-            demo=True,
-            token_source="demo mode",
-        )
-    return accounts
-
-
-def load_settings(env: Mapping[str, str] | None = None, *, demo: bool | None = None) -> Settings:
-    """Resolve the settings from the environment (and the TOML file it names)."""
+    In demo mode the accounts come from ``demo_accounts``: the demo wiring
+    (:func:`agent_runs_mcp.server.demo_wiring.load_settings`) passes the
+    simulator's, so this module knows nothing of the simulator.
+    """
     env = os.environ if env is None else env
     demo_on = _flag(env, "AGENT_RUNS_DEMO", False) if demo is None else demo
     config_file = (env.get("AGENT_RUNS_CONFIG") or "").strip() or None
     if demo_on:
+        if demo_accounts is None:
+            raise ConfigError("Demo mode is assembled by the server: start it with `agent-runs-mcp serve --demo`.")
         accounts = demo_accounts()
     else:
         accounts = _env_accounts(env)
@@ -289,7 +263,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool | None = N
                 if name in accounts:
                     raise ConfigError(
                         f"{config_file}: account `{name}` is also configured by "
-                        f"{TOKEN_VARIABLES[name]}; rename the TOML account (e.g. `{name}-prod`)."
+                        f"{PLATFORMS[name].token_variable}; rename the TOML account (e.g. `{name}-prod`)."
                     )
                 accounts[name] = account
     tokens = tuple(SecretStr(t.strip()) for t in (env.get("AGENT_RUNS_HTTP_TOKEN") or "").split(",") if t.strip())

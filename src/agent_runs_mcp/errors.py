@@ -114,4 +114,6 @@ class BadResponseError(ProviderError):
 
 
 def _label(kind: str) -> str:
-    return {"unpod": "Unpod", "runtype": "Runtype", "modus": "Modus"}.get(kind, kind)
+    from agent_runs_mcp.providers.platforms import label  # the table imports nothing from here; no cycle
+
+    return label(kind)

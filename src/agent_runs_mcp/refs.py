@@ -74,6 +74,15 @@ def parse_ref(text: str) -> Ref:
     return Ref(unquote(account), kind, fields)
 
 
+def pick(arg: str | None, ref: Ref | None, key: str, argument: str) -> str | None:
+    """An id from the explicit argument or, failing that, from the ref; refuse when they disagree."""
+    from_ref = ref.get(key) if ref else None
+    if arg and from_ref and arg.strip() != from_ref:
+        raise InputError(f"`{argument}` is `{arg[:60]}` but `ref` says `{from_ref}`; pass one of them, not both.")
+    value = arg.strip() if arg else from_ref
+    return value or None
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     """Where a listing resumes: provider page token and offset inside that page."""

@@ -8,7 +8,6 @@ method returns a :class:`~agent_runs_mcp.domain.ProviderPage` whose
 
 from __future__ import annotations
 
-import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,8 +29,9 @@ from agent_runs_mcp.domain import (
 )
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
-from agent_runs_mcp.providers.http import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
-from agent_runs_mcp.providers.statuses import normalize as statuses_normalize
+from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
+from agent_runs_mcp.providers.platform import normalize_status
+from agent_runs_mcp.refs import Ref, pick
 
 # Cache lifetimes: lists and anything in flight change, finished things do not.
 TTL_LIST_S = 15.0
@@ -43,7 +43,7 @@ def ttl_by_status(words: Callable[[Any], Iterable[object]], table: dict[str, Sta
 
     def ttl(body: Any) -> float:
         try:
-            found = [statuses_normalize(table, word) for word in words(body)]
+            found = [normalize_status(table, word) for word in words(body)]
         except (AttributeError, TypeError):
             return TTL_LIST_S
         return TTL_FINISHED_S if found and all(s in FINISHED_STATUSES for s in found) else TTL_LIST_S
@@ -82,6 +82,17 @@ class CallQuery:
     agent: str | None = None
     space: str | None = None
     page_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallArgs:
+    """The explicit ids a caller passed to find a conversation (any may be ``None``)."""
+
+    task_id: str | None = None
+    call_id: str | None = None
+    run_id: str | None = None
+    space: str | None = None
+    agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +219,28 @@ class Provider(ABC):
         """
         return {}
 
+    # --- how refs and arguments become queries ---------------------------------------------------
+
+    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
+        """Which conversation a ref and/or explicit ids mean. Default: a task (or call) inside a run.
+
+        Explicit arguments that contradict the ref are refused (:func:`~agent_runs_mcp.refs.pick`).
+        """
+        task = pick(args.task_id, ref, "t", "task_id")
+        return CallQuery(
+            task_id=task,
+            call_id=None if task else pick(args.call_id, ref, "c", "call_id"),
+            run_id=pick(args.run_id, ref, "r", "run_id"),
+            space=pick(args.space, ref, "s", "space"),
+            agent=pick(args.agent, ref, "a", "agent"),
+            page_hint=ref.get("p") if ref else None,
+        )
+
+    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+        """How to read one of a run's conversations, spelled out for hosts that show only text."""
+        agent_arg = f', agent="{agent}"' if agent else ""
+        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the run'
+
     async def check(self) -> str:
         """A cheap authenticated call for ``doctor``; returns what it saw."""
         page = await self.agents_page(None, None)
@@ -231,100 +264,3 @@ def _tallied(page: ProviderPage[Any]) -> ProviderPage[Tally]:
         page.note,
         page.rest_tokens,
     )
-
-
-def dig(data: Any, *path: str | int) -> Any:
-    """Follow ``path`` into nested dicts/lists; ``None`` as soon as a step is missing."""
-    current = data
-    for step in path:
-        if type(step) is str:
-            if not isinstance(current, dict):
-                return None
-            current = current.get(step)
-        else:
-            if not isinstance(current, list) or not -len(current) <= step < len(current):  # type: ignore[operator]
-                return None
-            current = current[step]  # type: ignore[index]
-        if current is None:
-            return None
-    return current
-
-
-_NA = frozenset({"n/a", "N/A", "N/a", "n/A"})
-
-
-def first(*values: Any) -> Any:
-    """The first value that is not ``None``, not empty and not "N/A" (health reports call this a lot)."""
-    for value in values:
-        if value is None:
-            continue
-        if type(value) is str:
-            stripped = value.strip()
-            if not stripped or stripped in _NA:
-                continue
-        elif isinstance(value, list | dict) and not value:
-            continue
-        return value
-    return None
-
-
-def as_float(value: Any) -> float | None:
-    """A number from an int, float or decimal string; ``None`` otherwise (never NaN)."""
-    kind = type(value)
-    if kind is float:
-        return value if value == value and value not in (_INF, -_INF) else None
-    if kind is int:
-        return float(value)
-    if value is None or kind is bool:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if number != number or number in (_INF, -_INF):
-        return None
-    return number
-
-
-_INF = float("inf")
-
-
-def as_int(value: Any) -> int | None:
-    number = as_float(value)
-    return int(number) if number is not None else None
-
-
-def as_text(value: Any, limit: int | None = None) -> str | None:
-    """A non-empty string, or ``None``; other scalars are stringified, containers are not."""
-    if value is None or isinstance(value, dict | list):
-        return None
-    text = (value if type(value) is str else str(value)).strip()
-    if not text or text in _NA:
-        return None
-    if limit is not None and len(text) > limit:
-        return text[: limit - 1] + "…"
-    return text
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def newest_first_exhausted(times: Iterable[datetime | None], since: datetime | None) -> bool:
-    """True when a newest-first page proves no later page can hold an item at or after ``since``.
-
-    Only trusts the order it can see: every timestamp present must be
-    non-increasing, and the last one must be before ``since``.
-    """
-    if since is None:
-        return False
-    seen = [t for t in times if t is not None]
-    if not seen:
-        return False
-    if any(later > earlier for earlier, later in itertools.pairwise(seen)):
-        return False
-    return seen[-1] < since

@@ -12,19 +12,14 @@ from agent_runs_mcp.config import Settings
 from agent_runs_mcp.errors import ConfigError
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.cache import ResponseCache
-from agent_runs_mcp.providers.http import DEFAULT_RETRY, RetryPolicy
-
-ADAPTERS: dict[str, str] = {
-    "unpod": "agent_runs_mcp.providers.unpod:UnpodProvider",
-    "runtype": "agent_runs_mcp.providers.runtype:RuntypeProvider",
-    "modus": "agent_runs_mcp.providers.modus:ModusProvider",
-}
+from agent_runs_mcp.providers.client import DEFAULT_RETRY, RetryPolicy
+from agent_runs_mcp.providers.platforms import PLATFORMS, token_variables
 
 
 def _adapter_class(kind: str) -> type[Provider]:
     import importlib
 
-    module_name, _, class_name = ADAPTERS[kind].partition(":")
+    module_name, _, class_name = PLATFORMS[kind].adapter.partition(":")
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 
 
@@ -39,11 +34,6 @@ class Registry:
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.settings = settings
-        if transport is None and settings.demo:
-            # Demo accounts are answered by the simulator inside this process: no port, no network.
-            from agent_runs_mcp.simulator.app import in_process_transport
-
-            transport = in_process_transport()
         self._transport = transport
         self._retry = retry
         self._providers: dict[str, Provider] = {}
@@ -62,8 +52,8 @@ class Registry:
         accounts = self.settings.accounts
         if not accounts:
             raise ConfigError(
-                "No provider account is configured. Set UNPOD_API_TOKEN (with UNPOD_ORG_HANDLE), "
-                "RUNTYPE_API_KEY or MODUS_API_KEY, or name a TOML file in AGENT_RUNS_CONFIG. "
+                f"No provider account is configured. Set {token_variables()}, "
+                "or name a TOML file in AGENT_RUNS_CONFIG. "
                 "To try the server without credentials, start it with `agent-runs-mcp serve --demo`."
             )
         if name is None or not name.strip():
@@ -78,10 +68,10 @@ class Registry:
         if account is None:
             hint = ""
             kind = name.lower()
-            if kind in ADAPTERS:
-                from agent_runs_mcp.config import TOKEN_VARIABLES
-
-                hint = f" To use {kind}, set {TOKEN_VARIABLES[kind]}, or start with --demo to try the simulator."
+            if kind in PLATFORMS:
+                hint = (
+                    f" To use {kind}, set {PLATFORMS[kind].token_variable}, or start with --demo to try the simulator."
+                )
             raise ConfigError(f"Unknown provider `{name[:40]}`. Configured: {', '.join(accounts) or 'none'}.{hint}")
         provider = self._providers.get(account.name)
         if provider is None:

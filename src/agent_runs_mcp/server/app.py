@@ -13,8 +13,9 @@ from pydantic import ValidationError
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.providers.registry import Registry
+from agent_runs_mcp.server.demo_wiring import transport_for
 from agent_runs_mcp.server.schema import compact_input_schema, compact_output_schema
-from agent_runs_mcp.tools import accounts, health, prompts, runs, transcripts
+from agent_runs_mcp.tools import accounts, calls, health, prompts, runs
 from agent_runs_mcp.tools.common import READ_ONLY
 
 INSTRUCTIONS = """\
@@ -33,7 +34,7 @@ TOOLSETS: dict[str, list[tuple[str, Callable[..., Awaitable[Any]]]]] = {
         ("Executions of an agent", runs.list_agent_executions),
         ("Tasks of a run", runs.get_run_tasks),
     ],
-    "calls": [("Transcript of a call", transcripts.get_call_transcript)],
+    "calls": [("Transcript of a call", calls.get_call_transcript)],
     "health": [("Health report of a run or agent", health.summarize_run_health)],
 }
 
@@ -94,7 +95,7 @@ def explain_arguments(tool: str, error: ValidationError) -> str:
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
     """Build the server for ``settings`` with every toolset registered."""
     server = AgentRunsServer(
-        registry or Registry(settings),
+        registry or Registry(settings, transport=transport_for(settings)),
         name="agent-runs-mcp",
         title="Agent runs (Unpod, Runtype, Modus)",
         version=__version__,
@@ -105,12 +106,12 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
         for title, fn in tools:
             server.add_tool(fn, title=title, annotations=READ_ONLY)
     server.resource(
-        transcripts.URI_PREFIX + "{ref}",
+        calls.URI_PREFIX + "{ref}",
         name="transcript",
         title="Whole transcript of a call or run",
         description="The conversation a task, call or run ref locates, as plain text (personal data masked).",
         mime_type="text/plain",
-    )(transcripts.read_transcript_resource)
+    )(calls.read_transcript_resource)
     server.prompt(title="Triage a run")(prompts.triage_run)
     server.prompt(title="Daily report on an agent")(prompts.agent_daily_report)
     return server

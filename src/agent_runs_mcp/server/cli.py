@@ -9,45 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from agent_runs_mcp import __version__
-
-LOG_LEVELS = ("debug", "info", "warning", "error")
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log collectors."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(level: str, fmt: str = "text") -> None:
-    """Log to stderr, one line per event; quiet the HTTP client unless debugging."""
-    numeric = getattr(logging, level.upper(), logging.INFO)
-    handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(numeric)
-    for noisy in ("httpx", "httpcore", "mcp", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if numeric <= logging.DEBUG else logging.WARNING)
+from agent_runs_mcp.server.logs import LOG_LEVELS, configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,8 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     configure_logging(args.log_level, args.log_format)
-    from agent_runs_mcp.config import load_settings
     from agent_runs_mcp.errors import ConfigError
+    from agent_runs_mcp.server.demo_wiring import load_settings
 
     try:
         settings = load_settings(demo=True if args.demo else None)
@@ -175,27 +143,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
-    import uvicorn
+    from agent_runs_mcp.server.demo_wiring import serve_simulator
 
-    from agent_runs_mcp.simulator.app import create_app
-    from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
-
-    app = create_app(World(seed=args.seed, big_run_tasks=args.big_run))
-    creds = DEMO_CREDENTIALS
-    base = f"http://{args.host}:{args.port}"
-    print(
-        "Provider simulator on " + base + "\n"
-        "Point the server at it with:\n"
-        f"  UNPOD_BASE_URL={base} UNPOD_API_TOKEN={creds['unpod']['token']} "
-        f"UNPOD_ORG_HANDLE={creds['unpod']['org_handle']}\n"
-        f"  RUNTYPE_BASE_URL={base} RUNTYPE_API_KEY={creds['runtype']['token']}\n"
-        f"  MODUS_BASE_URL={base} MODUS_API_KEY={creds['modus']['token']}\n"
-        "Faults: POST a JSON list of rules to /_sim/faults (see agent_runs_mcp/simulator/faults.py).",
-        file=sys.stderr,
-        flush=True,
-    )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
-    return 0
+    return serve_simulator(args.host, args.port, seed=args.seed, big_run=args.big_run, log_level=args.log_level)
 
 
 if __name__ == "__main__":  # pragma: no cover

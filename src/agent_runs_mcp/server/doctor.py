@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import time
 
-from agent_runs_mcp.config import KINDS, TOKEN_VARIABLES, Settings, load_settings
+from agent_runs_mcp.config import Settings
 from agent_runs_mcp.errors import AgentRunsError, ConfigError
-from agent_runs_mcp.providers.http import RetryPolicy
+from agent_runs_mcp.providers.client import RetryPolicy
+from agent_runs_mcp.providers.platforms import PLATFORMS
+from agent_runs_mcp.server.demo_wiring import load_settings
 
 
 async def _check_accounts(settings: Settings) -> int:
     from agent_runs_mcp.providers.registry import Registry
+    from agent_runs_mcp.server.demo_wiring import transport_for
 
-    registry = Registry(settings, retry=RetryPolicy(attempts=2, deadline_s=15))
+    registry = Registry(settings, transport=transport_for(settings), retry=RetryPolicy(attempts=2, deadline_s=15))
     failures = 0
     try:
         for name, account in settings.accounts.items():
@@ -44,14 +47,16 @@ def run_doctor(demo: bool = False) -> int:
         print(f"  config file: {settings.config_file}")
     if not settings.accounts:
         print("  no provider account is configured. Set one or more of:")
-        for kind in KINDS:
-            print(f"    {TOKEN_VARIABLES[kind]}")
-        print("  (Unpod also needs UNPOD_ORG_HANDLE unless the token sees one organization.)")
+        for platform in PLATFORMS.values():
+            print(f"    {platform.token_variable}")
+        for platform in PLATFORMS.values():
+            if platform.setup_hint:
+                print(f"  ({platform.setup_hint})")
         print("  Or try everything first with: agent-runs-mcp serve --demo  /  agent-runs-mcp demo")
         return 1
-    for kind in KINDS:
+    for kind, platform in PLATFORMS.items():
         if not any(a.kind == kind for a in settings.accounts.values()):
-            print(f"  note: no {kind} account ({TOKEN_VARIABLES[kind]} is not set)")
+            print(f"  note: no {kind} account ({platform.token_variable} is not set)")
     if settings.http_tokens:
         print(f"  HTTP transport: {len(settings.http_tokens)} bearer token(s) configured")
     print(f"  checking {len(settings.accounts)} account(s)...")

@@ -29,7 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from agent_runs_mcp import __version__
-from agent_runs_mcp.config import Settings, load_settings
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.server.demo_wiring import load_settings
 
 log = logging.getLogger("agent_runs_mcp.http_server")
 
@@ -191,7 +192,7 @@ def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> st
 
 def app_factory() -> Any:
     """Entry point for uvicorn workers (``--workers N``): rebuilds the app from the environment."""
-    from agent_runs_mcp.server.cli import configure_logging
+    from agent_runs_mcp.server.logs import configure_logging
 
     configure_logging(os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"), os.environ.get("AGENT_RUNS_LOG_FORMAT", "text"))
     settings = load_settings()

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
-from agent_runs_mcp.providers.http import caching, time_limit
-from agent_runs_mcp.refs import Ref, parse_ref
+from agent_runs_mcp.providers.client import caching, time_limit
+from agent_runs_mcp.refs import Ref, parse_ref, pick
 from agent_runs_mcp.timeutil import parse_user_time, utcnow
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ RefArg = Annotated[str | None, Field(description="ref from an earlier result; en
 SpaceArg = Annotated[str | None, Field(description="Unpod: the run's space token.")]
 RunIdArg = Annotated[str | None, Field(description="run_id from list_agent_executions.")]
 FreshArg = Annotated[bool, Field(description="Bypass the short-lived cache.")]
+
+__all__ = ["pick"]  # re-exported for the tool modules
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -107,15 +109,6 @@ def resolve_ref(ref: str | None, provider: str | None, kinds: tuple[str, ...]) -
             f"`provider` is `{provider}` but `ref` belongs to `{decoded.account}`; pass one of them, not both."
         )
     return decoded.account, decoded
-
-
-def pick(arg: str | None, ref: Ref | None, key: str, argument: str) -> str | None:
-    """An id from the explicit argument or, failing that, from the ref; refuse when they disagree."""
-    from_ref = ref.get(key) if ref else None
-    if arg and from_ref and arg.strip() != from_ref:
-        raise InputError(f"`{argument}` is `{arg[:60]}` but `ref` says `{from_ref}`; pass one of them, not both.")
-    value = arg.strip() if arg else from_ref
-    return value or None
 
 
 def parse_status(status: str | None) -> Status | None:

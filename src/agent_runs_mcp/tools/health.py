@@ -54,7 +54,7 @@ from agent_runs_mcp.providers.base import (
     Provider,
     RunQuery,
 )
-from agent_runs_mcp.providers.http import caching, time_left
+from agent_runs_mcp.providers.client import caching, time_left
 from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import (
     AgentArg,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from agent_runs_mcp.domain import ProviderPage
-from agent_runs_mcp.providers.http import time_left
+from agent_runs_mcp.providers.client import time_left
 from agent_runs_mcp.refs import Cursor
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from agent_runs_mcp.domain import Execution, Task, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, RunQuery
 from agent_runs_mcp.refs import decode_cursor, query_fingerprint
+from agent_runs_mcp.tools.calls import transcript_uri
 from agent_runs_mcp.tools.common import (
     AgentArg,
     CursorArg,
@@ -42,7 +43,6 @@ from agent_runs_mcp.tools.common import (
 from agent_runs_mcp.tools.listing import Detail, DetailArg, fit_page, structured
 from agent_runs_mcp.tools.paging import collect
 from agent_runs_mcp.tools.sanitize import Sanitizer
-from agent_runs_mcp.tools.transcripts import transcript_uri
 
 RESOURCE_LINKS_MAX = 10
 
@@ -228,7 +228,10 @@ async def get_run_tasks(
         for task in kept
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
-    res = result(structured(envelope, "tasks", page.dicts), _tasks_text(envelope, page.lines))
+    res = result(
+        structured(envelope, "tasks", page.dicts),
+        _tasks_text(envelope, page.lines, adapter.open_call_hint(query.run_id, query.agent, query.space)),
+    )
     res.content.extend(links)
     return res
 
@@ -316,7 +319,7 @@ def _executions_text(model: ExecutionsResult, lines: list[str]) -> str:
         out.append(f"More: call again with cursor={model.next_cursor}")
     if lines:
         where = f', agent="{model.agent}"' if model.agent else ""
-        where += f', space="{model.space}"' if model.space and model.kind == "unpod" else ""
+        where += f', space="{model.space}"' if model.space else ""
         out.append(
             f'Next: get_run_tasks(provider="{model.provider}", run_id=<run_id>{where}) lists a run\'s tasks '
             "(or pass the run's `ref` from the structured result)."
@@ -324,7 +327,7 @@ def _executions_text(model: ExecutionsResult, lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def _tasks_text(model: TasksResult, lines: list[str]) -> str:
+def _tasks_text(model: TasksResult, lines: list[str], hint: str) -> str:
     head = f"{model.provider} · run {model.run_id} · {len(lines)} task(s)"
     if model.total is not None:
         head += f" of {model.total}"
@@ -336,17 +339,5 @@ def _tasks_text(model: TasksResult, lines: list[str]) -> str:
     if model.next_cursor:
         out.append(f"More: call again with cursor={model.next_cursor}")
     if lines:
-        out.append(f"Next: {_open_call_hint(model)} (or pass a task's `ref` from the structured result).")
+        out.append(f"Next: {hint} (or pass a task's `ref` from the structured result).")
     return "\n".join(out)
-
-
-def _open_call_hint(model: TasksResult) -> str:
-    """How to read one of these tasks' conversations, spelled out for hosts that show only text."""
-    provider = f'provider="{model.provider}"'
-    agent = f', agent="{model.agent}"' if model.agent else ""
-    if model.kind == "unpod":
-        where = f', space="{model.space}"' if model.space else agent
-        return f'get_call_transcript({provider}, run_id="{model.run_id}"{where}, task_id=<task_id>)'
-    if model.kind == "runtype":
-        return f'get_call_transcript({provider}, call_id="{model.run_id}"{agent}) reads the execution'
-    return f'get_call_transcript({provider}, call_id="{model.run_id}"{agent}) reads the run'

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from agent_runs_mcp.domain import Speaker, Turn
-from agent_runs_mcp.providers.base import as_float, first
+from agent_runs_mcp.providers.jsonread import as_float, first
 from agent_runs_mcp.timeutil import parse_time
 
 _SPEAKERS: dict[str, Speaker] = {

@@ -15,8 +15,8 @@ from mcp.types import CallToolResult, ResourceLink
 from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Call, Conversation, Turn, meta
-from agent_runs_mcp.errors import AgentRunsError, InputError
-from agent_runs_mcp.providers.base import CallQuery, Provider
+from agent_runs_mcp.errors import AgentRunsError
+from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
 from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, estimate_tokens, json_tokens
 from agent_runs_mcp.tools.common import (
@@ -28,7 +28,6 @@ from agent_runs_mcp.tools.common import (
     SpaceArg,
     fmt_duration,
     fmt_money,
-    pick,
     provider_for,
     registry_of,
     resolve_ref,
@@ -146,27 +145,9 @@ async def load_conversation(
     space: str | None = None,
     agent: str | None = None,
 ) -> Conversation:
-    """Work out which conversation is meant (explicit ids and/or a ref) and read it."""
-    if ref is not None and ref.kind == "run" and adapter.kind == "unpod":
-        raise InputError(
-            "An Unpod run holds many calls: pass the `ref` of one task (from get_run_tasks), not of the run."
-        )
-    if ref is not None and adapter.kind in ("runtype", "modus"):
-        # The conversation of a Runtype/Modus run is the run itself; a tool-call or node task points at its run.
-        own_exec = ref.kind == "task" and ref.get("k") == "exec"
-        target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
-        query = CallQuery(call_id=(call_id or "").strip() or target, agent=pick(agent, ref, "a", "agent"))
-    else:
-        task = pick(task_id, ref, "t", "task_id")
-        query = CallQuery(
-            task_id=task,
-            call_id=None if task else pick(call_id, ref, "c", "call_id"),
-            run_id=pick(run_id, ref, "r", "run_id"),
-            space=pick(space, ref, "s", "space"),
-            agent=pick(agent, ref, "a", "agent"),
-            page_hint=ref.get("p") if ref else None,
-        )
-    return await adapter.conversation(query)
+    """Work out which conversation is meant (explicit ids and/or a ref: the adapter decides) and read it."""
+    args = CallArgs(task_id=task_id, call_id=call_id, run_id=run_id, space=space, agent=agent)
+    return await adapter.conversation(adapter.call_query(ref, args))
 
 
 def _clip_turn(turn: Turn) -> Turn:

@@ -31,17 +31,21 @@ from agent_runs_mcp.domain import (
     Turn,
 )
 from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError
-from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
     EXPLAIN_MAX,
     TTL_FINISHED_S,
     TTL_LIST_S,
+    CallArgs,
     CallQuery,
     ExecutionQuery,
     Explained,
     Failure,
     Provider,
     RunQuery,
+    ttl_by_status,
+)
+from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.jsonread import (
     as_dict,
     as_float,
     as_int,
@@ -49,17 +53,16 @@ from agent_runs_mcp.providers.base import (
     as_text,
     dig,
     first,
-    ttl_by_status,
 )
-from agent_runs_mcp.providers.http import segment
-from agent_runs_mcp.providers.transcripts import content_text, speaker_of
-from agent_runs_mcp.refs import make_ref
+from agent_runs_mcp.providers.runtype import PLATFORM
+from agent_runs_mcp.providers.turns import content_text, speaker_of
+from agent_runs_mcp.refs import Ref, make_ref, pick
 from agent_runs_mcp.timeutil import parse_time, seconds_between
 
 API = "/v1"
 SERVER_STATUS_FILTERS = {Status.COMPLETED: "completed"}
 TOOL_CALLS_MISSING = "This host has no list-tool-calls endpoint for executions: tool calls are not shown."
-EXECUTION_TTL = ttl_by_status(lambda body: [as_dict(body.get("data", body)).get("status")], statuses.RUNTYPE)
+EXECUTION_TTL = ttl_by_status(lambda body: [as_dict(body.get("data", body)).get("status")], PLATFORM.statuses)
 """A finished execution's detail is kept for long; one in flight only briefly."""
 TOOL_DETAILS_MAX = 25
 
@@ -169,7 +172,7 @@ class RuntypeProvider(Provider):
         return Execution(
             run_id=run_id,
             agent_id=agent_id,
-            status=statuses.normalize(statuses.RUNTYPE, word),
+            status=PLATFORM.normalize(word),
             provider_status=word,
             started_at=started,
             ended_at=ended,
@@ -225,7 +228,7 @@ class RuntypeProvider(Provider):
         return ToolCall(
             id=as_text(raw.get("id")) or "?",
             name=as_text(raw.get("toolName")),
-            status=statuses.normalize(statuses.RUNTYPE, word),
+            status=PLATFORM.normalize(word),
             provider_status=word,
             error=as_text(raw.get("errorMessage"), 300),
             duration_s=_ms(raw.get("executionTimeMs")),
@@ -288,7 +291,7 @@ class RuntypeProvider(Provider):
                 tools, _, _ = await self._list(f"{base}/tool-calls", {}, None, f"tool calls of `{failure.item_id}`")
             raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
             error = self._execution(raw, failure.agent).error
-            broken = next((t for t in tools if statuses.normalize(statuses.RUNTYPE, t.get("status")) == "failed"), None)
+            broken = next((t for t in tools if PLATFORM.normalize(t.get("status")) == "failed"), None)
             if broken is not None:
                 detail = as_text(broken.get("errorMessage")) or "failed"
                 reason = f"tool {as_text(broken.get('toolName')) or '?'} failed: {detail}"
@@ -300,6 +303,19 @@ class RuntypeProvider(Provider):
         return dict(r for r in results if r is not None)
 
     # --- conversations ----------------------------------------------------------------------------
+
+    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
+        """The conversation of a run is the run itself; a task ref points at its run (or, for a
+        sub-agent task, at that sub-agent's own execution)."""
+        if ref is None:
+            return super().call_query(ref, args)
+        own_exec = ref.kind == "task" and ref.get("k") == "exec"
+        target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
+        return CallQuery(call_id=(args.call_id or "").strip() or target, agent=pick(args.agent, ref, "a", "agent"))
+
+    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+        agent_arg = f', agent="{agent}"' if agent else ""
+        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the execution'
 
     async def conversation(self, query: CallQuery) -> Conversation:
         execution_id = first(query.call_id, query.run_id, query.task_id)

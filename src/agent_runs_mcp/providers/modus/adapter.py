@@ -21,16 +21,20 @@ from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task, Turn
 from agent_runs_mcp.errors import BadResponseError, InputError
-from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
     EXPLAIN_MAX,
     TTL_LIST_S,
+    CallArgs,
     CallQuery,
     ExecutionQuery,
     Explained,
     Failure,
     Provider,
     RunQuery,
+    ttl_by_status,
+)
+from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.jsonread import (
     as_dict,
     as_float,
     as_int,
@@ -39,10 +43,9 @@ from agent_runs_mcp.providers.base import (
     dig,
     first,
     newest_first_exhausted,
-    ttl_by_status,
 )
-from agent_runs_mcp.providers.http import segment
-from agent_runs_mcp.refs import make_ref
+from agent_runs_mcp.providers.modus import FILTERS, PLATFORM
+from agent_runs_mcp.refs import Ref, make_ref, pick
 from agent_runs_mcp.timeutil import parse_time, seconds_between, utcnow
 
 TIMEFRAMES = (
@@ -51,7 +54,7 @@ TIMEFRAMES = (
     ("last_week", timedelta(days=7)),
 )
 CLOCK_MARGIN = timedelta(minutes=2)
-RUN_TTL = ttl_by_status(lambda body: [body.get("status")], statuses.MODUS)
+RUN_TTL = ttl_by_status(lambda body: [body.get("status")], PLATFORM.statuses)
 """A finished run's detail is kept for long; one in flight only briefly."""
 
 
@@ -124,7 +127,7 @@ class ModusProvider(Provider):
 
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
         agent = self._agent(query.agent)
-        status_word = statuses.MODUS_FILTER.get(query.status) if query.status else None
+        status_word = FILTERS.get(query.status) if query.status else None
         timeframe = _timeframe(query.since)
         body = await self.get(
             f"{self.prefix}/{agent}/runs",
@@ -170,7 +173,7 @@ class ModusProvider(Provider):
             run_id=run_id,
             agent_id=agent_id,
             agent_name=as_text(raw.get("agentName")),
-            status=statuses.normalize(statuses.MODUS, word),
+            status=PLATFORM.normalize(word),
             provider_status=word,
             started_at=started,
             ended_at=ended,
@@ -219,7 +222,7 @@ class ModusProvider(Provider):
         return Task(
             task_id=node_id,
             run_id=run.run_id,
-            status=statuses.normalize(statuses.MODUS, word),
+            status=PLATFORM.normalize(word),
             provider_status=word,
             kind=as_text(first(node.get("type"), "node")),
             name=as_text(first(node.get("name"), node.get("label"), data.get("label"), data.get("name")), 80),
@@ -275,6 +278,19 @@ class ModusProvider(Provider):
         return dict(r for r in results if r is not None)
 
     # --- conversations ----------------------------------------------------------------------------
+
+    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
+        """The conversation of a run is the run itself; a task ref points at its run (or, for a
+        sub-agent task, at that sub-agent's own execution)."""
+        if ref is None:
+            return super().call_query(ref, args)
+        own_exec = ref.kind == "task" and ref.get("k") == "exec"
+        target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
+        return CallQuery(call_id=(args.call_id or "").strip() or target, agent=pick(args.agent, ref, "a", "agent"))
+
+    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+        agent_arg = f', agent="{agent}"' if agent else ""
+        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the run'
 
     async def conversation(self, query: CallQuery) -> Conversation:
         run_id = first(query.call_id, query.run_id)

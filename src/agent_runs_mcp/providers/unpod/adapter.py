@@ -28,16 +28,21 @@ from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Tally, Task
 from agent_runs_mcp.errors import BusinessError, ConfigError, InputError, NotFoundError, ProviderError
-from agent_runs_mcp.providers import statuses
 from agent_runs_mcp.providers.base import (
     TTL_FINISHED_S,
     TTL_LIST_S,
+    CallArgs,
     CallQuery,
     ExecutionQuery,
     Explained,
     Failure,
     Provider,
     RunQuery,
+    ttl_by_status,
+)
+from agent_runs_mcp.providers.cache import Ttl
+from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.jsonread import (
     as_dict,
     as_float,
     as_int,
@@ -46,12 +51,10 @@ from agent_runs_mcp.providers.base import (
     dig,
     first,
     newest_first_exhausted,
-    ttl_by_status,
 )
-from agent_runs_mcp.providers.cache import Ttl
-from agent_runs_mcp.providers.http import segment
-from agent_runs_mcp.providers.transcripts import turns_from_any
-from agent_runs_mcp.refs import make_ref
+from agent_runs_mcp.providers.turns import turns_from_any
+from agent_runs_mcp.providers.unpod import PLATFORM
+from agent_runs_mcp.refs import Ref, make_ref, parse_ref
 from agent_runs_mcp.timeutil import parse_time, seconds_between
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,7 @@ SCAN_PAGES_MAX = 200
 """Upper bound on pages read while searching a task list for one task."""
 
 TASKS_TTL = ttl_by_status(
-    lambda body: (t.get("status") for t in body.get("data") if isinstance(t, dict)), statuses.UNPOD
+    lambda body: (t.get("status") for t in body.get("data") if isinstance(t, dict)), PLATFORM.statuses
 )
 """A page of tasks that have all finished is kept for long; one with tasks in flight only briefly."""
 
@@ -296,7 +299,7 @@ class UnpodProvider(Provider):
         return Execution(
             run_id=run_id,
             agent_id=agent,
-            status=statuses.normalize(statuses.UNPOD, word),
+            status=PLATFORM.normalize(word),
             provider_status=word,
             started_at=parse_time(first(raw.get("created"), raw.get("created_at"))),
             tasks_total=total,
@@ -507,6 +510,17 @@ class UnpodProvider(Provider):
 
     # --- conversations ----------------------------------------------------------------------------
 
+    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
+        if ref is not None and ref.kind == "run":
+            raise InputError(
+                "An Unpod run holds many calls: pass the `ref` of one task (from get_run_tasks), not of the run."
+            )
+        return super().call_query(ref, args)
+
+    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+        where = f', space="{space}"' if space else (f', agent="{agent}"' if agent else "")
+        return f'get_call_transcript(provider="{self.name}", run_id="{run_id}"{where}, task_id=<task_id>)'
+
     async def conversation(self, query: CallQuery) -> Conversation:
         if query.task_id:
             raw, run_query = await self._find_task(query)
@@ -612,7 +626,7 @@ class UnpodProvider(Provider):
             summary=task.summary,
             recording_url=task.recording_url,
             cost_usd=task.cost_usd,
-            ref=task.ref.replace(":task:", ":call:", 1),
+            ref=make_ref(self.name, "call", **parse_ref(task.ref).fields),
         )
         return Conversation(call=call, turns=turns)
 
@@ -644,7 +658,7 @@ def _core(raw: dict[str, Any]) -> _Core:
     output = as_dict(raw.get("output"))
     post = as_dict(output.get("post_call_data"))
     word = as_text(raw.get("status"))
-    status = statuses.normalize(statuses.UNPOD, word)
+    status = PLATFORM.normalize(word)
     retry_attempt = as_int(raw.get("retry_attempt"))
     failure_count = as_int(raw.get("failure_count"))
     if retry_attempt is not None:

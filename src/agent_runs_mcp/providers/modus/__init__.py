@@ -1,0 +1,47 @@
+"""Modus: workflows (and, on older hosts, agents) and their runs, with workflow nodes.
+
+The adapter lives in :mod:`.adapter`; this module holds only the facts the rest of the server reads.
+"""
+
+from __future__ import annotations
+
+from agent_runs_mcp.domain import Status
+from agent_runs_mcp.providers.platform import Platform
+
+S = Status
+
+STATUSES: dict[str, Status] = {
+    # AutomationRunListItemDto.status: running / awaiting_human / completed / error / cancelled.
+    "queued": S.PENDING,
+    "pending": S.PENDING,
+    "running": S.RUNNING,
+    "awaiting_human": S.AWAITING_HUMAN,
+    "completed": S.COMPLETED,
+    "error": S.FAILED,
+    "failed": S.FAILED,
+    "cancelled": S.CANCELLED,
+    "canceled": S.CANCELLED,
+    "skipped": S.CANCELLED,
+}
+
+FILTERS: dict[Status, str] = {
+    # The run-list `status` filter value for a normalized status (the API takes exactly one).
+    S.RUNNING: "running",
+    S.AWAITING_HUMAN: "awaiting_human",
+    S.COMPLETED: "completed",
+    S.FAILED: "error",
+    S.CANCELLED: "cancelled",
+}
+
+PLATFORM = Platform(
+    kind="modus",
+    label="Modus",
+    summary="workflows",
+    default_base_url="https://api.getmodus.com",
+    api_prefix="/api/v1",
+    token_variable="MODUS_API_KEY",
+    base_url_variable="MODUS_BASE_URL",
+    adapter="agent_runs_mcp.providers.modus.adapter:ModusProvider",
+    statuses=STATUSES,
+    settings_variables={"resource": "MODUS_RESOURCE"},
+)

@@ -1,0 +1,53 @@
+"""What a platform *is*, declared as data: one :class:`Platform` per package under ``providers/``.
+
+Everything outside a platform's own package (configuration, errors, the
+registry, ``doctor``, the tools) learns about a platform from this record
+only, so adding a platform is one new package (its ``PLATFORM`` and adapter),
+its simulator part and its tests, plus one line in
+:mod:`agent_runs_mcp.providers.platforms`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent_runs_mcp.domain import Status
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """The facts about one platform that code outside its package may use."""
+
+    kind: str
+    """The account ``kind`` (``unpod``) and the default account name."""
+    label: str
+    """How messages name it (``Unpod``)."""
+    summary: str
+    """What its agents are, in a few words, for the server's instructions."""
+    default_base_url: str
+    api_prefix: str
+    """The documented path prefix; a configured base URL ending with it is trimmed."""
+    token_variable: str
+    base_url_variable: str
+    adapter: str
+    """``module:Class`` of the adapter, imported on first use."""
+    statuses: dict[str, Status]
+    """The platform's status words (lower-case, ``_`` for ``-`` and spaces) -> normalized status."""
+    settings_variables: dict[str, str] = field(default_factory=dict)
+    """Further :class:`~agent_runs_mcp.config.Account` fields read from environment variables."""
+    setup_hint: str = ""
+    """One sentence for ``doctor`` when the account is missing something beyond its token."""
+
+    def normalize(self, word: object) -> Status:
+        """Map one of this platform's status words (see :func:`normalize_status`)."""
+        return normalize_status(self.statuses, word)
+
+
+def normalize_status(table: dict[str, Status], word: object) -> Status:
+    """Map a provider's word; anything unknown (or missing) is ``unknown``, never a guess."""
+    if not isinstance(word, str):
+        return Status.UNKNOWN
+    found = table.get(word)
+    if found is not None:
+        return found
+    return table.get(word.strip().lower().replace("-", "_").replace(" ", "_"), Status.UNKNOWN)

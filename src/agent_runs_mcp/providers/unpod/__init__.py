@@ -1,0 +1,40 @@
+"""Unpod: outbound voice-calling agents (pilots), their runs (campaigns) and call tasks.
+
+The adapter lives in :mod:`.adapter`; this module holds only the facts the rest of the server reads.
+"""
+
+from __future__ import annotations
+
+from agent_runs_mcp.domain import Status
+from agent_runs_mcp.providers.platform import Platform
+
+S = Status
+
+STATUSES: dict[str, Status] = {
+    # TaskStatusEnum in the Unpod source, plus the docs' `running`.
+    "pending": S.PENDING,
+    "scheduled": S.SCHEDULED,
+    "in_progress": S.RUNNING,
+    "running": S.RUNNING,
+    "processing": S.RUNNING,
+    "hold": S.PENDING,  # paused by an operator; not started
+    "completed": S.COMPLETED,
+    "partially_completed": S.PARTIAL,
+    "failed": S.FAILED,
+    "cancelled": S.CANCELLED,
+    "canceled": S.CANCELLED,
+}
+
+PLATFORM = Platform(
+    kind="unpod",
+    label="Unpod",
+    summary="voice calling campaigns",
+    default_base_url="https://unpod.dev",
+    api_prefix="/api/v2/platform",
+    token_variable="UNPOD_API_TOKEN",
+    base_url_variable="UNPOD_BASE_URL",
+    adapter="agent_runs_mcp.providers.unpod.adapter:UnpodProvider",
+    statuses=STATUSES,
+    settings_variables={"org_handle": "UNPOD_ORG_HANDLE", "space_token": "UNPOD_SPACE_TOKEN"},
+    setup_hint="Unpod also needs UNPOD_ORG_HANDLE unless the token sees one organization.",
+)

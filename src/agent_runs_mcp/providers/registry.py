@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any
-
 import httpx
-from cachetools import TLRUCache
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.errors import ConfigError
@@ -38,10 +34,6 @@ class Registry:
         self._retry = retry
         self._providers: dict[str, Provider] = {}
         self.cache = ResponseCache() if settings.cache_enabled else None
-        self.reports: TLRUCache[Hashable, tuple[float, Any]] = TLRUCache(
-            maxsize=256, ttu=lambda _key, entry, now: now + entry[0]
-        )
-        """Recent health reports of runs, kept by their TTL (long for finished runs)."""
 
     @property
     def names(self) -> list[str]:

@@ -1,12 +1,21 @@
-"""Walking provider pages to fill one result: filters, limits and resumable cursors."""
+"""The one page walker: listings and reports read provider pages through :func:`walk`.
+
+A listing (:func:`collect`) reads pages one after another until it has
+``limit`` kept items and hands back a cursor that resumes exactly after the
+last item it returns. A report (``tools/health``) reads every page once,
+several at a time when the provider numbers its pages (``rest_tokens``), and
+keeps only tallies. Both stop before the call's deadline with what they have.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from agent_runs_mcp.domain import ProviderPage
+from agent_runs_mcp.errors import ProviderTimeoutError
 from agent_runs_mcp.providers.client import time_left
 from agent_runs_mcp.refs import Cursor
 
@@ -15,8 +24,95 @@ T = TypeVar("T")
 MAX_PAGES_PER_CALL = 20
 """A listing call reads at most this many provider pages before it hands back a cursor."""
 
-TIME_RESERVE_S = 3.0
-"""A listing stops reading pages when less than this is left of the call's time limit."""
+DEADLINE_RESERVE_S = 3.0
+"""Walks stop reading pages when less than this is left of the call's time limit, to answer in time."""
+
+StopReason = Literal["consumer", "pages", "time"]
+
+
+@dataclass
+class Walk:
+    """How a walk ended: ``stopped_by`` is ``None`` when it read to the last page."""
+
+    pages: int = 0
+    stopped_by: StopReason | None = None
+    resume: str | None = None
+    """Sequential walks stopped by pages or time: the token of the first page not read."""
+
+
+async def walk(
+    fetch: Callable[[str | None], Awaitable[ProviderPage[T]]],
+    token: str | None,
+    on_page: Callable[[ProviderPage[T], str | None], Awaitable[bool]],
+    *,
+    max_pages: int | None = None,
+    concurrency: int = 1,
+    partial_ok: bool = False,
+) -> Walk:
+    """Read pages from ``token``, handing each to ``on_page(page, token)``, which returns False to stop.
+
+    With ``concurrency > 1`` and a first page that lists every remaining page
+    (``rest_tokens``), the rest are read by that many workers at once, in no
+    particular order. With ``partial_ok``, a timeout after the first page ends
+    the walk (``stopped_by="time"``) instead of failing it.
+    """
+    out = Walk()
+
+    async def read(tok: str | None) -> ProviderPage[T] | None:
+        try:
+            return await fetch(tok)
+        except ProviderTimeoutError:
+            if not partial_ok or not out.pages:
+                raise
+            out.stopped_by = out.stopped_by or "time"
+            return None
+
+    def short_of_time() -> bool:
+        left = time_left()
+        return left is not None and left < DEADLINE_RESERVE_S
+
+    first = await read(token)
+    assert first is not None  # a first-page timeout raised
+    out.pages = 1
+    if not await on_page(first, token):
+        out.stopped_by = "consumer"
+        return out
+    if first.rest_tokens and concurrency > 1:
+        queue = list(reversed(first.rest_tokens))
+
+        async def worker() -> None:
+            while queue and out.stopped_by is None:
+                if short_of_time():
+                    out.stopped_by = "time"
+                    return
+                tok = queue.pop()
+                page = await read(tok)
+                if page is None:
+                    return
+                out.pages += 1
+                if not await on_page(page, tok):
+                    out.stopped_by = out.stopped_by or "consumer"
+
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(queue)))))
+        return out
+    tok = first.next_token
+    while tok:
+        if max_pages is not None and out.pages >= max_pages:
+            out.stopped_by, out.resume = "pages", tok
+            return out
+        if short_of_time():
+            out.stopped_by, out.resume = "time", tok
+            return out
+        page = await read(tok)
+        if page is None:
+            out.resume = tok
+            return out
+        out.pages += 1
+        if not await on_page(page, tok):
+            out.stopped_by = "consumer"
+            return out
+        tok = page.next_token
+    return out
 
 
 @dataclass
@@ -49,7 +145,7 @@ async def collect(
     max_pages: int = MAX_PAGES_PER_CALL,
     observe: Callable[[T], None] | None = None,
 ) -> Collected[T]:
-    """Read pages from ``start`` until ``limit`` kept items, the end, or ``max_pages``.
+    """Read pages from ``start`` until ``limit`` kept items, the end, ``max_pages`` or the deadline.
 
     ``fetch(token)`` returns one provider page. The cursor after each item is
     recorded so a caller may return fewer items (to fit a budget) and still
@@ -57,10 +153,10 @@ async def collect(
     (to explain an empty result).
     """
     out: Collected[T] = Collected(start=start)
-    token, offset = start.token, start.offset
-    while True:
-        page = await fetch(token)
-        out.pages += 1
+    offset = start.offset
+
+    async def on_page(page: ProviderPage[T], token: str | None) -> bool:
+        nonlocal offset
         if out.total is None:
             out.total = page.total
         if page.note and page.note not in out.notes:
@@ -81,16 +177,16 @@ async def collect(
             out.after.append(resume)
             if len(out.items) >= limit:
                 out.end = resume
-                return out
-        if not page.next_token:
-            out.end = None
-            return out
-        left = time_left()
-        if out.pages >= max_pages or (left is not None and left < TIME_RESERVE_S):
-            out.end = Cursor(page.next_token, 0)
-            out.notes.append(
-                f"Stopped after reading {out.pages} provider pages ({out.scanned} items) to answer in time; "
-                "pass next_cursor to keep searching."
-            )
-            return out
-        token, offset = page.next_token, 0
+                return False
+        offset = 0
+        return True
+
+    ended = await walk(fetch, start.token, on_page, max_pages=max_pages)
+    out.pages = ended.pages
+    if ended.stopped_by in ("pages", "time"):
+        out.end = Cursor(ended.resume, 0)
+        out.notes.append(
+            f"Stopped after reading {out.pages} provider pages ({out.scanned} items) to answer in time; "
+            "pass next_cursor to keep searching."
+        )
+    return out

@@ -1,0 +1,131 @@
+"""Toolset `health`: is a run, or an agent over a window, healthy, and if not, why?
+
+The report is computed on the server, streaming page by page: every item in
+scope is counted exactly (up to an operator-set cap, after which the report
+says it is sampled), so the model never has to page through raw tasks.
+
+Definitions (also returned in the report):
+
+* success rate = completed / finished, where finished = completed + partial + failed + cancelled.
+* system failure rate = failed items whose reason is on our side or the carrier's
+  (SIP/carrier error, agent error, tool error, timeout, other) / finished.
+  Contact-side failures (no answer, busy, voicemail, early hang-up, max retries)
+  are normal in outbound calling and do not count here.
+* verdict: ``insufficient_data`` below 5 finished items; ``failing`` when the system
+  failure rate is at least 20% or the success rate is under 40%; ``degraded`` when
+  the system failure rate is at least 5% or the success rate is under 70%;
+  ``healthy`` otherwise.
+* percentiles use the nearest-rank method.
+
+Modules: :mod:`.reasons` (vocabulary), :mod:`.models` (the result), :mod:`.figures` (pure
+counters), :mod:`.scan` (reading), :mod:`.report` (run and window reports), :mod:`.render`
+(text), :mod:`.cache` (recent reports).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.providers.base import RunQuery
+from agent_runs_mcp.providers.client import caching
+from agent_runs_mcp.tools.common import (
+    AgentArg,
+    FreshArg,
+    ProviderArg,
+    RefArg,
+    RunIdArg,
+    SpaceArg,
+    UntilArg,
+    parse_window,
+    pick,
+    provider_for,
+    registry_of,
+    resolve_ref,
+    result,
+    tool_errors,
+)
+from agent_runs_mcp.tools.health.cache import reports_of
+from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, verdict_of
+from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
+from agent_runs_mcp.tools.health.reasons import classify_failure, is_generic
+from agent_runs_mcp.tools.health.render import render_health
+from agent_runs_mcp.tools.health.report import Scanner, run_report, window_report
+from agent_runs_mcp.tools.sanitize import Sanitizer
+
+__all__ = [
+    "Accumulator",
+    "HealthReport",
+    "classify_failure",
+    "compare",
+    "headline_of",
+    "is_generic",
+    "render_health",
+    "summarize_run_health",
+    "verdict_of",
+]
+
+
+@tool_errors
+async def summarize_run_health(
+    ctx: Context,
+    provider: ProviderArg = None,
+    run_id: RunIdArg = None,
+    ref: RefArg = None,
+    agent: AgentArg = None,
+    space: SpaceArg = None,
+    since: Annotated[
+        str | None, Field(description="Agent scope: window start (ISO 8601 or 30m/24h/7d); default 24h.")
+    ] = None,
+    until: UntilArg = None,
+    fresh: FreshArg = False,
+) -> Annotated[CallToolResult, HealthReport]:
+    """Answer "is this healthy, and if not, why?" in one call, computed over every item on the server:
+    a verdict (healthy/degraded/failing/insufficient_data), a one-line headline, counts per status,
+    success rate, top failure reasons with examples, call outcomes, connect/voicemail rates, duration
+    percentiles, cost and tokens. Scope: one run (`run_id` or its `ref`), or an `agent` over
+    `since`/`until` (default the last 24h, compared with the window before). Use before paging tasks."""
+    account, decoded = resolve_ref(ref, provider, ("run", "agent"))
+    registry = registry_of(ctx)
+    adapter = provider_for(ctx, account)
+    settings = registry.settings
+    run = pick(run_id, decoded, "r", "run_id")
+    agent_id = pick(agent, decoded, "a", "agent")
+    space_id = pick(space, decoded, "s", "space")
+    if run and (since or until):
+        raise InputError("`since`/`until` apply to an agent's window; with `run_id` leave them out.")
+    if not run and not agent_id:
+        raise InputError("Pass `run_id` (or a run's `ref`) for one run, or `agent` for a time window.")
+    reports = reports_of(registry)
+    key = ("health", adapter.name, run, agent_id, space_id) if settings.cache_enabled and run else None
+    cached = reports.get(key) if key is not None and not fresh else None
+    if cached is not None:
+        report = cached.model_copy(update={"from_cache": True})
+        return result(report, render_health(report))
+
+    last_progress = [0.0]
+
+    async def progress(done: int, total: int | None) -> None:
+        # At most a few notifications a second, plus the last one: each is a message to the client.
+        now = time.monotonic()
+        if now - last_progress[0] >= PROGRESS_EVERY_S or (total is not None and done >= total):
+            last_progress[0] = now
+            await ctx.report_progress(done, total, message=f"read {done} items")
+
+    scanner = Scanner(settings, progress, Sanitizer(settings.redact_pii).text)
+    with caching("skip"):  # a report reads many pages once: the cache would only hold memory
+        if run:
+            report = await run_report(adapter, RunQuery(run_id=run, agent=agent_id, space=space_id), scanner)
+        else:
+            assert agent_id is not None
+            start_at, end_at = parse_window(since, until, default_since="24h")
+            assert start_at is not None
+            report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
+    if key is not None and report.complete:
+        reports.put(key, report)  # a run whose items have all finished will not change
+    return result(report, render_health(report))

@@ -1,0 +1,279 @@
+"""The pure part of a report: counters fed one tally at a time, and the figures drawn from them.
+
+Nothing here reads a provider or knows about MCP: :class:`Accumulator` holds no raw payloads, so a
+report over 100,000 tasks keeps a few counters and one small record per failure."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, Status, Tally, Task
+from agent_runs_mcp.providers.base import Explained, Failure
+from agent_runs_mcp.tools.health.models import (
+    DEGRADED_SUCCESS_RATE,
+    DEGRADED_SYSTEM_RATE,
+    EARLY_HANGUP_S,
+    EXAMPLES,
+    FAILING_SUCCESS_RATE,
+    FAILING_SYSTEM_RATE,
+    MIN_FINISHED,
+    Percentiles,
+    ReasonCount,
+    Verdict,
+    VoiceFigures,
+)
+from agent_runs_mcp.tools.health.reasons import REASON_LABELS, SYSTEM_REASONS, classify_failure, is_generic
+
+
+def percentiles(values: list[float]) -> Percentiles:
+    if not values:
+        return Percentiles(count=0)
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        return round(ordered[max(0, math.ceil(p * len(ordered)) - 1)], 3)
+
+    return Percentiles(count=len(ordered), p50=rank(0.5), p90=rank(0.9), max=round(ordered[-1], 3))
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass(slots=True)
+class FailureRecord:
+    """One failed item, kept (without its payload) so its reason can still be refined."""
+
+    item_id: str
+    ref: str
+    reason: str | None
+    agent: str | None
+    created_at: datetime | None
+    attempts: int | None
+
+
+@dataclass
+class Accumulator:
+    """Streaming counters over tasks or executions; holds no raw payloads."""
+
+    totals: Counter[str] = field(default_factory=Counter)
+    failures: list[FailureRecord] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    durations: list[float] = field(default_factory=list)
+    talk_times: list[float] = field(default_factory=list)
+    cost: float = 0.0
+    with_cost: int = 0
+    tokens: int = 0
+    with_tokens: int = 0
+    attempts_reported: int = 0
+    retried: int = 0
+    calls_finished: int = 0
+    connected: int = 0
+    voicemail: int = 0
+    early_hangups: int = 0
+    clean: Callable[[str], str] = field(default=lambda text: text, repr=False)
+    """Applied to provider words that reach the report (failure reasons, outcomes): sanitizing, redaction."""
+
+    @property
+    def items(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def finished(self) -> int:
+        return sum(self.totals[s.value] for s in FINISHED_STATUSES)
+
+    def add(self, item: Tally) -> None:
+        status = item.status
+        self.totals[status.value] += 1
+        if item.duration_s is not None:
+            self.durations.append(item.duration_s)
+        if item.cost_usd is not None:
+            self.cost += item.cost_usd
+            self.with_cost += 1
+        if item.tokens is not None:
+            self.tokens += item.tokens
+            self.with_tokens += 1
+        if item.outcome:
+            self.outcomes[item.outcome] += 1
+        if item.kind == "call" and status in FINISHED_STATUSES:
+            self._add_call(item)
+        self._count_attempts(item.attempts)
+        if status == Status.FAILED:
+            self.failures.append(FailureRecord(item.item_id, item.ref, item.reason, item.agent, item.at, item.attempts))
+
+    def add_item(self, item: Task | Execution) -> None:
+        """Count a fully mapped task or execution."""
+        self.add(Tally.of(item))
+
+    def _count_attempts(self, attempts: int | None) -> None:
+        if attempts is not None:
+            self.attempts_reported += 1
+            if attempts > 1:
+                self.retried += 1
+
+    def _add_call(self, task: Tally) -> None:
+        self.calls_finished += 1
+        words = " ".join(filter(None, (task.call_status, task.end_reason, task.outcome))).lower()
+        if "voicemail" in words or "machine" in words:
+            self.voicemail += 1
+            return
+        if task.status not in (Status.COMPLETED, Status.PARTIAL):
+            return
+        if any(w in (task.call_status or "").lower() for w in ("notconnected", "busy", "failed", "missed")):
+            return
+        self.connected += 1
+        if task.duration_s is not None:
+            self.talk_times.append(task.duration_s)
+            ended_by_customer = "customer" in (task.end_reason or "").lower()
+            if task.duration_s < EARLY_HANGUP_S and ended_by_customer:
+                self.early_hangups += 1
+
+    # --- refining failure reasons -----------------------------------------------------------------
+
+    def generic_failures(self) -> list[Failure]:
+        """Failures whose reason says nothing specific, for the adapter to explain."""
+        return [
+            Failure(item_id=f.item_id, agent=f.agent, reason=f.reason, created_at=f.created_at)
+            for f in self.failures
+            if is_generic(f.reason)
+        ]
+
+    def apply(self, explained: dict[str, Explained]) -> int:
+        """Adopt the provider's specific reasons (and attempt counts); returns how many reasons changed."""
+        changed = 0
+        for record in self.failures:
+            found = explained.get(record.item_id)
+            if found is None:
+                continue
+            if found.reason and not is_generic(found.reason):
+                record.reason = found.reason
+                changed += 1
+            if record.attempts is None and found.attempts is not None:
+                record.attempts = found.attempts
+                self._count_attempts(found.attempts)
+        return changed
+
+    # --- figures ----------------------------------------------------------------------------------
+
+    @property
+    def reasons(self) -> Counter[str]:
+        return Counter(classify_failure(f.reason) for f in self.failures)
+
+    def failed(self) -> int:
+        return self.totals[Status.FAILED.value]
+
+    def success_rate(self) -> float | None:
+        return _rate(self.totals[Status.COMPLETED.value], self.finished)
+
+    def system_failure_rate(self) -> float | None:
+        reasons = self.reasons
+        return _rate(sum(reasons[r] for r in SYSTEM_REASONS), self.finished)
+
+    def top_reasons(self, limit: int = 5) -> list[ReasonCount]:
+        failed = len(self.failures)
+        raw: dict[str, Counter[str]] = {}
+        examples: dict[str, list[FailureRecord]] = {}
+        cleaned: dict[str, str] = {}
+        for record in self.failures:
+            category = classify_failure(record.reason)
+            words = (record.reason or "(no reason given)")[:120]
+            if words not in cleaned:
+                cleaned[words] = self.clean(words)
+            raw.setdefault(category, Counter())[cleaned[words]] += 1
+            picked = examples.setdefault(category, [])
+            if len(picked) < EXAMPLES:
+                picked.append(record)
+        out = []
+        for reason, count in self.reasons.most_common(limit):
+            out.append(
+                ReasonCount(
+                    reason=reason,
+                    label=REASON_LABELS[reason],
+                    count=count,
+                    share=round(count / failed, 4) if failed else 0.0,
+                    share_of_finished=round(count / self.finished, 4) if self.finished else 0.0,
+                    raw_reasons=dict(raw[reason].most_common(3)),
+                    example_task_ids=[e.item_id for e in examples[reason]],
+                    example_refs=[e.ref for e in examples[reason]],
+                )
+            )
+        return out
+
+    def outcome_counts(self) -> dict[str, int]:
+        merged: Counter[str] = Counter()
+        for outcome, count in self.outcomes.items():
+            merged[self.clean(outcome)] += count
+        return dict(merged.most_common())
+
+    def voice(self) -> VoiceFigures | None:
+        if not self.calls_finished:
+            return None
+        return VoiceFigures(
+            calls_finished=self.calls_finished,
+            connected=self.connected,
+            connect_rate=_rate(self.connected, self.calls_finished),
+            voicemail=self.voicemail,
+            voicemail_rate=_rate(self.voicemail, self.calls_finished),
+            early_hangups=self.early_hangups,
+            talk_time_s=percentiles(self.talk_times),
+        )
+
+
+def verdict_of(acc: Accumulator) -> Verdict:
+    """The documented verdict rules (module docstring)."""
+    if acc.finished < MIN_FINISHED:
+        return "insufficient_data"
+    success = acc.success_rate() or 0.0
+    system = acc.system_failure_rate() or 0.0
+    if system >= FAILING_SYSTEM_RATE or success < FAILING_SUCCESS_RATE:
+        return "failing"
+    if system >= DEGRADED_SYSTEM_RATE or success < DEGRADED_SUCCESS_RATE:
+        return "degraded"
+    return "healthy"
+
+
+def headline_of(acc: Accumulator, verdict: Verdict, noun: str, scope_text: str) -> str:
+    """One sentence for a status channel: the verdict, the success rate and the biggest problem with its share."""
+    if verdict == "insufficient_data":
+        in_flight = acc.items - acc.finished
+        extra = f", {in_flight} still in flight" if in_flight else ""
+        return (
+            f"Insufficient data: {acc.finished} finished {noun} {scope_text} (at least {MIN_FINISHED} needed){extra}."
+        )
+    text = (
+        f"{verdict.capitalize()}: {acc.success_rate() or 0:.0%} of {acc.finished} finished {noun} "
+        f"{scope_text} completed"
+    )
+    top = acc.top_reasons(1)
+    if top:
+        reason = top[0]
+        raw = next(iter(reason.raw_reasons), "")
+        text += f"; biggest problem: {reason.label} ({reason.share_of_finished:.0%} of finished"
+        text += f", e.g. {raw})" if raw and raw.lower() != reason.label else ")"
+    voice = acc.voice()
+    if voice and voice.connect_rate is not None:
+        text += f"; connect rate {voice.connect_rate:.0%}"
+    return text + "."
+
+
+def compare(current: Accumulator, previous: Accumulator) -> list[str]:
+    """Plain-language differences between the previous window and this one."""
+    changes = []
+    now_reasons, before_reasons = current.reasons, previous.reasons
+    now_rate, before_rate = current.success_rate(), previous.success_rate()
+    if now_rate is not None and before_rate is not None:
+        delta = now_rate - before_rate
+        if abs(delta) >= 0.005:
+            changes.append(f"success rate {before_rate:.0%} -> {now_rate:.0%} ({delta:+.0%})")
+        else:
+            changes.append(f"success rate unchanged at {now_rate:.0%}")
+    changes.append(f"items {previous.items} -> {current.items}")
+    for reason in sorted(set(now_reasons) | set(before_reasons)):
+        before, now = before_reasons[reason], now_reasons[reason]
+        if before != now and max(before, now) >= 3:
+            changes.append(f"{REASON_LABELS[reason]} failures {before} -> {now}")
+    return changes

@@ -1,0 +1,108 @@
+"""The health report as the tool returns it (and its published output schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent_runs_mcp.domain import meta
+
+Verdict = Literal["healthy", "degraded", "failing", "insufficient_data"]
+
+MIN_FINISHED = 5
+FAILING_SYSTEM_RATE = 0.20
+FAILING_SUCCESS_RATE = 0.40
+DEGRADED_SYSTEM_RATE = 0.05
+DEGRADED_SUCCESS_RATE = 0.70
+EARLY_HANGUP_S = 10.0
+PROGRESS_EVERY_S = 0.25
+EXAMPLES = 3
+
+SUCCESS_RATE_DEFINITION = "completed / finished, finished = completed + partial + failed + cancelled"
+VERDICT_RULES = (
+    f"insufficient_data: fewer than {MIN_FINISHED} finished; failing: system failure rate >= "
+    f"{FAILING_SYSTEM_RATE:.0%} or success rate < {FAILING_SUCCESS_RATE:.0%}; degraded: system failure rate >= "
+    f"{DEGRADED_SYSTEM_RATE:.0%} or success rate < {DEGRADED_SUCCESS_RATE:.0%}; healthy otherwise"
+)
+
+
+class Percentiles(BaseModel):
+    count: int = Field(description="Items with a value.")
+    p50: float | None = None
+    p90: float | None = None
+    max: float | None = None
+
+
+class ReasonCount(BaseModel):
+    reason: str = Field(description="Normalized failure reason.")
+    label: str
+    count: int
+    share: float = Field(description="Share of failed items.")
+    share_of_finished: float
+    raw_reasons: dict[str, int] = Field(description="The provider's own words, most frequent first (top 3).")
+    example_task_ids: list[str]
+    example_refs: list[str]
+
+
+class VoiceFigures(BaseModel):
+    calls_finished: int
+    connected: int = Field(description="Finished calls that reached a person.")
+    connect_rate: float | None
+    voicemail: int
+    voicemail_rate: float | None
+    early_hangups: int = Field(description=f"Connected calls the customer ended within {EARLY_HANGUP_S:.0f}s.")
+    talk_time_s: Percentiles
+
+
+class WindowComparison(BaseModel):
+    since: datetime
+    until: datetime
+    items: int
+    finished: int
+    success_rate: float | None
+    failed: int
+    changes: list[str] = Field(description="What changed from that window to this one.")
+
+
+class HealthScope(BaseModel):
+    type: Literal["run", "agent_window"]
+    run_id: str | None = None
+    agent: str | None = None
+    space: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class HealthReport(BaseModel):
+    provider: str
+    kind: str = meta()
+    scope: HealthScope
+    items_kind: str = meta(description="What was counted: call tasks, tasks, executions.")
+    verdict: Verdict
+    headline: str
+    totals: dict[str, int] = Field(description="Items per normalized status.")
+    finished: int = meta(0)
+    success_rate: float | None
+    success_rate_definition: str = meta(SUCCESS_RATE_DEFINITION)
+    system_failure_rate: float | None = meta()
+    verdict_rules: str = meta(VERDICT_RULES)
+    top_failure_reasons: list[ReasonCount]
+    outcomes: dict[str, int] = meta(default_factory=dict, description="Post-call outcomes, where given.")
+    duration_s: Percentiles
+    cost_usd: float | None = Field(description="Total cost of the items that report one.")
+    cost_per_completed_usd: float | None = meta()
+    items_with_cost: int = meta(0)
+    tokens: int | None = meta()
+    retried: int = meta(0, "Items that needed more than one attempt.")
+    attempts_reported: int = meta(0, "Items whose attempt count the provider reports.")
+    voice: VoiceFigures | None = meta()
+    previous: WindowComparison | None = meta()
+    scanned: int = Field(description="Items read from the provider.")
+    redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")
+    complete: bool = Field(description="True when every item in scope was read.")
+    sampled: bool = Field(description="True when the operator's cap stopped the scan early.")
+    computed_at: datetime | None = meta()
+    from_cache: bool = meta(False, "True when served from a recent report (finished runs do not change).")
+    notes: list[str] = meta(default_factory=list)

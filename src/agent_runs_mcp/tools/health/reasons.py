@@ -1,0 +1,106 @@
+"""Failure reasons: a provider's free text, mapped to a small vocabulary a report can count.
+
+``REASON_LABELS`` is the vocabulary; ``SYSTEM_REASONS`` are the ones on our side or the carrier's
+(they count against the system failure rate); contact-side ones (no answer, busy, voicemail, early
+hang-up, max retries) are normal in outbound calling."""
+
+from __future__ import annotations
+
+import functools
+
+REASON_LABELS: dict[str, str] = {
+    "no_answer": "no answer",
+    "busy": "busy",
+    "voicemail": "voicemail",
+    "sip_error": "SIP or carrier error",
+    "customer_hung_up_early": "customer hung up early",
+    "agent_error": "agent error",
+    "tool_error": "tool error",
+    "timeout": "timeout",
+    "max_retries": "max retries",
+    "other": "other",
+}
+SYSTEM_REASONS = frozenset({"sip_error", "agent_error", "tool_error", "timeout", "other"})
+
+# Ordered: the first category whose pattern occurs in the (lower-cased) reason wins.
+_REASON_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("agent_error", ("invalid tool call", "model returned")),
+    ("voicemail", ("voicemail", "voice mail", "answering machine", "machine-detected")),
+    (
+        "no_answer",
+        (
+            "did-not-answer",
+            "did not answer",
+            "no-answer",
+            "no_answer",
+            "no answer",
+            "unanswered",
+            "not answered",
+            "notconnected",
+            "not connected",
+            "missed",
+        ),
+    ),
+    ("busy", ("busy",)),
+    (
+        "sip_error",
+        (
+            "sip",
+            "carrier",
+            "failed-to-connect",
+            "telephony",
+            "trunk",
+            "pstn",
+            "twilio",
+            "480",
+            "486",
+            "503-service",
+            "number-invalid",
+            "invalid number",
+        ),
+    ),
+    ("customer_hung_up_early", ("hung up", "hangup", "hang-up", "customer-ended", "dropped", "droped")),
+    ("timeout", ("timeout", "timed out", "time out", "deadline", "silence-timed-out")),
+    ("tool_error", ("tool", "http 5", "http 4", "upstream", "api returned", "rate limited", "quota")),
+    ("max_retries", ("maximum retries", "max retries", "max_retries", "retries exceeded")),
+    (
+        "agent_error",
+        (
+            "llm",
+            "model",
+            "tts",
+            "stt",
+            "transcriber",
+            "assistant",
+            "agent",
+            "configuration",
+            "invalid",
+            "error",
+            "exception",
+            "max_iterations",
+        ),
+    ),
+)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few reasons repeat across thousands of items
+def classify_failure(reason: str | None) -> str:
+    """Map a provider's free-text failure reason to our small vocabulary (see ``REASON_LABELS``)."""
+    if not reason:
+        return "other"
+    text = reason.lower()
+    for category, patterns in _REASON_PATTERNS:
+        if any(p in text for p in patterns):
+            return category
+    return "other"
+
+
+GENERIC_REASONS = frozenset({"error", "errored", "failed", "failure", "fail", "unknown", "(no reason given)"})
+
+
+def is_generic(reason: str | None) -> bool:
+    """True when a reason says only that something failed (or that retries ran out), not why."""
+    if not reason or not reason.strip():
+        return True
+    text = reason.strip().lower()
+    return text in GENERIC_REASONS or classify_failure(text) == "max_retries"

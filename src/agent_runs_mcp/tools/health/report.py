@@ -1,0 +1,164 @@
+"""Building a report: one run's, or an agent's over a window (compared with the window before).
+
+Each function scans its scope once through :func:`~.scan.scan`, asks the adapter to explain
+failures whose listing gives only a generic reason, and assembles a :class:`HealthReport`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.domain import ProviderPage, Status, Tally
+from agent_runs_mcp.providers.base import ExecutionQuery, Provider, RunQuery
+from agent_runs_mcp.timeutil import utcnow
+from agent_runs_mcp.tools.common import short_time
+from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, percentiles, verdict_of
+from agent_runs_mcp.tools.health.models import HealthReport, HealthScope, WindowComparison
+from agent_runs_mcp.tools.health.scan import ScanStats, scan
+
+Progress = Callable[[int, int | None], Awaitable[None]]
+
+
+@dataclass
+class Scanner:
+    """How a report reads: the operator's item cap, parallelism and a progress callback."""
+
+    settings: Settings
+    progress: Progress | None = None
+    clean: Callable[[str], str] = field(default=lambda text: text)
+
+    def __call__(
+        self, fetch: Callable[[str | None], Awaitable[ProviderPage[Any]]], feed: Callable[[Iterable[Any]], None]
+    ) -> Awaitable[ScanStats]:
+        return scan(
+            fetch,
+            feed,
+            max_items=self.settings.health_max_items,
+            concurrency=self.settings.health_concurrency,
+            progress=self.progress,
+        )
+
+    def accumulator(self) -> Accumulator:
+        return Accumulator(clean=self.clean)
+
+
+async def run_report(adapter: Provider, query: RunQuery, scanner: Scanner) -> HealthReport:
+    """The report of one run's tasks."""
+    current = scanner.accumulator()
+    stats = await scanner(lambda t: adapter.tally_page(query, t), lambda items: [current.add(i) for i in items])
+    notes = await explain(adapter, current, query)
+    scope = HealthScope(type="run", run_id=query.run_id, agent=query.agent, space=query.space)
+    noun = "call tasks" if current.calls_finished else "tasks"
+    return assemble(adapter, scanner.settings, current, stats, scope, noun, f"in run {query.run_id}", notes)
+
+
+async def window_report(
+    adapter: Provider, agent: str, space: str | None, start_at: datetime, end_at: datetime | None, scanner: Scanner
+) -> HealthReport:
+    """The report of an agent's activity between ``start_at`` and ``end_at``, against the window before."""
+    end = end_at or datetime.now(start_at.tzinfo)
+    prev_start = start_at - (end - start_at)
+    window = ExecutionQuery(agent=agent, space=space, since=prev_start, until=end_at)
+    current, before = scanner.accumulator(), scanner.accumulator()
+    undated = 0
+
+    def route(items: Iterable[Tally]) -> None:
+        nonlocal undated
+        for item in items:
+            moment = item.at
+            if moment is None:
+                undated += 1
+            elif start_at <= moment <= end:
+                current.add(item)
+            elif prev_start <= moment < start_at:
+                before.add(item)
+
+    stats = await scanner(lambda t: adapter.activity_tally_page(window, t), route)
+    notes = await explain(adapter, current, None)
+    await explain(adapter, before, None)
+    if undated:
+        notes.append(f"{undated} item(s) had no timestamp and could not be placed in a window.")
+    scope = HealthScope(type="agent_window", agent=agent, space=space, since=start_at, until=end)
+    scope_text = f"for agent {agent} between {short_time(start_at)} and {short_time(end)}"
+    report = assemble(adapter, scanner.settings, current, stats, scope, adapter.activity_noun, scope_text, notes)
+    report.previous = WindowComparison(
+        since=prev_start,
+        until=start_at,
+        items=before.items,
+        finished=before.finished,
+        success_rate=before.success_rate(),
+        failed=before.failed(),
+        changes=compare(current, before),
+    )
+    return report
+
+
+async def explain(adapter: Provider, acc: Accumulator, run: RunQuery | None) -> list[str]:
+    """Ask the adapter for the specific reasons of generic failures; say what was learned."""
+    generic = acc.generic_failures()
+    if not generic:
+        return []
+    changed = acc.apply(await adapter.explain_failures(generic, run))
+    example = next((f.reason for f in generic if f.reason), "no reason")
+    if changed == len(generic):
+        return [f"{changed} failure(s) were listed only as {example!r}; their specific reasons were read from the "
+                "provider's detail."]  # fmt: skip
+    hint = " Pass `agent` to let the report read them." if run is not None and not run.agent else ""
+    return [f"{len(generic) - changed} of {len(generic)} failure(s) have only a generic reason ({example!r}).{hint}"]
+
+
+def assemble(
+    adapter: Provider,
+    settings: Settings,
+    current: Accumulator,
+    stats: ScanStats,
+    scope: HealthScope,
+    noun: str,
+    scope_text: str,
+    notes: list[str],
+) -> HealthReport:
+    """The report's figures from the accumulated counters, with a note when the scan stopped early."""
+    if stats.stopped_by == "time":
+        notes.append(
+            f"Sampled: stopped after {stats.scanned} items to answer within the call's time limit "
+            f"(AGENT_RUNS_CALL_TIMEOUT_S={settings.call_timeout_s:g}); figures cover those items only."
+        )
+    elif not stats.complete:
+        notes.append(
+            f"Sampled: stopped after {stats.scanned} items (operator cap AGENT_RUNS_HEALTH_MAX_ITEMS="
+            f"{settings.health_max_items}); figures cover those items only."
+        )
+    verdict = verdict_of(current)
+    completed = current.totals[Status.COMPLETED.value]
+    return HealthReport(
+        provider=adapter.name,
+        kind=adapter.kind,
+        scope=scope,
+        items_kind=noun,
+        verdict=verdict,
+        headline=headline_of(current, verdict, noun, scope_text),
+        totals=dict(current.totals),
+        finished=current.finished,
+        success_rate=current.success_rate(),
+        system_failure_rate=current.system_failure_rate(),
+        top_failure_reasons=current.top_reasons(),
+        outcomes=current.outcome_counts(),
+        duration_s=percentiles(current.durations),
+        cost_usd=round(current.cost, 4) if current.with_cost else None,
+        cost_per_completed_usd=round(current.cost / completed, 4) if current.with_cost and completed else None,
+        items_with_cost=current.with_cost,
+        tokens=current.tokens if current.with_tokens else None,
+        retried=current.retried,
+        attempts_reported=current.attempts_reported,
+        voice=current.voice(),
+        scanned=stats.scanned,
+        redacted=settings.redact_pii,
+        complete=stats.complete,
+        sampled=not stats.complete,
+        computed_at=utcnow(),
+        notes=notes,
+    )

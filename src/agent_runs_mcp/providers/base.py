@@ -122,8 +122,6 @@ class Provider(ABC):
 
     kind: ClassVar[str]
     page_size: ClassVar[int] = 50
-    parallel_pages: ClassVar[bool] = False
-    """True when pages are addressed by number, so several can be fetched at once."""
 
     def __init__(
         self,

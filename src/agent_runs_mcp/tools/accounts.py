@@ -9,7 +9,6 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Agent, meta
-from agent_runs_mcp.refs import decode_cursor, query_fingerprint
 from agent_runs_mcp.tools.common import (
     CursorArg,
     FreshArg,
@@ -21,9 +20,7 @@ from agent_runs_mcp.tools.common import (
     settings_of,
     tool_errors,
 )
-from agent_runs_mcp.tools.listing import Detail, DetailArg, fit_page, structured
-from agent_runs_mcp.tools.paging import collect
-from agent_runs_mcp.tools.sanitize import Sanitizer
+from agent_runs_mcp.tools.listing import DetailArg, ListResult, dump, list_page
 
 
 class ProviderInfo(BaseModel):
@@ -42,18 +39,9 @@ class ProvidersResult(BaseModel):
     notes: list[str] = meta(default_factory=list)
 
 
-class AgentsResult(BaseModel):
-    provider: str
-    kind: str = meta()
+class AgentsResult(ListResult):
     search: str | None = meta()
     agents: list[Agent]
-    next_cursor: str | None = None
-    total: int | None = Field(default=None, description="All agents matching, when the provider reports it.")
-    truncated: bool = meta(False)
-    omitted: int = meta(0)
-    detail: Detail = meta("concise")
-    redacted: bool = meta(True)
-    notes: list[str] = meta(default_factory=list)
 
 
 @tool_errors
@@ -113,8 +101,6 @@ async def list_agents(
     adapter = provider_for(ctx, provider)
     settings = settings_of(ctx)
     needle = search.strip().lower() if search and search.strip() else None
-    fingerprint = query_fingerprint("agents", adapter.name, needle)
-    start = decode_cursor(cursor, fingerprint)
 
     def keep(agent: Agent) -> bool:
         if needle is None:
@@ -122,30 +108,30 @@ async def list_agents(
         haystack = " ".join(filter(None, (agent.id, agent.name, agent.description))).lower()
         return needle in haystack
 
-    found = await collect(lambda token: adapter.agents_page(token, needle), start, limit, keep)
-    items = Sanitizer(settings.redact_pii).models(found.items)
-    page = fit_page(found, items, detail=detail, line=agent_line, budget=settings.token_budget, fingerprint=fingerprint)
-    notes = page.notes
-    if not items:
-        notes.append(
-            f"No agent matches {needle!r} among {found.scanned} on {adapter.name}; try a shorter search or none."
+    page = await list_page(
+        adapter,
+        what="agents",
+        query=needle,
+        cursor=cursor,
+        limit=limit,
+        fetch=lambda token: adapter.agents_page(token, needle),
+        keep=keep,
+        detail=detail,
+        line=agent_line,
+        redact=settings.redact_pii,
+        budget=settings.token_budget,
+    )
+    if not page.items:
+        page.notes.append(
+            f"No agent matches {needle!r} among {page.found.scanned} on {adapter.name}; try a shorter search or none."
             if needle
             else f"The account {adapter.name} has no agents visible to this token."
         )
-    envelope = AgentsResult(
-        provider=adapter.name,
-        kind=adapter.kind,
-        search=needle,
-        agents=[],
-        next_cursor=page.next_cursor,
-        total=found.total if needle is None else None,
-        truncated=page.truncated,
-        omitted=page.omitted,
-        detail=detail,
-        redacted=settings.redact_pii,
-        notes=notes,
-    )
-    return result(structured(envelope, "agents", page.dicts), _agents_text(envelope, page.lines))
+    fields = page.envelope_fields(adapter, detail, settings.redact_pii)
+    if needle is not None:
+        fields["total"] = None  # the provider's count is of all agents, not of the matches
+    envelope = AgentsResult(**fields, search=needle, agents=page.items)
+    return result(dump(envelope, "agents", detail), _agents_text(envelope, page.lines))
 
 
 def agent_line(agent: Agent) -> str:

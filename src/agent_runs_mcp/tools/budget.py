@@ -70,13 +70,14 @@ def clip_values(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
     return value
 
 
-def fit(item_dicts: list[dict[str, Any]], item_lines: list[str], budget: int) -> int:
+def fit(item_dicts: list[dict[str, Any]], item_lines: list[str], budget: int, reserve: int = ENVELOPE_RESERVE) -> int:
     """How many leading items fit in ``budget`` (text and structured content counted separately).
 
+    ``reserve`` is kept free for what comes with the items (a header, notes, a call's metadata).
     At least one item is always kept: a single item is bounded by the clipping
     of its long fields, so it cannot overflow on its own.
     """
-    room = max(budget - ENVELOPE_RESERVE, 100)
+    room = max(budget - reserve, 100)
     text_used = json_used = 0
     for index, (item, line) in enumerate(zip(item_dicts, item_lines, strict=True)):
         text_used += estimate_tokens(line) + 1

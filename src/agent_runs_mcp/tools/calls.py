@@ -18,7 +18,7 @@ from agent_runs_mcp.domain import Call, Conversation, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError
 from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
-from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, estimate_tokens, json_tokens
+from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, fit
 from agent_runs_mcp.tools.common import (
     AgentArg,
     FreshArg,
@@ -106,7 +106,9 @@ async def get_call_transcript(
         selected = [turns[j].model_copy(update={"matched": j in hits}) for j in around]
         matched = len(hits)
     window = selected[offset : offset + max_turns]
-    kept = _fit_turns(window, settings.token_budget)
+    # The call's metadata comes with every window: reserve room for it as well as for the envelope.
+    dicts = [t.model_dump(mode="json") for t in window]
+    kept = fit(dicts, [turn_line(t) for t in window], settings.token_budget, reserve=2 * ENVELOPE_RESERVE)
     end = offset + kept
     notes = [UNTRUSTED_NOTE, *conversation.notes]
     if kept < len(window):
@@ -156,15 +158,10 @@ def _clip_turn(turn: Turn) -> Turn:
     return turn.model_copy(update={"text": clip(turn.text, MAX_TURN_CHARS)})
 
 
-def _fit_turns(turns: list[Turn], budget: int) -> int:
-    room = max(budget - ENVELOPE_RESERVE * 2, 200)  # the call's metadata comes with every window
-    used_text = used_json = 0
-    for i, turn in enumerate(turns):
-        used_text += estimate_tokens(turn.text) + 4
-        used_json += json_tokens(turn.model_dump(mode="json"))
-        if i > 0 and max(used_text, used_json) > room:
-            return i
-    return len(turns)
+def turn_line(turn: Turn) -> str:
+    stamp = f"[{turn.seconds_from_start:.0f}s] " if turn.seconds_from_start is not None else ""
+    mark = "» " if turn.matched else ""
+    return f"{mark}{turn.index}. {stamp}{turn.speaker}: {turn.text}"
 
 
 def render_transcript(model: TranscriptResult) -> str:
@@ -201,9 +198,7 @@ def render_transcript(model: TranscriptResult) -> str:
     for turn in model.turns:
         if previous is not None and turn.index != previous + 1:
             lines.append("  …")
-        stamp = f"[{turn.seconds_from_start:.0f}s] " if turn.seconds_from_start is not None else ""
-        mark = "» " if turn.matched else ""
-        lines.append(f"{mark}{turn.index}. {stamp}{turn.speaker}: {turn.text}")
+        lines.append(turn_line(turn))
         previous = turn.index
     lines += [n for n in model.notes if n != UNTRUSTED_NOTE]
     if model.next_offset is not None:

@@ -1,17 +1,28 @@
-"""Turning a page of domain items into a result: detail level, budget, cursor, notes."""
+"""The one listing pipeline: every list tool goes from provider pages to a result through :func:`list_page`.
+
+The steps, in order: fingerprint the query and check the cursor against it;
+walk provider pages until ``limit`` kept items (:func:`~.paging.collect`);
+clean and mask the items; shape each for the detail level; keep the leading
+items that fit the token budget; hand out the cursor that resumes right after
+the last item kept; collect the notes. The tool then adds its own fields to
+:class:`ListResult` and writes its text.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.refs import encode_cursor
+from agent_runs_mcp.domain import ProviderPage, meta
+from agent_runs_mcp.providers.base import Provider
+from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
-from agent_runs_mcp.tools.paging import Collected
+from agent_runs_mcp.tools.paging import Collected, collect
+from agent_runs_mcp.tools.sanitize import Sanitizer
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -20,6 +31,23 @@ DetailArg = Annotated[Detail, Field(description="full adds every provider field.
 
 CONCISE_TEXT_CHARS = 200
 """Longest summary/reason string in a concise item (the full level keeps up to 600 per value)."""
+
+CLIPPED_AT_CONCISE = ("summary", "failure_reason", "error", "description")
+
+
+class ListResult(BaseModel):
+    """What every listing result says besides its items."""
+
+    provider: str
+    kind: str = meta()
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
+    total: int | None = Field(default=None, description="All items matching, when the provider reports it.")
+    scanned: int = meta(0, "Provider items read to build this page.")
+    truncated: bool = meta(False, "True when the token budget cut this page short.")
+    omitted: int = meta(0, "Items of this page left out by the budget.")
+    detail: Detail = meta("concise")
+    redacted: bool = meta(True, "True when phone numbers, emails and card numbers were masked.")
+    notes: list[str] = meta(default_factory=list)
 
 
 @functools.cache
@@ -32,51 +60,90 @@ def full_fields(model: type[BaseModel]) -> frozenset[str]:
     )
 
 
-def item_dict(item: BaseModel, detail: Detail) -> dict[str, Any]:
-    """One item as structured content at the requested detail level."""
+def shape(item: T, detail: Detail) -> T:
+    """``item`` as the detail level shows it: long texts clipped (concise) or provider details bounded (full)."""
     if detail == "full":
-        data = item.model_dump(mode="json")
-        if data.get("details"):
-            data["details"] = clip_values(data["details"])
-        return data
-    data = item.model_dump(mode="json", exclude=set(full_fields(type(item))))
-    for key in ("summary", "failure_reason", "error", "description"):
-        if isinstance(data.get(key), str):
-            data[key] = clip(data[key], CONCISE_TEXT_CHARS)
+        details = getattr(item, "details", None)
+        return item.model_copy(update={"details": clip_values(details)}) if details else item
+    update = {
+        key: clip(value, CONCISE_TEXT_CHARS)
+        for key in CLIPPED_AT_CONCISE
+        if isinstance(value := getattr(item, key, None), str) and len(value) > CONCISE_TEXT_CHARS
+    }
+    return item.model_copy(update=update) if update else item
+
+
+def hidden_fields(item: BaseModel, detail: Detail) -> set[str]:
+    """The fields of a shaped item that its detail level leaves out."""
+    if detail == "full":
+        return set()
+    hidden = set(full_fields(type(item)))
     status, word = getattr(item, "status", None), getattr(item, "provider_status", None)
     if word and status is not None and word != getattr(status, "value", status):
-        data["provider_status"] = word  # only when the provider's word says more than ours
-    return data
+        hidden.discard("provider_status")  # shown when the provider's word says more than ours
+    return hidden
+
+
+def item_json(item: BaseModel, detail: Detail) -> dict[str, Any]:
+    """One shaped item as structured content."""
+    return item.model_dump(mode="json", exclude=hidden_fields(item, detail))
+
+
+def dump(envelope: BaseModel, key: str, detail: Detail) -> dict[str, Any]:
+    """A result's structured content: the envelope, with each item at its detail level."""
+    items = getattr(envelope, key)
+    exclude = {key: {i: hidden_fields(item, detail) for i, item in enumerate(items)}}
+    return envelope.model_dump(mode="json", exclude=exclude)
 
 
 @dataclass
-class Fitted:
-    """The items of one result after the budget: their structured form, text lines and where to resume."""
+class Page(Generic[T]):
+    """One result's worth of items, fitted to the budget, with what the envelope needs to say."""
 
-    dicts: list[dict[str, Any]]
+    found: Collected[T]
+    items: list[T]
     lines: list[str]
     omitted: int
     next_cursor: str | None
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def truncated(self) -> bool:
-        return self.omitted > 0
+    def envelope_fields(self, adapter: Provider, detail: Detail, redacted: bool) -> dict[str, Any]:
+        """The :class:`ListResult` fields, for the tool's result model."""
+        return {
+            "provider": adapter.name,
+            "kind": adapter.kind,
+            "next_cursor": self.next_cursor,
+            "total": self.found.total,
+            "scanned": self.found.scanned,
+            "truncated": self.omitted > 0,
+            "omitted": self.omitted,
+            "detail": detail,
+            "redacted": redacted,
+            "notes": self.notes,
+        }
 
 
-def fit_page(
-    found: Collected[T],
-    items: list[T],
+async def list_page(
+    adapter: Provider,
     *,
+    what: str,
+    query: object,
+    cursor: str | None,
+    limit: int,
+    fetch: Callable[[str | None], Awaitable[ProviderPage[T]]],
+    keep: Callable[[T], bool] = lambda _item: True,
+    observe: Callable[[T], None] | None = None,
     detail: Detail,
     line: Callable[[T], str],
+    redact: bool,
     budget: int,
-    fingerprint: str,
-) -> Fitted:
-    """Keep the leading items that fit ``budget``; the cursor resumes at the first one left out."""
-    dicts = [item_dict(item, detail) for item in items]
+) -> Page[T]:
+    """Read, clean, shape and fit one page of a listing (see the module docstring)."""
+    fingerprint = query_fingerprint(what, adapter.name, query)
+    found = await collect(fetch, decode_cursor(cursor, fingerprint), limit, keep, observe=observe)
+    items = [shape(item, detail) for item in Sanitizer(redact).models(found.items)]
     lines = [line(item) for item in items]
-    kept = fit(dicts, lines, budget) if items else 0
+    kept = fit([item_json(item, detail) for item in items], lines, budget) if items else 0
     omitted = len(items) - kept
     resume = found.cursor_after(kept)
     notes = list(found.notes)
@@ -85,17 +152,11 @@ def fit_page(
             f"Cut to {kept} of {len(items)} items to stay within the {budget}-token budget; "
             "next_cursor continues with the rest (or ask for a smaller `limit`)."
         )
-    return Fitted(
-        dicts=dicts[:kept],
+    return Page(
+        found=found,
+        items=items[:kept],
         lines=lines[:kept],
         omitted=omitted,
         next_cursor=encode_cursor(resume, fingerprint) if resume else None,
         notes=notes,
     )
-
-
-def structured(envelope: BaseModel, key: str, dicts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The envelope's JSON with its item list replaced by the already-shaped item dicts."""
-    data = envelope.model_dump(mode="json")
-    data[key] = dicts
-    return data

@@ -8,12 +8,10 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ResourceLink
-from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Execution, Task, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, RunQuery
-from agent_runs_mcp.refs import decode_cursor, query_fingerprint
 from agent_runs_mcp.tools.calls import transcript_uri
 from agent_runs_mcp.tools.common import (
     AgentArg,
@@ -40,26 +38,9 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
-from agent_runs_mcp.tools.listing import Detail, DetailArg, fit_page, structured
-from agent_runs_mcp.tools.paging import collect
-from agent_runs_mcp.tools.sanitize import Sanitizer
+from agent_runs_mcp.tools.listing import DetailArg, ListResult, dump, list_page
 
 RESOURCE_LINKS_MAX = 10
-
-
-class ListResult(BaseModel):
-    """What every listing result says besides its items."""
-
-    provider: str
-    kind: str = meta()
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
-    total: int | None = Field(default=None, description="All items matching, when the provider reports it.")
-    scanned: int = meta(0, "Provider items read to build this page.")
-    truncated: bool = meta(False, "True when the token budget cut this page short.")
-    omitted: int = meta(0, "Items of this page left out by the budget.")
-    detail: Detail = meta("concise")
-    redacted: bool = meta(True, "True when phone numbers, emails and card numbers were masked.")
-    notes: list[str] = meta(default_factory=list)
 
 
 class ExecutionsResult(ListResult):
@@ -106,8 +87,6 @@ async def list_agent_executions(
         since=start_at,
         until=end_at,
     )
-    fingerprint = query_fingerprint("executions", adapter.name, query)
-    start = decode_cursor(cursor, fingerprint)
     seen: Counter[str] = Counter()
     newest: list[datetime] = []
 
@@ -119,33 +98,31 @@ async def list_agent_executions(
     def keep(item: Execution) -> bool:
         return (wanted is None or item.status == wanted) and in_window(item.started_at, start_at, end_at)
 
-    found = await collect(lambda t: adapter.executions_page(query, t), start, limit, keep, observe=observe)
-    items = Sanitizer(settings.redact_pii).models(found.items)
-    page = fit_page(
-        found, items, detail=detail, line=execution_line, budget=settings.token_budget, fingerprint=fingerprint
+    page = await list_page(
+        adapter,
+        what="executions",
+        query=query,
+        cursor=cursor,
+        limit=limit,
+        fetch=lambda t: adapter.executions_page(query, t),
+        keep=keep,
+        observe=observe,
+        detail=detail,
+        line=execution_line,
+        redact=settings.redact_pii,
+        budget=settings.token_budget,
     )
     filters = _filters(status=wanted, since=start_at, until=end_at)
-    notes = page.notes
-    if not items:
-        notes.append(_empty_executions_hint(found.scanned, seen, newest[0] if newest else None, filters))
+    if not page.items:
+        page.notes.append(_empty_executions_hint(page.found.scanned, seen, newest[0] if newest else None, filters))
     envelope = ExecutionsResult(
-        provider=adapter.name,
-        kind=adapter.kind,
+        **page.envelope_fields(adapter, detail, settings.redact_pii),
         agent=query.agent,
         space=query.space,
         filters=filters,
-        executions=[],
-        next_cursor=page.next_cursor,
-        total=found.total,
-        scanned=found.scanned,
-        truncated=page.truncated,
-        omitted=page.omitted,
-        detail=detail,
-        redacted=settings.redact_pii,
-        notes=notes,
+        executions=page.items,
     )
-    text = _executions_text(envelope, page.lines)
-    return result(structured(envelope, "executions", page.dicts), text)
+    return result(dump(envelope, "executions", detail), _executions_text(envelope, page.lines))
 
 
 @tool_errors
@@ -177,46 +154,40 @@ async def get_run_tasks(
     )
     if not query.run_id:
         raise InputError("Pass `run_id` (from list_agent_executions) or the run's `ref`.")
-    fingerprint = query_fingerprint("tasks", adapter.name, query)
-    start = decode_cursor(cursor, fingerprint)
     seen: Counter[str] = Counter()
-    found = await collect(
-        lambda t: adapter.tasks_page(query, t),
-        start,
-        limit,
-        lambda task: wanted is None or task.status == wanted,
+    page = await list_page(
+        adapter,
+        what="tasks",
+        query=query,
+        cursor=cursor,
+        limit=limit,
+        fetch=lambda t: adapter.tasks_page(query, t),
+        keep=lambda task: wanted is None or task.status == wanted,
         observe=lambda task: seen.update([task.status.value]),
+        detail=detail,
+        line=task_line,
+        redact=settings.redact_pii,
+        budget=settings.token_budget,
     )
-    items = Sanitizer(settings.redact_pii).models(found.items)
-    page = fit_page(found, items, detail=detail, line=task_line, budget=settings.token_budget, fingerprint=fingerprint)
-    filters = _filters(status=wanted)
-    notes = page.notes
-    if not items:
+    if not page.items:
         counts = ", ".join(f"{k} {v}" for k, v in seen.most_common()) or "none"
-        notes.append(
+        page.notes.append(
             f"Searched run {query.run_id} on {adapter.name}"
             + (f" for status={wanted.value}" if wanted else "")
-            + f": none among {found.scanned} task(s) read (statuses seen: {counts})."
+            + f": none among {page.found.scanned} task(s) read (statuses seen: {counts})."
             + (" Drop `status` or pick one of the statuses seen." if wanted else "")
         )
-    kept = items[: len(page.dicts)]
+    fields = page.envelope_fields(adapter, detail, settings.redact_pii)
+    if wanted is not None:
+        fields["total"] = None  # the provider's count is of all the run's tasks
     envelope = TasksResult(
-        provider=adapter.name,
-        kind=adapter.kind,
+        **fields,
         run_id=query.run_id,
         agent=query.agent,
         space=query.space,
-        filters=filters,
-        tasks=[],
-        page_counts=dict(Counter(t.status.value for t in kept)),
-        next_cursor=page.next_cursor,
-        total=found.total if wanted is None else None,
-        scanned=found.scanned,
-        truncated=page.truncated,
-        omitted=page.omitted,
-        detail=detail,
-        redacted=settings.redact_pii,
-        notes=notes,
+        filters=_filters(status=wanted),
+        tasks=page.items,
+        page_counts=dict(Counter(t.status.value for t in page.items)),
     )
     links = [
         ResourceLink(
@@ -225,13 +196,11 @@ async def get_run_tasks(
             name=f"transcript {task.task_id}",
             mime_type="text/plain",
         )
-        for task in kept
+        for task in page.items
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
-    res = result(
-        structured(envelope, "tasks", page.dicts),
-        _tasks_text(envelope, page.lines, adapter.open_call_hint(query.run_id, query.agent, query.space)),
-    )
+    hint = adapter.open_call_hint(query.run_id, query.agent, query.space)
+    res = result(dump(envelope, "tasks", detail), _tasks_text(envelope, page.lines, hint))
     res.content.extend(links)
     return res
 

@@ -84,7 +84,6 @@ class UnpodProvider(Provider):
     page_size = 50
     scan_page_size = 200
     """Pages for health reports: the API sets no maximum, and fewer, larger pages cost less per task."""
-    parallel_pages = True
 
     _discovered_org: str | None = None
     _agent_spaces: dict[str, str] | None = None

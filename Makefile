@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint serve serve-demo simulate doctor bench clean
+.PHONY: demo test lint serve serve-demo simulate doctor bench clean toolsnaps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ demo: $(STAMP)            ## the server in demo mode, driven by an MCP client ov
 test: $(STAMP)            ## lint, then the whole test suite (no network needed)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+toolsnaps: $(STAMP)       ## rewrite tests/__toolsnaps__ after a deliberate change to a tool's schema or description
+	UPDATE_TOOLSNAPS=1 $(BIN)/pytest -q tests/test_toolsnaps.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

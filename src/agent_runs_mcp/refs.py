@@ -1,13 +1,29 @@
-"""Refs and cursors: opaque strings that carry their whole context.
+"""Refs, cursors and page tokens: opaque strings that carry their whole context.
 
 A **ref** locates one item completely (account, kind of item, and every id
 needed to fetch it again), so a follow-up call can pass ``ref`` alone to any
 server replica. It reads like ``unpod:task:s=F1O3...,r=R8ff...,t=T8ff...``;
-clients must treat it as opaque.
+clients must treat it as opaque. Fields: ``a`` agent, ``s`` space, ``r`` run,
+``t`` task, ``c`` call, ``k`` what a task is (``tool``, ``exec``), ``p`` the
+page a task was listed on (a hint that makes finding it again one request).
 
-A **cursor** resumes a listing: the provider's page token, the offset inside
+A **cursor** (``c1.<base64 JSON>``) resumes a listing: ``{"q": fingerprint,
+"t": page token, "o": offset}``, the provider page token, the offset inside
 that page, and a fingerprint of the query so that a cursor cannot be replayed
 against different arguments by mistake.
+
+**Page tokens** are each adapter's own small language inside ``t``; nobody
+else reads them:
+
+* Unpod numbered pages: ``<page>.<seen>.<mark>`` (page number, items before
+  it, a hash of the previous page's first item: see ``providers/unpod/pages``).
+  Prefixes say which list: executions ``A…`` (the agent's executions) or ``S…``
+  (the space's runs, the fallback); a run's tasks ``a…`` when read from the
+  agent's task list instead of the space's run-task list. Task refs keep the
+  page as ``p=r<N>`` (run-task list) or ``p=a<N>`` (agent task list).
+* Runtype: the provider's ``nextCursor``; a run's tasks are read in two phases,
+  ``t:<cursor>`` (tool calls) then ``s:<cursor>`` (sub-agent executions).
+* Modus: the provider's ``nextPageToken`` as it is.
 """
 
 from __future__ import annotations

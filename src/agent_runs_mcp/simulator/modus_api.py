@@ -1,0 +1,151 @@
+"""The simulated Modus HTTP API (`/api/v1/...`): AIP-158 page tokens, `{error: {...}}` errors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from agent_runs_mcp.simulator.names import DEMO_CREDENTIALS
+from agent_runs_mcp.simulator.shared import parse_iso, public
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.simulator.world import World
+
+
+class ModusApi:
+    """Request handlers mixed into :class:`~agent_runs_mcp.simulator.app.Sim`."""
+
+    world: World
+
+    @staticmethod
+    def _md_error(status: int, code: str, canonical: str, message: str, **info: Any) -> JSONResponse:
+        error: dict[str, Any] = {
+            "code": code,
+            "status": canonical,
+            "message": message,
+            "requestId": "req_01HQ7K8SIMULATOR000000000000",
+        }
+        if info:
+            error["info"] = info
+        return JSONResponse({"error": error}, status)
+
+    def _md_page_args(self, request: Request) -> tuple[int, int] | Response:
+        size = self._int(request, "pageSize", 25, 1, 100)
+        if size is None:
+            return self._md_error(
+                400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for query parameter `pageSize`."
+            )
+        token = request.query_params.get("pageToken")
+        offset = 0
+        if token:
+            try:
+                offset = int(json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["o"])
+            except (ValueError, KeyError, TypeError, binascii.Error):
+                return self._md_error(400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `pageToken`.")
+        return offset, size
+
+    @staticmethod
+    def _md_token(offset: int) -> str:
+        return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+    async def modus(self, request: Request) -> Response:
+        if not self._bearer(request, DEMO_CREDENTIALS["modus"]["token"]):
+            return self._md_error(401, "UNAUTHORIZED", "UNAUTHENTICATED", "Missing or invalid access token.")
+        parts = [p for p in request.url.path[len("/api/v1") :].split("/") if p]
+        world = self.world
+        if not parts or parts[0] not in ("agents", "workflows"):
+            return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Resource not found.")
+        args = self._md_page_args(request)
+        if isinstance(args, Response):
+            return args
+        offset, size = args
+        match parts[1:]:
+            case []:
+                agents = [self._md_agent(a) for a in world.modus_agents]
+                search = (request.query_params.get("search") or "").lower()
+                if search:
+                    agents = [a for a in agents if search in a["name"].lower()]
+                if request.query_params.get("type"):
+                    agents = [a for a in agents if a["type"] == request.query_params["type"]]
+                page = agents[offset : offset + size]
+                more = offset + size < len(agents)
+                return JSONResponse({"agents": page, "nextPageToken": self._md_token(offset + size) if more else None})
+            case [agent_id]:
+                agent = world.modus_agent(int(agent_id)) if agent_id.isdigit() else None
+                if agent is None:
+                    return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Workflow not found.")
+                return JSONResponse(self._md_agent(agent))
+            case [agent_id, "runs"]:
+                agent = world.modus_agent(int(agent_id)) if agent_id.isdigit() else None
+                if agent is None:
+                    return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Workflow not found.")
+                q = request.query_params
+                runs = world.modus_runs[agent.id]
+                frames = {
+                    "last_hour": timedelta(hours=1),
+                    "last_day": timedelta(days=1),
+                    "last_week": timedelta(days=7),
+                }
+                if q.get("timeframe"):
+                    if q["timeframe"] not in frames:
+                        return self._md_error(400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `timeframe`.")
+                    since = self.now() - frames[q["timeframe"]]
+                    runs = [r for r in runs if parse_iso(r["startedAt"]) >= since]
+                if q.get("search"):
+                    runs = [r for r in runs if q["search"].lower() in r["agentName"].lower()]
+                counts = {"all_executions": len(runs)}
+                for word in ("running", "awaiting_human", "error", "completed"):
+                    counts[word] = sum(1 for r in runs if r["status"] == word)
+                status = q.get("status")
+                if status and status != "all_executions":
+                    if status not in ("running", "awaiting_human", "completed", "error", "cancelled"):
+                        return self._md_error(400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `status`.")
+                    runs = [r for r in runs if r["status"] == status]
+                page = [public(r) for r in runs[offset : offset + size]]
+                more = offset + size < len(runs)
+                return JSONResponse(
+                    {
+                        "runs": page,
+                        "counts": counts,
+                        "nextPageToken": self._md_token(offset + size) if more else None,
+                    }
+                )
+            case [agent_id, "runs", run_id]:
+                agent = world.modus_agent(int(agent_id)) if agent_id.isdigit() else None
+                runs = world.modus_runs.get(agent.id, []) if agent else []
+                temporal = request.query_params.get("temporalRunId")
+                run = next(
+                    (r for r in runs if r["workflowId"] == run_id and (not temporal or r["temporalRunId"] == temporal)),
+                    None,
+                )
+                if run is None:
+                    return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Run not found.")
+                return JSONResponse({**public(run), **run["_detail"]})
+        return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Resource not found.")
+
+    def _md_agent(self, agent: Any) -> dict[str, Any]:
+        return {
+            "id": agent.id,
+            "slug": agent.slug,
+            "name": agent.name,
+            "description": agent.description,
+            "status": "active",
+            "type": agent.type,
+            "orgUuid": "00000000-0000-0000-0000-000000000001",
+            "activeVariationId": f"00000000-0000-4000-a000-{agent.id:012d}",
+            "draftVariationId": None,
+            "hasUnpublishedChanges": False,
+            "isEnabled": True,
+            "createdAt": (self.world.anchor - timedelta(days=90)).isoformat().replace("+00:00", "Z"),
+            "updatedAt": (self.world.anchor - timedelta(days=2)).isoformat().replace("+00:00", "Z"),
+            "canManage": True,
+            "canUse": True,
+        }
+
+    # --- misc -------------------------------------------------------------------------------------

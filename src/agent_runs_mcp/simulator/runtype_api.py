@@ -1,0 +1,141 @@
+"""The simulated Runtype HTTP API (`/v1/...`): cursor pages, `{error, message}` errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from agent_runs_mcp.simulator.names import DEMO_CREDENTIALS
+from agent_runs_mcp.simulator.shared import parse_iso, public
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.simulator.world import World
+
+
+class RuntypeApi:
+    """Request handlers mixed into :class:`~agent_runs_mcp.simulator.app.Sim`."""
+
+    world: World
+
+    @staticmethod
+    def _rt_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+        return JSONResponse({"error": code, "message": message}, status, headers=headers)
+
+    async def runtype(self, request: Request) -> Response:
+        if not self._bearer(request, DEMO_CREDENTIALS["runtype"]["token"]):
+            return self._rt_error(
+                401,
+                "unauthorized",
+                "Invalid or missing API key",
+                {"WWW-Authenticate": 'Bearer resource_metadata="https://api.runtype.com/.well-known/oauth"'},
+            )
+        parts = [p for p in request.url.path[len("/v1") :].split("/") if p]
+        world = self.world
+        match parts:
+            case ["agents"]:
+                agents = [self._rt_agent(a) for a in world.runtype_agents]
+                return self._rt_page(request, agents, lambda a: a["id"])
+            case ["agents", agent_id]:
+                agent = world.runtype_agent(agent_id)
+                if agent is None:
+                    return self._rt_error(404, "not_found", "Agent not found")
+                return JSONResponse(self._rt_agent(agent))
+            case ["agents", agent_id, "executions"]:
+                if world.runtype_agent(agent_id) is None:
+                    return self._rt_error(404, "not_found", "Agent not found")
+                q = request.query_params
+                parent = q.get("parentExecutionId")
+                items = [
+                    e
+                    for e in world.runtype_executions
+                    if (
+                        e["parentExecutionId"] == parent
+                        if parent
+                        else e["agentId"] == agent_id and e["parentExecutionId"] is None
+                    )
+                ]
+                if q.get("executionId"):
+                    items = [e for e in items if e["id"] == q["executionId"]]
+                if q.get("status"):
+                    items = [e for e in items if e["status"] == q["status"]]
+                if q.get("surfaceType"):
+                    items = [e for e in items if e["surfaceType"] == q["surfaceType"]]
+                for name, keep in (("from", lambda t, x: t >= x), ("to", lambda t, x: t <= x)):
+                    if q.get(name):
+                        bound = parse_iso(q[name])
+                        if bound is None:
+                            return self._rt_error(400, "validation_error", f"`{name}` must be an ISO 8601 timestamp")
+                        items = [e for e in items if keep(parse_iso(e["createdAt"]), bound)]
+                return self._rt_page(request, [public(e) for e in items], lambda e: e["id"])
+            case ["agents", agent_id, "executions", exec_id, *rest]:
+                execution = world.runtype_execution(exec_id)
+                if execution is None or not self._rt_owns(agent_id, execution):
+                    return self._rt_error(404, "not_found", "Execution not found")
+                if not rest:
+                    return JSONResponse({**public(execution), **execution["_detail"]})
+                if rest == ["tool-calls"]:
+                    calls = [
+                        {k: v for k, v in c.items() if k not in ("inputParameters", "outputResult")}
+                        for c in execution["_tools"]
+                    ]
+                    return self._rt_page(request, calls, lambda c: c["id"])
+                if len(rest) == 2 and rest[0] == "tool-calls":
+                    call = next((c for c in execution["_tools"] if c["id"] == rest[1]), None)
+                    if call is None:
+                        return self._rt_error(404, "not_found", "Tool call not found")
+                    return JSONResponse(call)
+        return self._rt_error(404, "not_found", "Route not found")
+
+    def _rt_owns(self, agent_id: str, execution: dict[str, Any]) -> bool:
+        if execution["agentId"] == agent_id:
+            return True
+        parent = self.world.runtype_execution(execution["parentExecutionId"] or "")
+        return parent is not None and parent["agentId"] == agent_id
+
+    def _rt_agent(self, agent: Any) -> dict[str, Any]:
+        runs = [e for e in self.world.runtype_executions if e["agentId"] == agent.id]
+        return {
+            "id": agent.id,
+            "name": agent.name,
+            "description": agent.description,
+            "icon": None,
+            "primaryFlowId": "flow_01jv" + self.world.hexid("flow", agent.id, n=22),
+            "config": {},
+            "status": "active",
+            "createdAt": (self.world.anchor - timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "updatedAt": (self.world.anchor - timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "capabilityCount": len(agent.tools),
+            "lastRunAt": runs[0]["createdAt"] if runs else None,
+        }
+
+    def _rt_page(self, request: Request, items: list[dict[str, Any]], key: Any) -> Response:
+        limit = self._int(request, "limit", 10, 1, 100)
+        if limit is None:
+            return self._rt_error(400, "validation_error", "`limit` must be an integer between 1 and 100")
+        cursor = request.query_params.get("cursor")
+        start = 0
+        if cursor:
+            ids = [key(i) for i in items]
+            if cursor not in ids:
+                return self._rt_error(400, "invalid_cursor", "Cursor is invalid or expired")
+            start = ids.index(cursor)
+        page = items[start : start + limit]
+        more = start + limit < len(items)
+        pagination: dict[str, Any] = {
+            "nextCursor": key(items[start + limit]) if more else None,
+            "prevCursor": key(items[max(0, start - limit)]) if start > 0 else None,
+            "hasMore": more,
+            "hasPrev": start > 0,
+            "limit": limit,
+            "currentOffset": start,
+        }
+        if request.query_params.get("includeCount") in ("true", "1"):
+            pagination["totalPages"] = max(1, -(-len(items) // limit))
+            pagination["currentPage"] = start // limit + 1
+            pagination["totalCount"] = len(items)
+        return JSONResponse({"data": page, "pagination": pagination})
+
+    # --- Modus ------------------------------------------------------------------------------------

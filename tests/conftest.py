@@ -52,11 +52,12 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def start_simulator(world: World, faults: Faults | None = None) -> LiveServer:
+def start_simulator(world: World, faults: Faults | None = None, **app_options: Any) -> LiveServer:
     """The simulator on a free loopback port, served by uvicorn in a background thread."""
     faults = faults or Faults()
     port = free_port()
-    config = uvicorn.Config(create_app(world, faults), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(world, faults, **app_options)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -69,7 +69,7 @@ async def test_rate_limit_is_retried_then_succeeds(client, faults) -> None:
 
 
 async def test_persistent_rate_limit_becomes_error_with_retry_info(client, faults) -> None:
-    faults.rules = [Rule(match="/api/v1/agents", fault="429", retry_after="0")]
+    faults.rules = [Rule(match="/api/v1/workflows", fault="429", retry_after="0")]
     text = await call_error(client, "list_agents", provider="modus")
     assert "Modus" in text and "429" in text and "rate limit" in text and "Tried 3 times" in text
 
@@ -104,7 +104,7 @@ async def test_malformed_answers(client, faults, fault: str, expected: str) -> N
 
 async def test_timeout_says_how_long_it_waited(sim, faults) -> None:
     settings = Settings(accounts=accounts_for(sim.url, modus={"read_timeout_s": 0.2}))
-    faults.rules = [Rule(match="/api/v1/agents", fault="slow", delay_s=1.0)]
+    faults.rules = [Rule(match="/api/v1/workflows", fault="slow", delay_s=1.0)]
     async with mcp_client(settings) as client:
         text = await call_error(client, "list_agents", provider="modus")
     assert "timeout of 0.2s" in text and "Modus" in text

@@ -59,7 +59,7 @@ def runtype_agents(_request: httpx.Request) -> httpx.Response:
 
 @pytest.mark.parametrize("fault", ["503", "504", "502_html"])
 async def test_gateway_errors_are_retried(client, faults, fault: str) -> None:
-    faults.rules = [Rule(match="/api/v1/agents", fault=fault, times=2)]
+    faults.rules = [Rule(match="/api/v1/workflows", fault=fault, times=2)]
     res = await call(client, "list_agents", provider="modus")
     assert res.structured_content["agents"] and faults.rules[0].hits == 2
 
@@ -129,7 +129,7 @@ async def test_health_reports_what_it_read_within_the_time_limit() -> None:
 
 
 async def test_a_slow_provider_times_out_within_the_call_limit(sim, faults) -> None:
-    faults.rules = [Rule(match="/api/v1/agents", fault="slow", delay_s=10)]
+    faults.rules = [Rule(match="/api/v1/workflows", fault="slow", delay_s=10)]
     settings_ = Settings(accounts=accounts_for(sim.url), call_timeout_s=2, cache_enabled=False)
     async with mcp_client(settings_) as client:
         started = time.monotonic()

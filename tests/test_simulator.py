@@ -101,13 +101,23 @@ def test_modus_page_tokens_counts_and_errors(sim: LiveServer, world: World) -> N
             token = body["nextPageToken"]
             if token is None:
                 break
-        assert len(seen) == body["counts"]["all_executions"] == len(world.modus_runs[57])
+        assert len(seen) == len(world.modus_runs[57])
+        if resource == "agents":  # the seed documents' run lists carry counts; the SDK's have none
+            assert body["counts"]["all_executions"] == len(seen)
+        else:
+            assert "counts" not in body
     starts = [r["startedAt"] for r in world.modus_runs[57]]
     assert starts == sorted(starts, reverse=True)
     bad = raw_get(sim.url, "/api/v1/agents/57/runs", MODUS, pageSize=500)
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "BAD_REQUEST"
     missing = raw_get(sim.url, "/api/v1/agents/999/runs", MODUS)
     assert missing.status_code == 404 and set(missing.json()["error"]) >= {"code", "status", "message", "requestId"}
+    nest = raw_get(sim.url, "/api/v1/workflows/999/runs", MODUS)  # NestJS, as the SDK reads errors
+    assert nest.status_code == 404 and nest.json() == {
+        "statusCode": 404,
+        "message": "Workflow not found.",
+        "error": "Not Found",
+    }
 
 
 def test_fault_rules_apply_and_expire(sim: LiveServer, faults) -> None:

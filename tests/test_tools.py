@@ -257,8 +257,10 @@ async def test_tool_errors_for_bad_input(client: Client) -> None:
     assert "Unknown provider `nope`" in text and "unpod, runtype, modus" in text
     text = await call_error(client, "list_agent_executions", provider="unpod", agent="x", since="yesterday-ish")
     assert "`since`" in text and "24h" in text
-    text = await call_error(client, "list_agent_executions", provider="modus", agent="abc")
-    assert "numeric id" in text
+    text = await call_error(client, "list_agent_executions", provider="modus", agent="no such/slug")
+    assert "numeric id" in text and "slug" in text
+    text = await call_error(client, "list_agent_executions", provider="modus", agent="no-such-slug")
+    assert "Workflow not found" in text
     text = await call_error(client, "get_run_tasks", provider="unpod", run_id="R1")
     assert "space" in text and "agent" in text
     text = await call_error(client, "get_call_transcript", ref="garbage")

@@ -39,7 +39,9 @@ class Account(BaseModel):
     token: SecretStr | None = None
     org_handle: str | None = None
     space_token: str | None = None
-    resource: Literal["agents", "workflows"] = "agents"
+    resource: Literal["agents", "workflows"] | None = Field(
+        default=None, description="Modus path family; None = find out per host (see the Modus adapter)."
+    )
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     read_timeout_s: float = Field(default=20.0, gt=0, le=120)
     max_concurrency: int = Field(default=6, ge=1, le=64)

@@ -239,11 +239,21 @@ class Provider(ABC):
         agent_arg = f', agent="{agent}"' if agent else ""
         return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the run'
 
+    def facts(self) -> dict[str, str]:
+        """What ``list_providers`` says about the account besides its name and host (no network)."""
+        facts = {}
+        if self.account.org_handle:
+            facts["org"] = self.account.org_handle
+        if self.account.space_token:
+            facts["default space"] = self.account.space_token
+        return facts
+
     async def check(self) -> str:
         """A cheap authenticated call for ``doctor``; returns what it saw."""
         page = await self.agents_page(None, None)
         more = "+" if page.next_token else ""
-        return f"{len(page.items)}{more} agent(s) visible"
+        facts = "".join(f"; {key} {value}" for key, value in self.facts().items())
+        return f"{len(page.items)}{more} agent(s) visible{facts}"
 
     # --- helpers for adapters ---------------------------------------------------------------------
 

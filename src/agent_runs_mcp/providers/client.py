@@ -396,12 +396,13 @@ class ProviderHTTP:
                 ),
             )
         if status == 404:
-            missing_endpoint = not is_json
+            # No such route: an HTML 404, or Express/NestJS's JSON "Cannot GET /path".
+            missing_endpoint = not is_json or (detail or "").startswith("Cannot GET")
             raise NotFoundError(
                 account.name,
                 account.kind,
                 (
-                    f"the endpoint for {what} does not exist on {account.base_url} (non-JSON 404)."
+                    f"the endpoint for {what} does not exist on {account.base_url} (a 404 for the route itself)."
                     if missing_endpoint
                     else f"{what} was not found."
                 ),

@@ -74,9 +74,16 @@ class Sim(UnpodApi, RuntypeApi, ModusApi):
         return JSONResponse({"ok": True, "anchor": self.world.anchor.isoformat()})
 
 
-def create_app(world: World | None = None, faults: Faults | None = None) -> Any:
-    """The simulator as an ASGI app (fault middleware outermost)."""
+def create_app(
+    world: World | None = None, faults: Faults | None = None, *, modus_resources: tuple[str, ...] | None = None
+) -> Any:
+    """The simulator as an ASGI app (fault middleware outermost).
+
+    ``modus_resources`` limits the Modus path families served (``("workflows",)`` is a host of today's API only).
+    """
     sim = Sim(world or World())
+    if modus_resources is not None:
+        sim.modus_resources = modus_resources
     methods = ["GET"]
     routes = [
         Route("/_sim/health", sim.health, methods=methods),

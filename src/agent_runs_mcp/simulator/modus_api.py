@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from datetime import timedelta
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -22,9 +23,13 @@ class ModusApi:
     """Request handlers mixed into :class:`~agent_runs_mcp.simulator.app.Sim`."""
 
     world: World
+    modus_resources: tuple[str, ...] = ("workflows", "agents")
+    """Path families this host serves: the SDK's `workflows` (NestJS errors) and the seed documents' `agents`."""
 
-    @staticmethod
-    def _md_error(status: int, code: str, canonical: str, message: str, **info: Any) -> JSONResponse:
+    def _md_error(self, nest: bool, status: int, code: str, canonical: str, message: str, **info: Any) -> JSONResponse:
+        if nest:
+            # NestJS, as the official SDK reads it: {statusCode, message, error}.
+            return JSONResponse({"statusCode": status, "message": message, "error": HTTPStatus(status).phrase}, status)
         error: dict[str, Any] = {
             "code": code,
             "status": canonical,
@@ -35,11 +40,11 @@ class ModusApi:
             error["info"] = info
         return JSONResponse({"error": error}, status)
 
-    def _md_page_args(self, request: Request) -> tuple[int, int] | Response:
+    def _md_page_args(self, request: Request, nest: bool) -> tuple[int, int] | Response:
         size = self._int(request, "pageSize", 25, 1, 100)
         if size is None:
             return self._md_error(
-                400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for query parameter `pageSize`."
+                nest, 400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for query parameter `pageSize`."
             )
         token = request.query_params.get("pageToken")
         offset = 0
@@ -47,7 +52,7 @@ class ModusApi:
             try:
                 offset = int(json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["o"])
             except (ValueError, KeyError, TypeError, binascii.Error):
-                return self._md_error(400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `pageToken`.")
+                return self._md_error(nest, 400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `pageToken`.")
         return offset, size
 
     @staticmethod
@@ -55,13 +60,16 @@ class ModusApi:
         return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
 
     async def modus(self, request: Request) -> Response:
-        if not self._bearer(request, DEMO_CREDENTIALS["modus"]["token"]):
-            return self._md_error(401, "UNAUTHORIZED", "UNAUTHENTICATED", "Missing or invalid access token.")
         parts = [p for p in request.url.path[len("/api/v1") :].split("/") if p]
         world = self.world
-        if not parts or parts[0] not in ("agents", "workflows"):
-            return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Resource not found.")
-        args = self._md_page_args(request)
+        nest = bool(parts) and parts[0] == "workflows"
+        if not parts or parts[0] not in self.modus_resources:
+            nest = "workflows" in self.modus_resources
+            return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", f"Cannot GET {request.url.path}")
+        if not self._bearer(request, DEMO_CREDENTIALS["modus"]["token"]):
+            return self._md_error(nest, 401, "UNAUTHORIZED", "UNAUTHENTICATED", "Missing or invalid access token.")
+        list_key = parts[0]
+        args = self._md_page_args(request, nest)
         if isinstance(args, Response):
             return args
         offset, size = args
@@ -75,16 +83,16 @@ class ModusApi:
                     agents = [a for a in agents if a["type"] == request.query_params["type"]]
                 page = agents[offset : offset + size]
                 more = offset + size < len(agents)
-                return JSONResponse({"agents": page, "nextPageToken": self._md_token(offset + size) if more else None})
+                return JSONResponse({list_key: page, "nextPageToken": self._md_token(offset + size) if more else None})
             case [agent_id]:
-                agent = world.modus_agent(int(agent_id)) if agent_id.isdigit() else None
+                agent = world.modus_agent(agent_id)
                 if agent is None:
-                    return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Workflow not found.")
+                    return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", "Workflow not found.")
                 return JSONResponse(self._md_agent(agent))
             case [agent_id, "runs"]:
-                agent = world.modus_agent(int(agent_id)) if agent_id.isdigit() else None
+                agent = world.modus_agent(agent_id)
                 if agent is None:
-                    return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Workflow not found.")
+                    return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", "Workflow not found.")
                 q = request.query_params
                 runs = world.modus_runs[agent.id]
                 frames = {
@@ -94,30 +102,31 @@ class ModusApi:
                 }
                 if q.get("timeframe"):
                     if q["timeframe"] not in frames:
-                        return self._md_error(400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `timeframe`.")
+                        return self._md_error(
+                            nest, 400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `timeframe`."
+                        )
                     since = self.now() - frames[q["timeframe"]]
                     runs = [r for r in runs if parse_iso(r["startedAt"]) >= since]
                 if q.get("search"):
                     runs = [r for r in runs if q["search"].lower() in r["agentName"].lower()]
                 counts = {"all_executions": len(runs)}
-                for word in ("running", "awaiting_human", "error", "completed"):
+                for word in ("running", "awaiting_human", "error", "completed", "cancelled"):
                     counts[word] = sum(1 for r in runs if r["status"] == word)
                 status = q.get("status")
                 if status and status != "all_executions":
                     if status not in ("running", "awaiting_human", "completed", "error", "cancelled"):
-                        return self._md_error(400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `status`.")
+                        return self._md_error(
+                            nest, 400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `status`."
+                        )
                     runs = [r for r in runs if r["status"] == status]
                 page = [public(r) for r in runs[offset : offset + size]]
                 more = offset + size < len(runs)
-                return JSONResponse(
-                    {
-                        "runs": page,
-                        "counts": counts,
-                        "nextPageToken": self._md_token(offset + size) if more else None,
-                    }
-                )
+                body: dict[str, Any] = {"runs": page, "nextPageToken": self._md_token(offset + size) if more else None}
+                if not nest:
+                    body["counts"] = counts  # the seed documents show counts; the SDK's response has none
+                return JSONResponse(body)
             case [agent_id, "runs", run_id]:
-                agent = world.modus_agent(int(agent_id)) if agent_id.isdigit() else None
+                agent = world.modus_agent(agent_id)
                 runs = world.modus_runs.get(agent.id, []) if agent else []
                 temporal = request.query_params.get("temporalRunId")
                 run = next(
@@ -125,9 +134,9 @@ class ModusApi:
                     None,
                 )
                 if run is None:
-                    return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Run not found.")
+                    return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", "Run not found.")
                 return JSONResponse({**public(run), **run["_detail"]})
-        return self._md_error(404, "NOT_FOUND", "NOT_FOUND", "Resource not found.")
+        return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", "Resource not found.")
 
     def _md_agent(self, agent: Any) -> dict[str, Any]:
         return {

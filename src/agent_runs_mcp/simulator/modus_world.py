@@ -62,8 +62,10 @@ class ModusWorld:
             ),
         ]
 
-    def modus_agent(self, agent_id: int) -> ModusAgent | None:
-        return next((a for a in self.modus_agents if a.id == agent_id), None)
+    def modus_agent(self, agent_id: int | str) -> ModusAgent | None:
+        """A workflow by numeric id or slug."""
+        key = str(agent_id)
+        return next((a for a in self.modus_agents if str(a.id) == key or a.slug == key), None)
 
     @cached_property
     def modus_runs(self) -> dict[int, list[dict[str, Any]]]:
@@ -188,6 +190,11 @@ class ModusWorld:
                     node["output"] = {"text": f"{node_name}: ok"}
                 nodes.append(node)
             detail["workflowNodes"] = nodes
+            if not in_flight:
+                # The API times a workflow run by its nodes: it ends shortly after the last node that ran.
+                ended = t + timedelta(milliseconds=rng.randint(50, 800))
+                run["endedAt"] = ended.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                run["durationMs"] = int((ended - started).total_seconds() * 1000)
             if status == "error":
                 detail["taskError"] = error_text
         run["_detail"] = detail

@@ -28,9 +28,7 @@ class ProviderInfo(BaseModel):
     kind: str = Field(description="unpod, runtype or modus.")
     base_url: str
     demo: bool = Field(description="True when served by the built-in simulator (no real data).")
-    org_handle: str | None = meta()
-    default_space: str | None = meta()
-    resource: str | None = meta(description="Modus only: `agents` or `workflows` paths.")
+    facts: dict[str, str] = meta(default_factory=dict, description="Organization, default space, API paths.")
 
 
 class ProvidersResult(BaseModel):
@@ -48,16 +46,15 @@ class AgentsResult(ListResult):
 async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersResult]:
     """List the configured provider accounts (name, kind, demo). Call first: the other tools take
     `provider` from here. No network calls."""
-    settings = registry_of(ctx).settings
+    registry = registry_of(ctx)
+    settings = registry.settings
     infos = [
         ProviderInfo(
             name=a.name,
             kind=a.kind,
             base_url=a.base_url,
             demo=a.demo,
-            org_handle=a.org_handle,
-            default_space=a.space_token,
-            resource=a.resource if a.kind == "modus" else None,
+            facts=registry.get(a.name).facts(),
         )
         for a in settings.accounts.values()
     ]
@@ -72,13 +69,7 @@ async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersRes
     model = ProvidersResult(providers=infos, demo=settings.demo, notes=notes)
     lines = [f"{len(infos)} provider account(s){' (demo mode: simulated data)' if settings.demo else ''}:"]
     for info in infos:
-        extra = []
-        if info.org_handle:
-            extra.append(f"org {info.org_handle}")
-        if info.default_space:
-            extra.append(f"default space {info.default_space}")
-        if info.resource:
-            extra.append(f"{info.resource} paths")
+        extra = [f"{key} {value}" for key, value in info.facts.items()]
         lines.append(f"- {info.name} ({info.kind}) {info.base_url}" + (f" · {', '.join(extra)}" if extra else ""))
     lines += notes
     if infos:

@@ -1,26 +1,33 @@
-"""Modus adapter (``/api/v1/agents/...`` or, with ``MODUS_RESOURCE=workflows``, ``/api/v1/workflows/...``).
+"""Modus adapter: ``/api/v1/workflows/...`` (today's API, as the official SDK has it) or ``/api/v1/agents/...``.
 
+* Which path family a host serves: ``MODUS_RESOURCE`` pins it; unset, the first
+  request goes to ``/api/v1/workflows/...`` and, if the host has no such route,
+  to ``/api/v1/agents/...``; the family that answers is kept for the account
+  (``list_providers`` and ``doctor`` say which).
 * Auth: ``Authorization: Bearer modus_...``.
 * Lists use AIP-158 paging: ``pageSize`` (at most 100) and ``pageToken``,
   answered with ``nextPageToken`` (``null`` on the last page). Run lists carry
-  per-status ``counts`` and are newest first, so a time window lets us stop
-  early once a whole page is older than ``since`` (we check the order we see).
+  per-status ``counts`` on some hosts and are newest first, so a time window lets
+  us stop early once a whole page is older than ``since`` (we check the order).
+* A workflow is addressed by its numeric id or its slug.
 * The run id is the list item's ``id`` (``workflowId:temporalRunId``); the
   detail endpoint takes the workflowId with ``?temporalRunId=``.
 * A run's "tasks" are its ``workflowNodes`` (free-form objects); a task-type
   run without nodes is one task carrying ``taskResult``/``taskError``.
-* Errors are ``{"error": {code, status, message, requestId}}``.
+* Errors: ``{"error": {code, status, message, requestId}}`` (seed documents) or
+  NestJS's ``{statusCode, message, error}`` where ``message`` may be a list (SDK).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task, Turn
-from agent_runs_mcp.errors import BadResponseError, InputError
+from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
     EXPLAIN_MAX,
     TTL_LIST_S,
@@ -33,6 +40,7 @@ from agent_runs_mcp.providers.base import (
     RunQuery,
     ttl_by_status,
 )
+from agent_runs_mcp.providers.cache import Ttl
 from agent_runs_mcp.providers.client import segment
 from agent_runs_mcp.providers.jsonread import (
     as_dict,
@@ -48,6 +56,10 @@ from agent_runs_mcp.providers.modus import FILTERS, PLATFORM
 from agent_runs_mcp.refs import Ref, make_ref, pick
 from agent_runs_mcp.timeutil import parse_time, seconds_between, utcnow
 
+RESOURCES = ("workflows", "agents")
+"""Path families, in the order a host is asked: today's API first, then the seed documents'."""
+AGENT_ID = re.compile(r"^(?:\d{1,18}|[A-Za-z0-9][A-Za-z0-9_-]{0,127})$")
+"""A workflow's numeric id or its slug."""
 TIMEFRAMES = (
     ("last_hour", timedelta(hours=1)),
     ("last_day", timedelta(days=1)),
@@ -62,9 +74,45 @@ class ModusProvider(Provider):
     kind = "modus"
     page_size = 100
 
-    @property
-    def prefix(self) -> str:
-        return f"/api/v1/{self.account.resource}"
+    _resource: str | None = None
+    """The path family this host serves, once found by :meth:`_get` (``MODUS_RESOURCE`` pins it)."""
+
+    async def _get(self, suffix: str, params: dict[str, Any] | None, *, what: str, ttl_s: Ttl) -> Any:
+        """GET ``/api/v1/<family><suffix>``: on the family this host serves, found on first use.
+
+        A 404 for the route itself (HTML, or NestJS's "Cannot GET") means the host lacks that
+        family: the next one is tried. Any other answer, a JSON 404 for an unknown id included,
+        settles the family for this account.
+        """
+        known = self._resource or self.account.resource
+        families = (known,) if known else RESOURCES
+        for family in families:
+            try:
+                body = await self.get(f"/api/v1/{family}{suffix}", params, what=what, ttl_s=ttl_s)
+            except NotFoundError as exc:
+                if not exc.endpoint_missing:
+                    self._resource = family  # the route exists; the id does not
+                    raise
+                if family != families[-1]:
+                    continue
+                if known:
+                    raise
+                raise NotFoundError(
+                    self.name,
+                    self.kind,
+                    f"{self.account.base_url} serves {what} under neither /api/v1/workflows nor /api/v1/agents.",
+                    status=404,
+                    endpoint_missing=True,
+                    hint="Check MODUS_BASE_URL (scheme and host only, e.g. https://api.getmodus.com).",
+                ) from None
+            self._resource = family
+            return body
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def facts(self) -> dict[str, str]:
+        found = self._resource or self.account.resource
+        paths = f"/api/v1/{found}" if found else "auto (/api/v1/workflows, else /api/v1/agents; found on first use)"
+        return {**super().facts(), "paths": paths}
 
     def auth_headers(self) -> dict[str, str]:
         token = self.account.token.get_secret_value() if self.account.token else ""
@@ -75,6 +123,9 @@ class ModusProvider(Provider):
         if not isinstance(body, dict):
             return None
         error = body.get("error")
+        message = body.get("message")
+        if "statusCode" in body and message:  # NestJS: {statusCode, message: str | [str], error}
+            return "; ".join(str(m) for m in message) if isinstance(message, list) else as_text(message)
         if isinstance(error, dict):
             message = as_text(error.get("message"))
             code = as_text(first(error.get("code"), error.get("status")))
@@ -86,25 +137,26 @@ class ModusProvider(Provider):
         return as_text(first(error, body.get("message")))
 
     def _agent(self, agent: str | None) -> str:
-        value = self.require(agent, "agent", "runs are listed per agent (a numeric id from list_agents).").strip()
-        if not value.isdigit() or len(value) > 18:
-            raise InputError(f"`agent` for Modus is a numeric id such as 42 (got {value[:30]!r}); see list_agents.")
+        value = self.require(agent, "agent", "runs are listed per workflow (an id or slug from list_agents).").strip()
+        if not AGENT_ID.match(value):
+            raise InputError(
+                f"`agent` for Modus is a workflow's numeric id (42) or slug (daily-sales-report); "
+                f"got {value[:30]!r}. See list_agents."
+            )
         return value
 
     # --- agents -----------------------------------------------------------------------------------
 
     async def agents_page(self, token: str | None, search: str | None) -> ProviderPage[Agent]:
-        body = await self.get(
-            self.prefix,
+        body = await self._get(
+            "",
             {"pageSize": self.page_size, "pageToken": token, "search": search},
-            what=f"the {self.account.resource}",
+            what="the workflows",
             ttl_s=60,
         )
         if not isinstance(body, dict):
-            raise BadResponseError(
-                self.name, self.kind, f"answered the {self.account.resource} with an unexpected shape."
-            )
-        items = first(body.get("agents"), body.get("workflows"), body.get("data")) or []
+            raise BadResponseError(self.name, self.kind, "answered the workflows with an unexpected shape.")
+        items = first(body.get("workflows"), body.get("agents"), body.get("data")) or []
         agents = []
         for raw in as_list(items):
             agent_id = as_text(dig(raw, "id"))
@@ -129,8 +181,8 @@ class ModusProvider(Provider):
         agent = self._agent(query.agent)
         status_word = FILTERS.get(query.status) if query.status else None
         timeframe = _timeframe(query.since)
-        body = await self.get(
-            f"{self.prefix}/{agent}/runs",
+        body = await self._get(
+            f"/{agent}/runs",
             {"status": status_word, "timeframe": timeframe, "pageSize": self.page_size, "pageToken": token},
             what=f"runs of agent `{agent}`",
             ttl_s=TTL_LIST_S,
@@ -188,8 +240,8 @@ class ModusProvider(Provider):
 
     async def _detail(self, agent: str, run_id: str) -> dict[str, Any]:
         workflow_id, _, temporal = run_id.partition(":")
-        body = await self.get(
-            f"{self.prefix}/{agent}/runs/{segment(workflow_id, 'run_id')}",
+        body = await self._get(
+            f"/{agent}/runs/{segment(workflow_id, 'run_id')}",
             {"temporalRunId": temporal or None},
             what=f"run `{run_id}` of agent `{agent}`",
             ttl_s=RUN_TTL,
@@ -260,7 +312,7 @@ class ModusProvider(Provider):
         limit = asyncio.Semaphore(4)
 
         async def explain(failure: Failure) -> tuple[str, Explained] | None:
-            if not failure.agent or not failure.agent.isdigit():
+            if not failure.agent or not AGENT_ID.match(failure.agent):
                 return None
             async with limit:
                 raw = await self._detail(failure.agent, failure.item_id)

@@ -165,7 +165,7 @@ async def test_runtype_executions_costs_tasks_and_conversation(client: Client, w
     parent = next(e for e in truth if e["_tools"] and e["status"] == "completed")
     tasks = await call(client, "get_run_tasks", provider="runtype", run_id=parent["id"], agent=agent.id, limit=100)
     kinds = Counter(t["kind"] for t in tasks.structured_content["tasks"])
-    children = [e for e in world.runtype_executions if e["parentExecutionId"] == parent["id"]]
+    children = [e for e in world.runtype_executions if e["parentExecutionId"] == parent["executionId"]]
     assert kinds == Counter({"tool_call": len(parent["_tools"]), "subagent": len(children)})
     conv = await call(client, "get_call_transcript", provider="runtype", call_id=parent["id"], agent=agent.id)
     speakers = [t["speaker"] for t in conv.structured_content["turns"]]

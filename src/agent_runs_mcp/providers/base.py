@@ -8,8 +8,10 @@ method returns a :class:`~agent_runs_mcp.domain.ProviderPage` whose
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -27,11 +29,13 @@ from agent_runs_mcp.domain import (
     Tally,
     Task,
 )
-from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.errors import InputError, ProviderError
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
 from agent_runs_mcp.providers.platform import normalize_status
 from agent_runs_mcp.refs import Ref, pick
+
+log = logging.getLogger(__name__)
 
 # Cache lifetimes: lists and anything in flight change, finished things do not.
 TTL_LIST_S = 15.0
@@ -247,6 +251,28 @@ class Provider(ABC):
         if self.account.space_token:
             facts["default space"] = self.account.space_token
         return facts
+
+    async def explain_each(
+        self, failures: list[Failure], explain: Callable[[Failure], Awaitable[str | None]], concurrency: int = 4
+    ) -> dict[str, Explained]:
+        """Run ``explain`` for up to :data:`EXPLAIN_MAX` failures, ``concurrency`` at a time.
+
+        Explanations are optional look-ups: one that fails (404, 5xx, timeout) leaves that
+        failure's generic reason as it was instead of failing the report.
+        """
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(failure: Failure) -> tuple[str, Explained] | None:
+            async with limit:
+                try:
+                    reason = await explain(failure)
+                except ProviderError as exc:
+                    log.debug("%s: no explanation for %s: %s", self.name, failure.item_id, type(exc).__name__)
+                    return None
+            return (failure.item_id, Explained(reason=reason)) if reason else None
+
+        results = await asyncio.gather(*(one(f) for f in failures[:EXPLAIN_MAX]))
+        return dict(r for r in results if r is not None)
 
     async def check(self) -> str:
         """A cheap authenticated call for ``doctor``; returns what it saw."""

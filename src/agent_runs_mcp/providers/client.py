@@ -12,6 +12,7 @@ every retry is safe.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import random
@@ -135,6 +136,29 @@ def trim_detail(text: str, limit: int = 300) -> str:
     """A provider's message made short and safe to quote: no HTML, no runs of whitespace."""
     flat = _SPACES.sub(" ", _TAGS.sub(" ", text)).strip()
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def wait_from_headers(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """How long the server asked us to wait: ``retry-after-ms``, ``Retry-After`` (seconds or an HTTP
+    date), or ``X-RateLimit-Reset`` (epoch seconds, or seconds from now when small), first found wins."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    found = retry_after_seconds(headers.get("Retry-After"), now)
+    if found is not None:
+        return found
+    reset = headers.get("X-RateLimit-Reset")
+    if reset:
+        try:
+            value = float(reset)
+        except ValueError:
+            return None
+        current = time.time() if now is None else now
+        return max(0.0, value - current) if value > 1_000_000_000 else max(0.0, value)
+    return None
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -349,7 +373,7 @@ class ProviderHTTP:
                 self._check_body(status, body, what)
             return status, body
         if status in RETRY_STATUSES:
-            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            retry_after = wait_from_headers(response.headers)
             if status == 429:
                 error: ProviderError = RateLimitedError(
                     account.name,
@@ -473,10 +497,30 @@ def _parse_body(response: httpx.Response) -> tuple[Any, bool]:
     raw = response.content
     if not raw or not raw.strip():
         return None, False
+    if "text/event-stream" in response.headers.get("Content-Type", ""):
+        return _sse_events(raw), True
     try:
         return orjson.loads(raw), True
     except orjson.JSONDecodeError:
         return None, False
+
+
+def _sse_events(raw: bytes) -> list[Any]:
+    """The JSON ``data:`` payloads of a Server-Sent Events replay, in order (non-JSON frames are skipped).
+
+    Only finished streams are read this way (a replay of a finished execution ends); the request's
+    read timeout bounds anything else.
+    """
+    events: list[Any] = []
+    data: list[bytes] = []
+    for line in [*raw.splitlines(), b""]:
+        if line.startswith(b"data:"):
+            data.append(line[5:].lstrip())
+        elif not line.strip() and data:
+            with contextlib.suppress(orjson.JSONDecodeError):
+                events.append(orjson.loads(b"\n".join(data)))
+            data = []
+    return events
 
 
 def _describe_body(response: httpx.Response) -> str:

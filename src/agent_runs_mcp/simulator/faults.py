@@ -36,6 +36,8 @@ KINDS = {
     "401",
     "403",
     "206",
+    "404",
+    "404_html",
 }
 
 
@@ -114,6 +116,10 @@ def fault_response(rule: Rule) -> Response | None:
         return JSONResponse({"message": "Invalid token.", "status_code": 401}, 401)
     if kind == "403":
         return JSONResponse({"message": "Token has expired.", "status_code": 403}, 403)
+    if kind == "404":
+        return JSONResponse({"error": "not_found", "message": "Not found"}, 404)
+    if kind == "404_html":
+        return Response("<!doctype html><html><body><h1>Not Found</h1></body></html>", 404, media_type="text/html")
     if kind == "206":
         return JSONResponse(
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,18 @@ class RuntypeApi:
         parts = [p for p in request.url.path[len("/v1") :].split("/") if p]
         world = self.world
         match parts:
+            case ["logs"]:
+                q = request.query_params
+                entries = [
+                    entry
+                    for e in world.runtype_executions
+                    for entry in e["_logs"]
+                    if (not q.get("executionId") or q["executionId"] in (e["id"], e["executionId"]))
+                    and (not q.get("agentId") or entry["agentId"] == q["agentId"])
+                    and (not q.get("level") or entry["level"] == q["level"])
+                ]
+                body = {"entries": entries[:100], "pagination": {"hasMore": len(entries) > 100, "nextCursor": None}}
+                return JSONResponse({"success": True, "data": body})
             case ["agents"]:
                 agents = [self._rt_agent(a) for a in world.runtype_agents]
                 return self._rt_page(request, agents, lambda a: a["id"])
@@ -48,6 +61,9 @@ class RuntypeApi:
                     return self._rt_error(404, "not_found", "Agent not found")
                 q = request.query_params
                 parent = q.get("parentExecutionId")
+                if parent:  # the parent by either of its ids
+                    found = world.runtype_execution(parent)
+                    parent = found["executionId"] if found else parent
                 items = [
                     e
                     for e in world.runtype_executions
@@ -58,7 +74,7 @@ class RuntypeApi:
                     )
                 ]
                 if q.get("executionId"):
-                    items = [e for e in items if e["id"] == q["executionId"]]
+                    items = [e for e in items if q["executionId"] in (e["id"], e["executionId"])]
                 if q.get("status"):
                     items = [e for e in items if e["status"] == q["status"]]
                 if q.get("surfaceType"):
@@ -77,13 +93,13 @@ class RuntypeApi:
                 if not rest:
                     return JSONResponse({**public(execution), **execution["_detail"]})
                 if rest == ["tool-calls"]:
-                    calls = [
-                        {k: v for k, v in c.items() if k not in ("inputParameters", "outputResult")}
-                        for c in execution["_tools"]
-                    ]
-                    return self._rt_page(request, calls, lambda c: c["id"])
+                    # Not paginated; values over 16 KiB of JSON are replaced by {truncated, preview}.
+                    return JSONResponse({"toolCalls": [_listed_tool_call(c) for c in execution["_tools"]]})
+                if rest == ["events"]:
+                    frames = "".join(f"id: {e['seq']}\ndata: {json.dumps(e)}\n\n" for e in execution["_events"])
+                    return Response(frames, media_type="text/event-stream")
                 if len(rest) == 2 and rest[0] == "tool-calls":
-                    call = next((c for c in execution["_tools"] if c["id"] == rest[1]), None)
+                    call = next((c for c in execution["_tools"] if rest[1] in (c["id"], c["toolCallId"])), None)
                     if call is None:
                         return self._rt_error(404, "not_found", "Tool call not found")
                     return JSONResponse(call)
@@ -139,3 +155,17 @@ class RuntypeApi:
         return JSONResponse({"data": page, "pagination": pagination})
 
     # --- Modus ------------------------------------------------------------------------------------
+
+
+TRUNCATE_AT = 16 * 1024
+"""The list endpoint replaces an input or output whose JSON text exceeds 16 KiB (runtype-sdk 5.5.0)."""
+
+
+def _listed_tool_call(call: dict[str, Any]) -> dict[str, Any]:
+    out = dict(call)
+    for key, flag in (("inputParameters", "inputTruncated"), ("outputResult", "outputTruncated")):
+        text = json.dumps(call.get(key))
+        out[flag] = len(text) > TRUNCATE_AT
+        if out[flag]:
+            out[key] = {"truncated": True, "preview": text[:200]}
+    return out

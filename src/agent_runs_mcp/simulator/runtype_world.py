@@ -97,120 +97,200 @@ class RuntypeWorld:
     def _runtype_execution(
         self, agent: RuntypeAgent, n: int, parent: tuple[str, datetime] | None = None
     ) -> list[dict[str, Any]]:
+        """One execution in the shapes of the official SDK (runtype-sdk 5.5.0), with its sub-agents.
+
+        Private keys (``_``) are what only other endpoints show: ``_detail`` (execution detail),
+        ``_tools`` (tool calls, whole), ``_events`` (the events replay), ``_logs`` (error logs), and
+        the recorded truth: ``_truth`` (normalized status) and ``_reason`` (why it failed, and where
+        a client can read it: ``events``, ``tool``, ``logs``, ``budget``).
+        """
         parent_id = parent[0] if parent else None
         rng = self.rng("rt-exec", agent.id, n, parent_id)
         exec_id = "exec_" + self.hexid("rt-exec", agent.id, n, parent_id, n=16)
+        row_id = "aex_" + self.hexid("rt-row", agent.id, n, parent_id, n=16)
         if parent is not None:
             created = parent[1] + timedelta(seconds=rng.randint(2, 20))
-        elif n < 2:
+        elif n < 3:
             created = self.anchor - timedelta(minutes=3 + 9 * n)
         else:
             created = self.anchor - timedelta(minutes=rng.randint(15, 60 * 24 * 10))
         started = created + timedelta(seconds=rng.randint(0, 5))
         roll = rng.random()
-        if n < 2 and parent_id is None:
-            status, truth = ("running", "running") if n == 0 else ("paused", "awaiting_human")
-        elif roll < 0.78:
+        budget = False
+        if n < 3 and parent_id is None:
+            status, truth = (("running", "running"), ("paused", "awaiting_human"), ("queued", "pending"))[n]
+        elif roll < 0.74:
             status, truth = "completed", "completed"
-        elif roll < 0.90:
+        elif roll < 0.84:
             status, truth = "failed", "failed"
-        elif roll < 0.95:
-            status, truth = "completed", "completed"  # completed but stopped by max iterations
+        elif roll < 0.88:
+            status, truth = "interrupted", "failed"
+        elif roll < 0.93:
+            status, truth, budget = "completed", "completed", True  # ended by its maxTurns budget
         else:
             status, truth = "cancelled", "cancelled"
         tools = []
-        n_tools = rng.randint(0, 4)
+        n_tools = 0 if status == "queued" else rng.randint(0, 4)
+        tool_fails = status == "failed" and rng.random() < 0.5  # half the failures are a tool's
+        if tool_fails:
+            n_tools = max(n_tools, 1)
         t = started
         tool_failure: str | None = None
         for k in range(n_tools):
             tool = rng.choice(agent.tools)
-            failed = (status == "failed" and k == n_tools - 1) or rng.random() < 0.06
+            failed = (tool_fails and k == n_tools - 1) or (status != "failed" and rng.random() < 0.06)
             t += timedelta(seconds=rng.randint(1, 8))
+            took_ms = rng.randint(120, 9000)
             error = (
                 rng.choice(
-                    [
-                        "HTTP 502 from upstream CRM",
-                        "Timed out after 30000 ms",
-                        "Rate limited by search API (429)",
-                    ]
+                    ["HTTP 502 from upstream CRM", "Timed out after 30000 ms", "Rate limited by search API (429)"]
                 )
                 if failed
                 else None
             )
-            if failed and status == "failed":
-                tool_failure = error
+            if failed and tool_fails and k == n_tools - 1:
+                tool_failure = f"tool {tool} failed: {error}"
+            big = tool in ("fetch_url", "fetch_document") and rng.random() < 0.5
+            output = None if failed else {"ok": True, "items": rng.randint(1, 9)}
+            if big and output is not None:
+                output["text"] = "".join(rng.choice("abcdefghij klmnop") for _ in range(17_000))  # over 16 KiB
             tools.append(
                 {
                     "id": str(uuid.UUID(self.hexid("rt-tool", exec_id, k))),
+                    "toolCallId": "call_" + self.hexid("rt-call", exec_id, k, n=12),
                     "toolId": "tool_" + self.hexid("rt-toolid", tool, n=12),
                     "toolName": tool,
                     "toolDescription": f"{tool.replace('_', ' ').capitalize()} tool",
                     "model": "gpt-4.1-mini",
                     "status": "failed" if failed else "completed",
                     "errorMessage": error,
-                    "executionTimeMs": rng.randint(120, 9000),
-                    "createdAt": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                    "executionTimeMs": took_ms,
+                    "iteration": k + 1,
+                    "createdAt": _ms(t),
+                    "startedAt": _ms(t),
+                    "completedAt": _ms(t + timedelta(milliseconds=took_ms)),
                     "inputParameters": {"query": rng.choice(agent.questions)[:60]},
-                    "outputResult": None if failed else {"ok": True, "items": rng.randint(1, 9)},
+                    "outputResult": output,
                 }
             )
-        iterations = rng.randint(1, 6)
+        iterations = 0 if status == "queued" else rng.randint(1, 6)
         stop_reason = {
             "completed": "end_turn",
             "failed": "error",
+            "interrupted": None,
             "cancelled": "cancelled",
             "running": None,
             "paused": None,
+            "queued": None,
         }[status]
-        if status == "completed" and roll >= 0.90:
-            stop_reason, iterations = "max_iterations_reached", 10
-        done = status in ("completed", "failed", "cancelled")
+        if budget:
+            stop_reason, iterations = "end_turn", 10  # the SDK: read budgetExhausted, not stopReason
+        done = status in ("completed", "failed", "cancelled", "interrupted")
         completed_at = t + timedelta(seconds=rng.randint(2, 40)) if done else None
         question = rng.choice(agent.questions)
         cost = round(rng.uniform(0.002, 0.09), 4)
         tokens = rng.randint(300, 9000)
+        reason, source = None, None
+        events: list[dict[str, Any]] = [{"type": "execution_start", "executionId": exec_id, "kind": "agent", "seq": 1}]
+        logs: list[dict[str, Any]] = []
+        if status == "failed":
+            if tool_failure:
+                reason, source = tool_failure, "tool"
+                error: dict[str, Any] = {"code": "TOOL_ERROR", "message": tool_failure}
+            elif rng.random() < 0.5:
+                reason, source = "Model returned an invalid tool call", "events"
+                error = {"code": "MODEL_ERROR", "message": reason}
+            else:
+                reason, source = "LLM provider returned 503 (overloaded)", "logs"
+                error = {"code": "INTERNAL_ERROR"}  # the event says nothing specific; the error log does
+                logs.append(_log(completed_at, exec_id, agent.id, reason))
+            events.append(
+                {
+                    "type": "execution_error",
+                    "executionId": exec_id,
+                    "kind": "agent",
+                    "seq": 2,
+                    "error": error,
+                    "stopReason": "error",
+                    "completedAt": _ms(completed_at),
+                }
+            )
+        elif status == "interrupted":
+            reason, source = "worker lost: no heartbeat for 120 s", "logs"
+            logs.append(_log(completed_at, exec_id, agent.id, reason))
+        elif done:
+            events.append({"type": "execution_complete", "executionId": exec_id, "kind": "agent", "seq": 2})
+        if budget:
+            reason, source = "budget exhausted (maxTurns)", "budget"
+        pending = None
+        if status == "paused":
+            tool = agent.tools[-1]
+            pending = {
+                "approvalId": "apr_" + self.hexid("rt-apr", exec_id, n=10),
+                "toolCallId": "call_" + self.hexid("rt-apr-call", exec_id, n=12),
+                "toolName": tool,
+                "toolType": "custom",
+                "reason": f"{tool} changes customer data",
+                "description": f"Approve {tool.replace('_', ' ')} for this request?",
+                "requestedAt": _ms(t),
+                "timeout": 3600,
+            }
         execution: dict[str, Any] = {
-            "id": exec_id,
+            "id": row_id,
+            "executionId": exec_id,
             "agentId": agent.id,
             "agentSource": "runtype-core",
-            "executionId": exec_id,
+            "agentTargetResolution": "latest",
+            "agentVersion": None,
+            "executionMode": "durable",
+            "notificationMode": "none",
             "parentExecutionId": parent_id,
+            "rootExecutionId": parent_id or exec_id,
             "surfaceType": rng.choice(["chat", "api", "webhook", "slack"]),
             "status": status,
             "iterations": iterations,
             "totalCost": f"{cost:.4f}" if done else None,
             "stopReason": stop_reason,
-            "startedAt": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "budgetExhausted": budget if done else None,
+            "pendingApproval": pending,
+            "startedAt": None if status == "queued" else started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "completedAt": completed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if completed_at else None,
             "createdAt": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "lastHeartbeatAt": _ms(t) if status in ("running", "interrupted") else None,
+            "conversationId": "conv_" + self.hexid("rt-conv", exec_id, n=12),
             "agentSpec": None,
             "totalTokens": tokens if done else None,
+            "finalOutput": None,
             "inputMessages": None,
-            # detail-only fields (the list endpoint leaves them out):
             "_detail": {
                 "inputMessages": [
                     {"role": "system", "content": f"You are {agent.name}. {agent.description}"},
                     {"role": "user", "content": question},
                 ],
                 "finalOutput": ({"text": answer(agent.name, question, rng)} if status == "completed" else None),
-                "error": (
-                    {"code": "TOOL_ERROR", "message": tool_failure or "Model returned an invalid tool call"}
-                    if status == "failed"
-                    else None
-                ),
+                "iterationDetails": [
+                    {"iteration": i + 1, "toolCalls": sum(1 for c in tools if c["iteration"] == i + 1)}
+                    for i in range(iterations)
+                ],
+                "retryOfExecutionId": None,
+                "cancelRequestedAt": _ms(completed_at) if status == "cancelled" else None,
             },
             "_tools": tools,
+            "_events": events,
+            "_logs": logs,
             "_truth": truth,
+            "_reason": (reason, source),
         }
         out = [execution]
-        if agent.name == "Research Assistant" and parent is None and status != "running":
+        if agent.name == "Research Assistant" and parent is None and status not in ("running", "queued"):
             web = next(a for a in self.runtype_agents if a.subagent_of == agent.id)
             for k in range(rng.randint(1, 2)):
                 out.extend(self._runtype_execution(web, n * 10 + k, parent=(exec_id, started)))
         return out
 
     def runtype_execution(self, exec_id: str) -> dict[str, Any] | None:
-        return next((e for e in self.runtype_executions if e["id"] == exec_id), None)
+        """An execution by its row id (``aex_``) or its runtime id (``exec_``)."""
+        return next((e for e in self.runtype_executions if exec_id in (e["id"], e["executionId"])), None)
 
 
 def answer(agent_name: str, question: str, rng: random.Random) -> str:
@@ -222,3 +302,12 @@ def answer(agent_name: str, question: str, rng: random.Random) -> str:
             f"{rng.choice(['P2', 'P3'])}); drafted a reply and opened ticket #{rng.randint(40000, 49999)}."
         )
     return f"Answer to '{question[:50]}': found {rng.randint(3, 8)} sources; key points summarized with citations."
+
+
+def _ms(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" if moment is not None else None
+
+
+def _log(moment: datetime | None, exec_id: str, agent_id: str, message: str) -> dict[str, Any]:
+    return {"timestamp": _ms(moment), "level": "error", "category": "execution", "executionId": exec_id,
+            "agentId": agent_id, "message": message}  # fmt: skip

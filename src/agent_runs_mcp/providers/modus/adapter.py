@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from datetime import datetime, timedelta
@@ -29,7 +28,6 @@ from typing import Any
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task, Turn
 from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
-    EXPLAIN_MAX,
     TTL_LIST_S,
     CallArgs,
     CallQuery,
@@ -309,13 +307,11 @@ class ModusProvider(Provider):
         """A listed run has at most a summary; its detail has `taskError`, `statusReason` and the failing node."""
         if run is not None:
             return {}
-        limit = asyncio.Semaphore(4)
 
-        async def explain(failure: Failure) -> tuple[str, Explained] | None:
+        async def explain(failure: Failure) -> str | None:
             if not failure.agent or not AGENT_ID.match(failure.agent):
                 return None
-            async with limit:
-                raw = await self._detail(failure.agent, failure.item_id)
+            raw = await self._detail(failure.agent, failure.item_id)
             node = next((n for n in as_list(raw.get("workflowNodes")) if isinstance(n, dict) and n.get("error")), None)
             node_error = None
             if node is not None:
@@ -323,11 +319,9 @@ class ModusProvider(Provider):
                 node_error = _text(dig(error, "message") if isinstance(error, dict) else error, 300)
                 name = as_text(first(node.get("name"), node.get("label"), node.get("id")))
                 node_error = f"node {name} failed: {node_error}" if name else node_error
-            reason = first(as_text(raw.get("taskError"), 300), node_error, as_text(raw.get("statusReason")))
-            return (failure.item_id, Explained(reason=reason)) if reason else None
+            return first(as_text(raw.get("taskError"), 300), node_error, as_text(raw.get("statusReason")))
 
-        results = await asyncio.gather(*(explain(f) for f in failures[:EXPLAIN_MAX]))
-        return dict(r for r in results if r is not None)
+        return await self.explain_each(failures, explain)
 
     # --- conversations ----------------------------------------------------------------------------
 

@@ -11,21 +11,33 @@ from agent_runs_mcp.providers.platform import Platform
 S = Status
 
 STATUSES: dict[str, Status] = {
-    # Only `completed` is confirmed by the docs; the rest are the words the stream events imply.
+    # The SDK's execution statuses (runtype-sdk 5.5.0: queued, running, paused, completed, failed,
+    # cancelled, interrupted), then words older hosts and the stream events use.
     "queued": S.PENDING,
-    "pending": S.PENDING,
     "running": S.RUNNING,
-    "in_progress": S.RUNNING,
-    "paused": S.AWAITING_HUMAN,  # executions pause for approvals (approval_start / await events)
-    "awaiting_approval": S.AWAITING_HUMAN,
+    "paused": S.AWAITING_HUMAN,  # waits on `pendingApproval`: which tool, and why
     "completed": S.COMPLETED,
+    "failed": S.FAILED,
+    "cancelled": S.CANCELLED,
+    "interrupted": S.FAILED,  # stopped without finishing (a crash, a lost worker): a failure with its own reason
+    "pending": S.PENDING,
+    "in_progress": S.RUNNING,
+    "awaiting_approval": S.AWAITING_HUMAN,
     "success": S.COMPLETED,
     "succeeded": S.COMPLETED,
-    "failed": S.FAILED,
     "error": S.FAILED,
-    "cancelled": S.CANCELLED,
     "canceled": S.CANCELLED,
     "timeout": S.FAILED,
+}
+
+FILTERS: dict[Status, tuple[str, ...]] = {
+    # The `status` filter values for a normalized status; `failed` is two of Runtype's words, read in turn.
+    S.PENDING: ("queued",),
+    S.RUNNING: ("running",),
+    S.AWAITING_HUMAN: ("paused",),
+    S.COMPLETED: ("completed",),
+    S.FAILED: ("failed", "interrupted"),
+    S.CANCELLED: ("cancelled",),
 }
 
 PLATFORM = Platform(

@@ -18,12 +18,14 @@ REASON_LABELS: dict[str, str] = {
     "tool_error": "tool error",
     "timeout": "timeout",
     "max_retries": "max retries",
+    "interrupted": "interrupted (crashed or lost)",
     "other": "other",
 }
-SYSTEM_REASONS = frozenset({"sip_error", "agent_error", "tool_error", "timeout", "other"})
+SYSTEM_REASONS = frozenset({"sip_error", "agent_error", "tool_error", "timeout", "interrupted", "other"})
 
 # Ordered: the first category whose pattern occurs in the (lower-cased) reason wins.
 _REASON_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("interrupted", ("interrupted", "heartbeat", "worker lost")),
     ("agent_error", ("invalid tool call", "model returned")),
     ("voicemail", ("voicemail", "voice mail", "answering machine", "machine-detected")),
     (
@@ -95,7 +97,9 @@ def classify_failure(reason: str | None) -> str:
     return "other"
 
 
-GENERIC_REASONS = frozenset({"error", "errored", "failed", "failure", "fail", "unknown", "(no reason given)"})
+GENERIC_REASONS = frozenset(
+    {"error", "errored", "failed", "failure", "fail", "unknown", "interrupted", "(no reason given)"}
+)
 
 
 def is_generic(reason: str | None) -> bool:

@@ -123,4 +123,5 @@ async def test_demo_mode_needs_no_credentials(demo_client) -> None:
     assert all(p["demo"] for p in res.structured_content["providers"])
     world = World()
     res = await call(demo_client, "list_agents", provider="unpod")
-    assert [a["name"] for a in res.structured_content["agents"]] == [a.name for a in world.unpod_agents]
+    names = [a["name"] for a in res.structured_content["agents"]]
+    assert names == [a.name for a in world.unpod_agents] + [a["name"] for a in world.speech_agents]

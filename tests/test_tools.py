@@ -56,7 +56,9 @@ async def test_list_providers(client: Client, sim) -> None:
 async def test_list_agents_each_provider(client: Client, world: World) -> None:
     unpod = await call(client, "list_agents", provider="unpod")
     agents = unpod.structured_content["agents"]
-    assert [a["id"] for a in agents] == [a.handle for a in world.unpod_agents]
+    assert [a["id"] for a in agents] == [a.handle for a in world.unpod_agents] + [
+        a["agent_id"] for a in world.speech_agents
+    ]
     assert agents[0]["space"] == world.unpod_agents[0].space
     runtype = await page_all(client, "list_agents", "agents", provider="runtype", limit=2)
     assert [a["id"] for a in runtype] == [a.id for a in world.runtype_agents]

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from agent_runs_mcp.simulator.names import DEMO_CREDENTIALS
+from agent_runs_mcp.simulator.shared import public
 
 if TYPE_CHECKING:
     from agent_runs_mcp.simulator.world import World
@@ -176,6 +177,28 @@ class UnpodApi:
                     return JSONResponse({"message": "Agent not found"}, 404)
                 runs = [world.unpod_execution_doc(r) for r in world.unpod_runs if r.agent.handle == handle]
                 return self._unpod_page(request, runs, 20, "Executions fetched successfully")
+            case ["speech", "v1", "agents"]:
+                agents = [public(x) for x in world.speech_agents]
+                return self._envelope(agents, "Agents fetched successfully", len(agents))
+            case ["speech", "v1", "agents", agent_id]:
+                found = world.speech_agent(agent_id)
+                if found is None:
+                    return JSONResponse({"message": "Agent not found", "status_code": 404}, 404)
+                return self._envelope(public(found), "Agent fetched successfully")
+            case ["speech", "v1", "calls"]:
+                q = request.query_params
+                rows = [
+                    {**public(c), "transcript": None}  # list rows leave the turns out (transcript_turns counts them)
+                    for c in world.speech_calls
+                    if (not q.get("call_status") or c["status"] == q["call_status"])
+                    and (not q.get("pipe_id") or c["pipe_id"] == q["pipe_id"])
+                    and (not q.get("agent_id") or c["agent_id"] == q["agent_id"])
+                ]
+                return self._envelope(rows, "Calls fetched successfully", len(rows))
+            case ["speech", "v1", "calls", call_id] if world.speech_call(call_id) is not None:
+                found = world.speech_call(call_id)
+                assert found is not None
+                return self._envelope({**public(found), "transcript": found["_transcript"]}, "Call fetched")
             case ["speech", "v1", "calls", call_id]:
                 task = world.unpod_call(call_id)
                 if task is None:

@@ -19,13 +19,14 @@ from typing import Any
 from agent_runs_mcp.simulator.modus_world import ModusWorld
 from agent_runs_mcp.simulator.names import DEMO_CREDENTIALS
 from agent_runs_mcp.simulator.runtype_world import RuntypeWorld
+from agent_runs_mcp.simulator.unpod_speech import UnpodSpeechWorld
 from agent_runs_mcp.simulator.unpod_world import UnpodWorld
 
 __all__ = ["DEMO_CREDENTIALS", "World"]
 
 
 @dataclass
-class World(UnpodWorld, RuntypeWorld, ModusWorld):
+class World(UnpodWorld, UnpodSpeechWorld, RuntypeWorld, ModusWorld):
     """The whole simulated dataset; build once, read many times."""
 
     seed: int = 7

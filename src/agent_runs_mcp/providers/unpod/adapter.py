@@ -27,7 +27,6 @@ from typing import Any
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Tally, Task
 from agent_runs_mcp.errors import BusinessError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
-    TTL_FINISHED_S,
     TTL_LIST_S,
     CallArgs,
     CallQuery,
@@ -46,7 +45,16 @@ from agent_runs_mcp.providers.unpod import PLATFORM
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory
 from agent_runs_mcp.providers.unpod.mapping import execution_of, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
-from agent_runs_mcp.refs import Ref, make_ref, parse_ref
+from agent_runs_mcp.providers.unpod.speech import (
+    SPEECH,
+    SpeechPlane,
+    call_conversation_of,
+    call_execution_of,
+    call_tally_of,
+    call_task_of,
+    is_speech_agent,
+)
+from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 from agent_runs_mcp.timeutil import parse_time
 
 log = logging.getLogger(__name__)
@@ -60,7 +68,7 @@ TASKS_TTL = ttl_by_status(
 """A page of tasks that have all finished is kept for long; one with tasks in flight only briefly."""
 
 
-class UnpodProvider(SpaceDirectory, Provider):
+class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
     kind = "unpod"
     page_size = 50
     scan_page_size = 200
@@ -124,11 +132,17 @@ class UnpodProvider(SpaceDirectory, Provider):
                     ref=make_ref(self.name, "agent", a=handle, s=spaces.get(handle)),
                 )
             )
-        return ProviderPage(items=agents, token=token, next_token=None, total=len(agents))
+        speech, note = await self.speech_agents()
+        agents += speech
+        return ProviderPage(items=agents, token=token, next_token=None, total=len(agents), note=note)
 
     # --- executions -------------------------------------------------------------------------------
 
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
+        if is_speech_agent(query.agent):  # a speech-plane agent's executions are its calls
+            assert query.agent is not None
+            rows = await self.speech_calls(query.agent, query.status)
+            return ProviderPage([call_execution_of(self.name, r) for r in rows], token, None, None)
         source = token[0] if token and token[0] in "AS" else None
         inner = token[1:] if token and source else token
         if query.agent and not query.space and source != "S":
@@ -196,6 +210,9 @@ class UnpodProvider(SpaceDirectory, Provider):
     # --- tasks ------------------------------------------------------------------------------------
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
+        if is_speech_agent(query.agent):  # a speech-plane call is a run of one task: itself
+            raw = await self.speech_call(query.run_id)
+            return ProviderPage([call_task_of(self.name, raw)], token, None, 1)
         found = await self._space_run_page(query, token, self.page_size)
         if found is not None:
             raw, space = found
@@ -248,6 +265,8 @@ class UnpodProvider(SpaceDirectory, Provider):
         return items, f"a{raw.next_token}" if raw.next_token else None, raw.number
 
     async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
+        if is_speech_agent(query.agent):
+            return ProviderPage([call_tally_of(await self.speech_call(query.run_id))], token, None, 1)
         found = await self._space_run_page(query, token, self.scan_page_size)
         if found is not None:
             raw, space = found
@@ -261,6 +280,10 @@ class UnpodProvider(SpaceDirectory, Provider):
         return ProviderPage(tallies, token, next_token, None)
 
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
+        if is_speech_agent(query.agent):
+            assert query.agent is not None
+            rows = await self.speech_calls(query.agent, None)
+            return ProviderPage([call_tally_of(r) for r in rows], token, None, len(rows))
         agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
         path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
         raw = await self._page(path, token, f"tasks of agent `{agent}`", size=self.scan_page_size)
@@ -273,6 +296,9 @@ class UnpodProvider(SpaceDirectory, Provider):
     # --- conversations ----------------------------------------------------------------------------
 
     def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
+        if ref is not None and ref.get("k") == SPEECH:  # a speech-plane call, whatever kind of ref names it
+            call = ref.get("c") or ref.get("t") or ref.get("r")
+            return CallQuery(call_id=pick(args.call_id, ref, "c", "call_id") or call, agent=ref.get("a"))
         if ref is not None and ref.kind == "run":
             raise InputError(
                 "An Unpod run holds many calls: pass the `ref` of one task (from get_run_tasks), not of the run."
@@ -280,6 +306,8 @@ class UnpodProvider(SpaceDirectory, Provider):
         return super().call_query(ref, args)
 
     def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+        if is_speech_agent(agent):
+            return f'get_call_transcript(provider="{self.name}", call_id="{run_id}") reads the call'
         where = f', space="{space}"' if space else (f', agent="{agent}"' if agent else "")
         return f'get_call_transcript(provider="{self.name}", run_id="{run_id}"{where}, task_id=<task_id>)'
 
@@ -327,7 +355,7 @@ class UnpodProvider(SpaceDirectory, Provider):
 
     async def _call_by_id(self, query: CallQuery) -> Conversation:
         call_id = query.call_id or ""
-        if query.agent:
+        if query.agent and not is_speech_agent(query.agent):
             path = f"{API}/agents/{segment(query.agent, 'agent')}/tasks/"
             async for items in self._scan_tasks(path, f"tasks of agent `{query.agent}`"):
                 for item in items:
@@ -339,14 +367,11 @@ class UnpodProvider(SpaceDirectory, Provider):
                 f"no task of agent `{query.agent}` has call `{call_id}`.",
                 hint="Check the call id; get_run_tasks shows each task's call_id.",
             )
-        # The speech plane (known from Unpod's Python SDK, not from the REST docs) reads one call by id.
-        body = await self.get(
-            f"{API}/speech/v1/calls/{segment(call_id, 'call_id')}",
-            what=f"call `{call_id}`",
-            ttl_s=TTL_FINISHED_S,
-        )
-        raw = body.get("data", body) if isinstance(body, dict) else {}
-        raw = as_dict(raw)
+        # The speech plane (Unpod's Python SDK) reads one call by id.
+        body = {"data": await self.speech_call(call_id)}
+        raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
+        if "task_id" not in raw:  # a speech-plane call (unpod SDK's Call); older hosts answer with a task's call
+            return call_conversation_of(self.name, raw)
         task_like = {"task_id": raw.get("task_id"), "run_id": raw.get("run_id"), "status": raw.get("status")}
         task_like["output"] = {**raw, "call_id": first(raw.get("call_id"), raw.get("id"), call_id)}
         return self._conversation(task_like, RunQuery(run_id=as_text(raw.get("run_id")) or ""))

@@ -1,0 +1,88 @@
+"""Unpod's speech plane next to the platform API: agents created through the SDK (`asst_...`), their calls
+as executions, a call's detail and transcript, its status table and end reasons, and health over them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from mcp import Client
+
+from agent_runs_mcp.simulator.faults import Rule
+from agent_runs_mcp.simulator.world import World
+from tests.conftest import call
+from tests.test_tools import page_all
+
+pytestmark = pytest.mark.anyio
+
+
+def calls_of(world: World, agent_id: str) -> list[dict]:
+    return [c for c in world.speech_calls if c["agent_id"] == agent_id]
+
+
+async def test_list_agents_shows_both_planes(client: Client, world: World) -> None:
+    res = await call(client, "list_agents", provider="unpod")
+    agents = {a["id"]: a for a in res.structured_content["agents"]}
+    for speech in world.speech_agents:
+        assert agents[speech["agent_id"]]["kind"] == "speech-plane agent"
+    assert all(agents[a.handle].get("kind") != "speech-plane agent" for a in world.unpod_agents)
+    assert "speech-plane agent" in res.content[0].text
+
+
+async def test_speech_calls_are_executions_with_their_facts(client: Client, world: World) -> None:
+    agent = world.speech_agents[0]["agent_id"]
+    truth = calls_of(world, agent)
+    runs = await page_all(client, "list_agent_executions", "executions", provider="unpod", agent=agent, detail="full")
+    assert Counter(r["status"] for r in runs) == Counter(c["_truth"] for c in truth)
+    by_id = {c["id"]: c for c in truth}
+    for run in runs:
+        raw = by_id[run["run_id"]]
+        if raw.get("ended_at"):
+            assert run["started_at"] and run["duration_s"] == raw["duration_s"]
+            assert raw["end_reason"] in run["stop_reason"]
+    assert {r["provider_status"] for r in runs} >= {"connected", "notConnected", "failed"}
+    failed = await page_all(
+        client, "list_agent_executions", "executions", provider="unpod", agent=agent, status="failed"
+    )
+    assert len(failed) == sum(c["_truth"] == "failed" for c in truth)
+
+
+async def test_a_call_run_task_and_transcript(client: Client, world: World) -> None:
+    agent = world.speech_agents[1]["agent_id"]
+    no_answer = next(c for c in calls_of(world, agent) if c.get("end_reason") == "USER_DID_NOT_PICK_UP")
+    talked = next(c for c in calls_of(world, agent) if c["_transcript"])
+    runs = await page_all(client, "list_agent_executions", "executions", provider="unpod", agent=agent)
+    refs = {r["run_id"]: r["ref"] for r in runs}
+    tasks = await call(client, "get_run_tasks", ref=refs[no_answer["id"]])
+    (task,) = tasks.structured_content["tasks"]
+    assert task["status"] == "failed" and task["end_reason"] == "no answer (USER_DID_NOT_PICK_UP)"
+    assert task["contact"] and task["duration_s"] is not None
+    tasks = await call(client, "get_run_tasks", ref=refs[talked["id"]])
+    (task,) = tasks.structured_content["tasks"]
+    assert task["has_transcript"] is True
+    text = await call(client, "get_call_transcript", ref=task["ref"], max_turns=200)
+    data = text.structured_content
+    assert data["total_turns"] == len(talked["_transcript"]) and data["call"]["status"] == "completed"
+    assert data["call"]["recording_url"] and data["turns"][0]["speaker"] == "agent"
+    again = await call(client, "get_call_transcript", provider="unpod", call_id=talked["id"])
+    assert again.structured_content["total_turns"] == len(talked["_transcript"])
+
+
+async def test_health_over_speech_calls(client: Client, world: World) -> None:
+    agent = world.speech_agents[0]["agent_id"]
+    truth = calls_of(world, agent)
+    res = await call(client, "summarize_run_health", provider="unpod", agent=agent, since="7d")
+    report = res.structured_content
+    assert report["totals"] == dict(Counter(c["_truth"] for c in truth))  # every call is inside the 7 days
+    reasons = {r["reason"]: r["count"] for r in report["top_failure_reasons"]}
+    expected = Counter(c["_reason"] for c in truth if c["_reason"])
+    assert reasons == dict(expected.most_common(5))
+    assert "no_answer" in reasons and "other" not in reasons
+
+
+async def test_a_host_without_the_speech_plane_is_a_note(client: Client, world: World, faults) -> None:
+    faults.rules = [Rule(match="/speech/v1/agents", fault="404_html")]
+    res = await call(client, "list_agents", provider="unpod", fresh=True)
+    ids = [a["id"] for a in res.structured_content["agents"]]
+    assert ids == [a.handle for a in world.unpod_agents]
+    assert any("no speech plane" in n for n in res.structured_content["notes"])

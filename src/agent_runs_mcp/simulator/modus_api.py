@@ -121,10 +121,8 @@ class ModusApi:
                     runs = [r for r in runs if r["status"] == status]
                 page = [public(r) for r in runs[offset : offset + size]]
                 more = offset + size < len(runs)
-                body: dict[str, Any] = {"runs": page, "nextPageToken": self._md_token(offset + size) if more else None}
-                if not nest:
-                    body["counts"] = counts  # the seed documents show counts; the SDK's response has none
-                return JSONResponse(body)
+                next_token = self._md_token(offset + size) if more else None
+                return JSONResponse({"runs": page, "counts": counts, "nextPageToken": next_token})
             case [agent_id, "runs", run_id]:
                 agent = world.modus_agent(agent_id)
                 runs = world.modus_runs.get(agent.id, []) if agent else []
@@ -155,6 +153,8 @@ class ModusApi:
             "updatedAt": (self.world.anchor - timedelta(days=2)).isoformat().replace("+00:00", "Z"),
             "canManage": True,
             "canUse": True,
+            "accessConfig": {"visibility": "shared", "groupPermissions": {}, "sharedWith": []},
+            "manageDenial": None,
         }
 
     # --- misc -------------------------------------------------------------------------------------

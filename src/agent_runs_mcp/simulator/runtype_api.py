@@ -123,6 +123,7 @@ class RuntypeApi:
             "status": "active",
             "createdAt": (self.world.anchor - timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "updatedAt": (self.world.anchor - timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "agentType": "assistant" if agent.subagent_of is None else "subagent",
             "capabilityCount": len(agent.tools),
             "lastRunAt": runs[0]["createdAt"] if runs else None,
         }

@@ -191,7 +191,9 @@ class RuntypeWorld:
         cost = round(rng.uniform(0.002, 0.09), 4)
         tokens = rng.randint(300, 9000)
         reason, source = None, None
-        events: list[dict[str, Any]] = [{"type": "execution_start", "executionId": exec_id, "kind": "agent", "seq": 1}]
+        events: list[dict[str, Any]] = [
+            {"type": "execution_start", "executionId": exec_id, "kind": "agent", "seq": 1, "startedAt": _ms(started)}
+        ]
         logs: list[dict[str, Any]] = []
         if status == "failed":
             if tool_failure:
@@ -202,7 +204,7 @@ class RuntypeWorld:
                 error = {"code": "MODEL_ERROR", "message": reason}
             else:
                 reason, source = "LLM provider returned 503 (overloaded)", "logs"
-                error = {"code": "INTERNAL_ERROR"}  # the event says nothing specific; the error log does
+                error = {"code": "INTERNAL_ERROR", "message": "Internal error"}  # nothing specific; the log is
                 logs.append(_log(completed_at, exec_id, agent.id, reason))
             events.append(
                 {
@@ -219,7 +221,17 @@ class RuntypeWorld:
             reason, source = "worker lost: no heartbeat for 120 s", "logs"
             logs.append(_log(completed_at, exec_id, agent.id, reason))
         elif done:
-            events.append({"type": "execution_complete", "executionId": exec_id, "kind": "agent", "seq": 2})
+            events.append(
+                {
+                    "type": "execution_complete",
+                    "executionId": exec_id,
+                    "kind": "agent",
+                    "seq": 2,
+                    "success": status == "completed",
+                    "stopReason": stop_reason,
+                    "completedAt": _ms(completed_at),
+                }
+            )
         if budget:
             reason, source = "budget exhausted (maxTurns)", "budget"
         pending = None

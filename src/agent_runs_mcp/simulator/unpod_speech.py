@@ -56,7 +56,16 @@ class UnpodSpeechWorld:
                 "name": name,
                 "brain": {"kind": "llm", "model": "gpt-4.1-mini", "instructions": purpose},
                 "brain_execution": "bridge",
-                "voices": [{"voice_id": "v_" + self.hexid("voice", name, n=10), "language": "en"}],
+                "voices": [
+                    {
+                        "agent_id": "asst_" + self.hexid("speech-agent", name, n=20),
+                        "voice_profile_id": "vp_" + self.hexid("voice", name, n=10),
+                        "voice_profile_name": f"{persona} (en-US)",
+                        "name": name,
+                        "is_default": True,
+                        "domain": domain,
+                    }
+                ],
                 "noise_cancellation": None,
                 "_persona": persona,
                 "_domain": domain,

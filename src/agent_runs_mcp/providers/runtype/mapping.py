@@ -145,6 +145,10 @@ def subagent_task_of(account: str, raw: dict[str, Any], parent: str) -> Task:
     )
 
 
+GENERIC_MESSAGES = frozenset({"internal error", "error", "failed", "unknown error", "execution failed"})
+"""Messages that say only that something failed: the next source is asked instead."""
+
+
 def error_of_events(events: Any) -> str | None:
     """Why an execution failed, from its events replay: the ``execution_error`` event, if specific."""
     for event in reversed(as_list(events)):
@@ -156,7 +160,7 @@ def error_of_events(events: Any) -> str | None:
         else:
             message, code = as_text(error, 300), as_text(event.get("code"))
         block = as_text(event.get("blockReason"))
-        if message:
+        if message and message.strip(" .").lower() not in GENERIC_MESSAGES:
             return message + (f" ({code})" if code and code not in message else "")
         if block:
             return f"blocked: {block}"

@@ -1,0 +1,238 @@
+"""The vendors' official SDKs as the test oracle (never runtime dependencies).
+
+1. Simulator vs SDK: each SDK's own client calls every endpoint our adapters read, against the
+   simulator; every answer must parse into the SDK's models (16 calls: Modus 4, Runtype 7, Unpod 5).
+2. Fixture vs adapter: responses built through the SDKs' own models are served to our adapters
+   through an httpx MockTransport; every field the SDK model carries and our domain model has must land.
+
+`runtype-sdk` and `modus-sdk` install with the dev extra. `unpod` needs Python 3.12: its checks run
+in a subprocess with `.venv-sdk312/bin/python` (`make test-sdk` builds it) and skip without one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
+from tests.conftest import LiveServer, accounts_for, call, mcp_client
+
+ROOT = Path(__file__).resolve().parent.parent
+PY312 = Path(os.environ.get("AGENT_RUNS_SDK312_PYTHON", ROOT / ".venv-sdk312" / "bin" / "python"))
+
+modus = pytest.importorskip("modus", reason="modus-sdk 0.9.0 is in the dev extra: pip install -e '.[dev]'")
+runtype_api = pytest.importorskip("runtype._generated.client", reason="runtype-sdk 5.5.0 is in the dev extra")
+
+
+# --- 1. simulator vs SDK ----------------------------------------------------------------------------
+
+
+def test_modus_sdk_reads_the_simulator(sim: LiveServer, world: World) -> None:
+    client = modus.Modus(api_key=DEMO_CREDENTIALS["modus"]["token"], base_url=sim.url)
+    flow = world.modus_agents[-1]
+    run = world.modus_runs[flow.id][0]
+    workflows = list(client.workflows.list())
+    assert [w.id for w in workflows] == [a.id for a in world.modus_agents]
+    assert client.workflows.get(flow.slug).slug == flow.slug
+    runs = list(client.workflows.runs.list(flow.id))  # the SDK's first page
+    assert runs and [r.id for r in runs] == [r["id"] for r in world.modus_runs[flow.id]][: len(runs)]
+    detail = client.workflows.runs.get(flow.id, run["workflowId"], temporal_run_id=run["temporalRunId"])
+    assert detail.id == run["id"] and len(detail.workflow_nodes or []) == len(flow.nodes)
+
+
+def test_runtype_sdk_reads_the_simulator(sim: LiveServer, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    bearer = "Bearer " + DEMO_CREDENTIALS["runtype"]["token"]
+    api = runtype_api.RuntypeApi(base_url=sim.url + "/", api_key=bearer, authorization=bearer)
+    agent = world.runtype_agents[0]
+    mine = [e for e in world.runtype_executions if e["agentId"] == agent.id and e["parentExecutionId"] is None]
+    done = next(e for e in mine if e["_tools"] and e["status"] == "completed")
+    failed = next(e for e in mine if e["status"] == "failed" and e["_reason"][1] == "logs")
+    assert {a.id for a in api.agents.list_agents().data} == {a.id for a in world.runtype_agents}
+    listed = api.agents.list_agent_executions(agent.id, limit=100)
+    assert {e.status for e in listed.data} >= {"queued", "paused", "failed", "completed"}
+    assert api.agents.get_execution_detail(agent.id, done["id"]).execution_id == done["executionId"]
+    calls = api.agents.list_tool_calls(agent.id, done["id"]).tool_calls
+    assert len(calls) == len(done["_tools"])
+    assert api.agents.get_tool_call_detail(agent.id, done["id"], calls[0].id).tool_name == calls[0].tool_name
+    with caplog.at_level(logging.WARNING):
+        events = list(api.agents.stream_execution_events(agent.id, failed["id"]))
+    skipped = [r.getMessage()[:300] for r in caplog.records if "Skipping SSE event" in r.getMessage()]
+    assert len(events) == len(failed["_events"]) and not skipped, skipped  # every event parsed, none skipped
+    logs = api.logs.query_customer_logs(execution_id=failed["executionId"], level="error")
+    assert logs.data.entries[0]["message"] == failed["_reason"][0]
+
+
+@pytest.mark.skipif(
+    not PY312.exists(),
+    reason=f"the unpod SDK needs Python 3.12: no {PY312} (run `make test-sdk` to build it with unpod 0.5.0)",
+)
+def test_unpod_sdk_reads_the_simulator(sim: LiveServer, world: World) -> None:
+    creds = DEMO_CREDENTIALS["unpod"]
+    talked = next(c for c in world.speech_calls if c["_transcript"])
+    args = [sim.url + "/api/v2/platform", creds["token"], creds["org_handle"], world.speech_agents[0]["agent_id"]]
+    out = subprocess.run(
+        [str(PY312), str(ROOT / "tests" / "sdk_oracle" / "unpod_calls.py"), *args, talked["id"]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == 5, out.stderr[-2000:]
+    failed = [r for r in results if not r["ok"]]
+    assert not failed, failed
+    by_call = {r["call"]: r for r in results}
+    assert by_call["agents.list"]["items"] == len(world.speech_agents)
+    assert by_call["calls.list"]["items"] == len(world.speech_calls)
+    assert by_call["calls.get"]["turns"] == len(talked["_transcript"])
+
+
+# --- 2. fixture vs adapter --------------------------------------------------------------------------
+
+
+def serve(routes: dict[str, Any]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = routes.get(request.url.path)
+        if body is None:
+            return httpx.Response(404, text="<h1>Not Found</h1>", headers={"Content-Type": "text/html"})
+        return httpx.Response(200, content=json.dumps(body), headers={"Content-Type": "application/json"})
+
+    return httpx.MockTransport(handler)
+
+
+def settings_for(kind: str) -> Settings:
+    accounts = accounts_for("https://sdk.example")
+    return Settings(accounts={kind: accounts[kind]}, cache_enabled=False)
+
+
+def landed(pairs: list[tuple[str, Any, Any]]) -> list[str]:
+    """The SDK fields whose value did not land in our result."""
+    return [f"{name}: sdk={sdk!r} ours={ours!r}" for name, sdk, ours in pairs if sdk != ours]
+
+
+@pytest.mark.anyio
+async def test_runtype_sdk_shaped_execution_lands() -> None:
+    from runtype._generated.agents.types.get_v1agents_id_executions_response import GetV1AgentsIdExecutionsResponse
+
+    row = {
+        "id": "aex_1", "executionId": "exec_1", "agentId": "agent_1", "agentTargetResolution": "latest",
+        "executionMode": "durable", "notificationMode": "none", "status": "interrupted",
+        "createdAt": "2026-11-20T10:00:00Z", "startedAt": "2026-11-20T10:00:02Z", "completedAt": "2026-11-20T10:01:02Z",
+        "totalCost": "0.0420", "totalTokens": 1234, "stopReason": None, "surfaceType": "api",
+        "parentExecutionId": "exec_0", "budgetExhausted": False, "conversationId": "conv_1", "iterations": 3,
+    }  # fmt: skip
+    pagination = {
+        "hasMore": False,
+        "hasPrev": False,
+        "limit": 50,
+        "currentOffset": 0,
+        "nextCursor": None,
+        "totalCount": 1,
+    }
+    body = {"data": [row], "pagination": pagination}
+    sdk = GetV1AgentsIdExecutionsResponse.model_validate(body).data[0]  # the SDK accepts it
+    transport = serve({"/v1/agents/agent_1/executions": body})
+    async with mcp_client(settings_for("runtype"), transport=transport) as client:
+        res = await call(client, "list_agent_executions", provider="runtype", agent="agent_1", detail="full")
+    (ours,) = res.structured_content["executions"]
+    missing = landed(
+        [
+            ("id", sdk.id, ours["run_id"]),
+            ("agentId", sdk.agent_id, ours["agent_id"]),
+            ("status", sdk.status, ours["provider_status"]),
+            ("status (normalized)", "failed", ours["status"]),
+            ("startedAt", sdk.started_at, ours["started_at"]),
+            ("completedAt", sdk.completed_at, ours["ended_at"]),
+            ("totalCost", float(sdk.total_cost), ours["cost_usd"]),
+            ("totalTokens", sdk.total_tokens, ours["tokens"]),
+            ("surfaceType", sdk.surface_type, ours["trigger"]),
+            ("parentExecutionId", sdk.parent_execution_id, ours["parent_run_id"]),
+            ("executionId", sdk.execution_id, ours["details"]["executionId"]),
+            ("conversationId", sdk.conversation_id, ours["details"]["conversationId"]),
+            ("budgetExhausted", sdk.budget_exhausted, ours["details"]["budgetExhausted"]),
+            ("iterations", sdk.iterations, ours["details"]["iterations"]),
+        ]
+    )
+    assert not missing, missing
+    assert ours["stop_reason"] == "interrupted" and ours["duration_s"] == 60.0
+
+
+@pytest.mark.anyio
+async def test_modus_sdk_shaped_runs_land() -> None:
+    from modus._generated.models import GetAutomationRunResponseDto, ListAutomationRunsResponseDto
+
+    item = {
+        "id": "wf_9_run_1:t-1", "workflowId": "wf_9_run_1", "temporalRunId": "t-1", "agentId": 9,
+        "agentName": "Report", "agentType": "workflow", "status": "error", "triggerType": "webhook",
+        "startedAt": "2026-11-20T10:00:00.000Z", "endedAt": "2026-11-20T10:00:07.500Z", "durationMs": 7500,
+        "summary": "Run failed: CRM 401",
+    }  # fmt: skip
+    listing = {"runs": [item], "nextPageToken": None, "counts": {"all_executions": 1, "error": 1}}
+    node = {"id": "1", "name": "Fetch", "status": "error", "error": {"message": "CRM 401"}}
+    detail = {
+        **item,
+        "source": "history",
+        "taskError": "CRM returned 401",
+        "statusReason": None,
+        "workflowNodes": [node],
+    }
+    ListAutomationRunsResponseDto.model_validate(listing)
+    sdk = GetAutomationRunResponseDto.model_validate(detail)
+    transport = serve({"/api/v1/workflows/9/runs": listing, "/api/v1/workflows/9/runs/wf_9_run_1": detail})
+    async with mcp_client(settings_for("modus"), transport=transport) as client:
+        runs = await call(client, "list_agent_executions", provider="modus", agent="9", detail="full")
+        tasks = await call(client, "get_run_tasks", provider="modus", run_id=item["id"], agent="9")
+    (ours,) = runs.structured_content["executions"]
+    missing = landed(
+        [
+            ("id", sdk.id, ours["run_id"]),
+            ("agentId", str(int(sdk.agent_id)), ours["agent_id"]),
+            ("agentName", sdk.agent_name, ours["agent_name"]),
+            ("status", sdk.status, ours["provider_status"]),
+            ("triggerType", sdk.trigger_type, ours["trigger"]),
+            ("startedAt", "2026-11-20T10:00:00Z", ours["started_at"]),
+            ("endedAt", "2026-11-20T10:00:07.500000Z", ours["ended_at"]),
+            ("durationMs", sdk.duration_ms / 1000, ours["duration_s"]),
+            ("summary", sdk.summary, ours["summary"]),
+            ("workflowNodes", len(sdk.workflow_nodes or []), len(tasks.structured_content["tasks"])),
+            ("counts", 1, runs.structured_content["total"]),
+        ]
+    )
+    assert not missing, missing
+
+
+@pytest.mark.anyio
+async def test_unpod_sdk_shaped_call_lands() -> None:
+    """The fields of unpod 0.5.0's `Call` (models/call.py), as a detail read returns them."""
+    call_doc = {
+        "id": "call_1", "agent_id": "asst_1", "direction": "outbound", "to_number": "+14155550123",
+        "status": "notConnected", "end_reason": "USER_DID_NOT_PICK_UP", "started_at": "2026-11-20T10:00:00+00:00",
+        "ended_at": "2026-11-20T10:00:30+00:00", "duration_s": 30.0, "transcript": [], "transcript_turns": 0,
+        "recording_url": None, "traces": {"call_timings": {"call_dialed_at": "2026-11-20T10:00:00"}},
+    }  # fmt: skip
+    envelope = {"status_code": 200, "message": "ok", "data": call_doc}
+    transport = serve({"/api/v2/platform/speech/v1/calls/call_1": envelope})
+    async with mcp_client(settings_for("unpod"), transport=transport) as client:
+        res = await call(client, "get_call_transcript", provider="unpod", call_id="call_1")
+    ours = res.structured_content["call"]
+    missing = landed(
+        [
+            ("id", "call_1", ours["call_id"]),
+            ("agent_id", "asst_1", ours["agent_id"]),
+            ("direction", "outbound", ours["direction"]),
+            ("status", "failed", ours["status"]),
+            ("end_reason", "no answer (USER_DID_NOT_PICK_UP)", ours["end_reason"]),
+            ("started_at", "2026-11-20T10:00:00Z", ours["started_at"]),
+            ("ended_at", "2026-11-20T10:00:30Z", ours["ended_at"]),
+            ("duration_s", 30.0, ours["duration_s"]),
+        ]
+    )
+    assert not missing, missing
+    assert ours["contact"] and ours["contact"].endswith("23")  # the number lands, masked

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.text import excerpt
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|w|wk)s?\s*(ago)?\s*$", re.IGNORECASE)
 _UNITS = {
@@ -21,6 +22,14 @@ _UNITS = {
     "wk": 604800,
 }
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+MAX_SPAN_DAYS = 3650
+"""The longest span back from now a user may ask for (ten years)."""
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+ACCEPTED = (
+    "Use an ISO 8601 timestamp between 2000 and 2100 such as 2026-11-21T09:00:00Z, or a span back from now "
+    f"up to {MAX_SPAN_DAYS}d such as 30m, 24h, 7d or 2w."
+)
 
 
 def utcnow() -> datetime:
@@ -66,18 +75,18 @@ def parse_user_time(value: str, argument: str, now: datetime | None = None) -> d
     text = value.strip()
     if text.lower() == "now":
         return now
-    match = _RELATIVE.match(text)
+    shown = excerpt(value, 40)
+    match = _RELATIVE.match(text) if len(text) <= 40 else None
     if match:
-        amount = float(match.group(1))
-        unit = match.group(2).lower()
-        return now - timedelta(seconds=amount * _UNITS[unit])
-    parsed = parse_time(text) if not text.replace(".", "", 1).isdigit() else None
+        seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
+        if seconds > MAX_SPAN_DAYS * 86400:
+            raise InputError(f"`{argument}` reaches too far back: {shown}. {ACCEPTED}")
+        return now - timedelta(seconds=seconds)
+    parsed = parse_time(text) if len(text) <= 64 and not text.replace(".", "", 1).isdigit() else None
     if parsed is None:
-        raise InputError(
-            f"`{argument}` could not be read as a time: {value[:40]!r}. "
-            "Use an ISO 8601 timestamp such as 2026-11-21T09:00:00Z, or a span back from now "
-            "such as 30m, 24h, 7d or 2w."
-        )
+        raise InputError(f"`{argument}` could not be read as a time: {shown}. {ACCEPTED}")
+    if not EARLIEST <= parsed <= LATEST:
+        raise InputError(f"`{argument}` is outside the years 2000 to 2100: {shown}. {ACCEPTED}")
     return parsed
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
@@ -15,8 +17,14 @@ from agent_runs_mcp.config import Settings
 from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.server.demo_wiring import transport_for
 from agent_runs_mcp.server.schema import compact_input_schema, compact_output_schema
+from agent_runs_mcp.text import clean_text, excerpt
 from agent_runs_mcp.tools import accounts, calls, health, prompts, runs
 from agent_runs_mcp.tools.common import READ_ONLY
+
+log = logging.getLogger("agent_runs_mcp.tools")
+
+UNKNOWN_SHOWN = 5
+"""An argument error names at most this many arguments (a caller may send thousands)."""
 
 INSTRUCTIONS = """\
 Inspect AI agent runs on Unpod (voice calling campaigns), Runtype (LLM agents) and Modus (workflows).
@@ -54,14 +62,18 @@ class AgentRunsServer(MCPServer):
             accepted = set(tool.parameters.get("properties", {}))
             unknown = sorted(set(arguments) - accepted)
             if unknown:
+                shown = ", ".join(f"`{clean_text(u[:40])}`" for u in unknown[:UNKNOWN_SHOWN])
+                more = f" and {len(unknown) - UNKNOWN_SHOWN} more" if len(unknown) > UNKNOWN_SHOWN else ""
+                log.info("tool=%s outcome=unknown_arguments count=%d", name, len(unknown))
                 raise ToolError(
-                    f"Invalid arguments for {name}: unknown argument(s) {', '.join(f'`{u}`' for u in unknown)}. "
+                    f"Invalid arguments for {name}: unknown argument(s) {shown}{more}. "
                     f"Accepted: {', '.join(sorted(accepted)) or 'none'}."
                 )
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
+                log.info("tool=%s outcome=invalid_arguments", name)
                 raise ToolError(explain_arguments(name, exc.__cause__)) from exc.__cause__
             raise
 
@@ -84,12 +96,23 @@ def explain_arguments(tool: str, error: ValidationError) -> str:
     """`limit` should be at most 100 (got 500), instead of pydantic's report."""
     problems = []
     for item in error.errors():
-        argument = ".".join(str(part) for part in item["loc"]) or "arguments"
+        argument = clean_text(".".join(str(part) for part in item["loc"])[:40]) or "arguments"
         message = item["msg"].replace("Input should be", "should be").replace("Input ", "")
         given = item.get("input")
-        shown = "" if item["type"] == "missing" else f" (got {given!r})"[:80]
+        shown = "" if item["type"] == "missing" else f" (got {excerpt(given, 40)})"
         problems.append(f"`{argument}` {message}{shown}")
+        if len(problems) == UNKNOWN_SHOWN:
+            break
     return f"Invalid arguments for {tool}: " + "; ".join(problems) + ". Fix them and call again."
+
+
+class LiteralArguments(FuncMetadata):
+    """Arguments as the client sent them. The SDK parses JSON-looking strings for arguments not typed
+    plain `str` (so `search="[]"` became a list and `"null"` no value); ours are strings, numbers and
+    booleans, so every string stays the string it was."""
+
+    def pre_parse_json(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
 
 
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
@@ -105,6 +128,10 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
     for tools in TOOLSETS.values():
         for title, fn in tools:
             server.add_tool(fn, title=title, annotations=READ_ONLY)
+            tool = server._tool_manager.get_tool(fn.__name__)
+            assert tool is not None
+            meta = tool.fn_metadata
+            tool.fn_metadata = LiteralArguments(**{field: getattr(meta, field) for field in type(meta).model_fields})
     server.resource(
         calls.URI_PREFIX + "{ref}",
         name="transcript",

@@ -5,8 +5,9 @@ window: a `title` on every property, `anyOf: [{...}, {type: null}]` for every
 optional field, `default: null` everywhere, nested `$defs`. The published copies
 keep what a model and a client need and drop the rest:
 
-* input schemas keep argument types, enums, bounds, defaults and descriptions;
-  an optional argument is published as its plain type (omitting it means "none").
+* input schemas keep argument types, enums, bounds (lengths included), defaults and descriptions,
+  and say `additionalProperties: false` (the server refuses unknown arguments); an optional argument
+  is published as its plain type (omitting it means "none").
 * output schemas keep the field names and types (nullable where a value can be
   null) of the result and of its list items, except fields marked for the full
   detail level (they arrive as additional properties); nested objects are
@@ -35,6 +36,7 @@ def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object", "properties": props}
     if required:
         out["required"] = sorted(required)
+    out["additionalProperties"] = False  # the server refuses unknown arguments: the schema says so
     return out
 
 

@@ -81,7 +81,7 @@ async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersRes
 async def list_agents(
     ctx: Context,
     provider: ProviderArg = None,
-    search: Annotated[str | None, Field(description="Text to find in name, id or description.")] = None,
+    search: Annotated[str | None, Field(description="Text to find in name, id or description.", max_length=200)] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
     detail: DetailArg = "concise",

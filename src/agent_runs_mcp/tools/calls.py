@@ -12,7 +12,7 @@ from urllib.parse import quote
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 from mcp.types import CallToolResult, ResourceLink
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from agent_runs_mcp.domain import Call, Conversation, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError
@@ -20,6 +20,7 @@ from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
 from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, fit
 from agent_runs_mcp.tools.common import (
+    ID_MAX,
     AgentArg,
     FreshArg,
     ProviderArg,
@@ -72,16 +73,20 @@ def transcript_uri(ref: str) -> str:
 async def get_call_transcript(
     ctx: Context,
     provider: ProviderArg = None,
-    task_id: Annotated[str | None, Field(description="Unpod task id.")] = None,
-    call_id: Annotated[str | None, Field(description="Unpod call id, or a Runtype/Modus run id.")] = None,
+    task_id: Annotated[str | None, Field(description="Unpod task id.", max_length=ID_MAX)] = None,
+    call_id: Annotated[
+        str | None, Field(description="Unpod call id, or a Runtype/Modus run id.", max_length=ID_MAX)
+    ] = None,
     ref: RefArg = None,
     run_id: RunIdArg = None,
     space: SpaceArg = None,
     agent: AgentArg = None,
-    offset: Annotated[int, Field(description="First turn (0-based).", ge=0)] = 0,
-    max_turns: Annotated[int, Field(description="Turns per window.", ge=1, le=200)] = 60,
+    offset: Annotated[StrictInt, Field(description="First turn (0-based).", ge=0, le=100_000)] = 0,
+    max_turns: Annotated[StrictInt, Field(description="Turns per window.", ge=1, le=200)] = 60,
     speaker: Annotated[SpeakerName | None, Field(description="Only this speaker's turns.")] = None,
-    search: Annotated[str | None, Field(description="Turns containing this text, with a turn of context.")] = None,
+    search: Annotated[
+        str | None, Field(description="Turns containing this text, with a turn of context.", max_length=200)
+    ] = None,
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TranscriptResult]:
     """Read one conversation turn by turn (speaker, text, seconds from start) with the call's end reason,

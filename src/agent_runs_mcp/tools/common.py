@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec, TypeVar
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
 from agent_runs_mcp.providers.client import caching, time_limit
 from agent_runs_mcp.refs import Ref, parse_ref, pick
+from agent_runs_mcp.text import clean_text
 from agent_runs_mcp.timeutil import parse_user_time, utcnow
 
 if TYPE_CHECKING:
@@ -42,17 +43,22 @@ StatusName = Literal[
     "unknown",
 ]
 
-ProviderArg = Annotated[str | None, Field(description="Account from list_providers; optional if only one.")]
-AgentArg = Annotated[str | None, Field(description="Agent id from list_agents.")]
-LimitArg = Annotated[int, Field(description="Items per page.", ge=1, le=100)]
-CursorArg = Annotated[str | None, Field(description="next_cursor of the previous result.")]
-SinceArg = Annotated[str | None, Field(description="Window start: ISO 8601 or a span back (30m, 24h, 7d).")]
-UntilArg = Annotated[str | None, Field(description="Window end (default now).")]
+ID_MAX = 256
+"""Longest id (agent, run, task, call, space) an argument may carry: every provider's ids are far shorter."""
+
+ProviderArg = Annotated[str | None, Field(description="Account (list_providers); optional if only one.", max_length=64)]
+AgentArg = Annotated[str | None, Field(description="Agent id from list_agents.", max_length=ID_MAX)]
+LimitArg = Annotated[StrictInt, Field(description="Items per page.", ge=1, le=100)]
+CursorArg = Annotated[str | None, Field(description="next_cursor of the last result.", max_length=4000)]
+SinceArg = Annotated[
+    str | None, Field(description="Window start: ISO 8601 or a span back (30m, 24h, 7d).", max_length=64)
+]
+UntilArg = Annotated[str | None, Field(description="Window end (default now).", max_length=64)]
 StatusArg = Annotated[StatusName | None, Field(description="Only this normalized status.")]
-RefArg = Annotated[str | None, Field(description="ref from an earlier result; enough alone.")]
-SpaceArg = Annotated[str | None, Field(description="Unpod: the run's space token.")]
-RunIdArg = Annotated[str | None, Field(description="run_id from list_agent_executions.")]
-FreshArg = Annotated[bool, Field(description="Bypass the short-lived cache.")]
+RefArg = Annotated[str | None, Field(description="ref from an earlier result; enough alone.", max_length=2000)]
+SpaceArg = Annotated[str | None, Field(description="Unpod: the run's space token.", max_length=ID_MAX)]
+RunIdArg = Annotated[str | None, Field(description="From list_agent_executions.", max_length=ID_MAX)]
+FreshArg = Annotated[StrictBool, Field(description="Bypass the cache.")]
 
 __all__ = ["pick"]  # re-exported for the tool modules
 
@@ -82,7 +88,10 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
                 return await fn(*args, **kwargs)
         except AgentRunsError as exc:
             outcome = type(exc).__name__
-            raise ToolError(str(exc)) from None
+            raise ToolError(clean_text(str(exc))) from None
+        except BaseException as exc:
+            outcome = f"unexpected:{type(exc).__name__}"
+            raise
         finally:
             log.info(
                 "tool=%s provider=%s outcome=%s duration_ms=%.0f",

@@ -13,10 +13,11 @@ character and domain. UUIDs and dates are left alone.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+from agent_runs_mcp.text import clean_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -25,7 +26,6 @@ _CARD = re.compile(r"(?<![\w.])(?:\d[ -]?){12,18}\d(?![\w.])")
 _PHONE = re.compile(r"(?<![\w/.#])\+?\(?\d[\d ().-]{5,20}\d(?![\w/])")
 _DATE = re.compile(r"^\(?\d{4}[-./]\d{1,2}[-./]\d{1,2}")
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
-_KEEP_CONTROLS = {"\n", "\t"}
 
 # Fields that can hold free text from calls or agents, per model.
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -35,22 +35,6 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "Turn": ("text",),
     "Agent": ("name", "description"),
 }
-
-
-def clean_text(text: str) -> str:
-    """Remove control characters (but newlines and tabs) and invisible format characters."""
-    if text.isascii() and text.isprintable():
-        return text
-    out = []
-    for char in text.replace("\r\n", "\n"):
-        if char in _KEEP_CONTROLS:
-            out.append(char)
-            continue
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cf", "Cs", "Co") or char in ("\u2028", "\u2029"):
-            continue
-        out.append(char)
-    return "".join(out)
 
 
 def _mask_digits(text: str, keep: int) -> str:

@@ -80,16 +80,15 @@ async def summarize_run_health(
     agent: AgentArg = None,
     space: SpaceArg = None,
     since: Annotated[
-        str | None, Field(description="Agent scope: window start (ISO 8601 or 30m/24h/7d); default 24h.")
+        str | None, Field(description="Agent window start (ISO 8601 or 30m/24h/7d); default 24h.", max_length=64)
     ] = None,
     until: UntilArg = None,
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, HealthReport]:
-    """Answer "is this healthy, and if not, why?" in one call, computed over every item on the server:
-    a verdict (healthy/degraded/failing/insufficient_data), a one-line headline, counts per status,
-    success rate, top failure reasons with examples, call outcomes, connect/voicemail rates, duration
-    percentiles, cost and tokens. Scope: one run (`run_id` or its `ref`), or an `agent` over
-    `since`/`until` (default the last 24h, compared with the window before). Use before paging tasks."""
+    """Answer "is this healthy, and if not, why?" in one call, computed on the server over every item:
+    verdict, headline, counts per status, success rate, top failure reasons with examples, outcomes,
+    connect/voicemail rates, duration percentiles, cost. Scope: one run (`run_id` or `ref`), or an
+    `agent` over `since`/`until` (default 24h, compared with the window before). Use before paging tasks."""
     account, decoded = resolve_ref(ref, provider, ("run", "agent"))
     registry = registry_of(ctx)
     adapter = provider_for(ctx, account)

@@ -69,7 +69,10 @@ async def main() -> None:
         # Unpod: the sales caller's executions, one run's tasks, one call, the run's health.
         agent = world.unpod_agents[0]
         raw = (await raw_http.get("/api/v2/platform/agents/", headers=UNPOD_HEADERS)).json()
-        await measure("list_agents", "unpod", "list_agents", {"provider": "unpod"}, raw, len(raw["data"]))
+        speech = (await raw_http.get("/api/v2/platform/speech/v1/agents", headers=UNPOD_HEADERS)).json()
+        raw = [raw, speech]  # list_agents shows both planes
+        items = len(raw[0]["data"]) + len(raw[1]["data"])
+        await measure("list_agents", "unpod", "list_agents", {"provider": "unpod"}, raw, items)
         path = f"/api/v2/platform/agents/{agent.handle}/executions/"
         raw = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page_size": 20})).json()
         args = {"provider": "unpod", "agent": agent.handle}
@@ -107,7 +110,7 @@ async def main() -> None:
         await measure("get_call_transcript", "runtype", "get_call_transcript", args, [detail, calls], 1)
 
         # Modus: runs of the approval workflow; the agent's health over a week.
-        path = "/api/v1/agents/63/runs"
+        path = "/api/v1/workflows/63/runs"
         raw = (await raw_http.get(path, headers=MODUS_HEADERS, params={"pageSize": 20})).json()
         args = {"provider": "modus", "agent": "63"}
         await measure("list_agent_executions", "modus", "list_agent_executions", args, raw, len(raw["runs"]))

@@ -36,8 +36,11 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.text import excerpt
 
 REF_KINDS = ("agent", "run", "task", "call")
+REQUIRED = {"agent": ("a",), "run": ("r",), "task": ("t",), "call": ("c", "t")}
+"""The field (any one of them) without which a ref of that kind locates nothing."""
 _SAFE = "-_.~"
 _PLAIN = re.compile(r"^[A-Za-z0-9_.~-]*$")
 
@@ -71,7 +74,7 @@ def make_ref(account: str, kind: str, **fields: str | int | None) -> str:
 def parse_ref(text: str) -> Ref:
     """Decode a ref, with an actionable error when it is not one of ours."""
     problem = (
-        f"`ref` is not a ref this server issued: {text[:60]!r}. "
+        f"`ref` is not a ref this server issued: {excerpt(text, 60)}. "
         "Pass the `ref` field exactly as an earlier result gave it, or pass the ids instead."
     )
     if not isinstance(text, str) or len(text) > 2000:
@@ -87,6 +90,8 @@ def parse_ref(text: str) -> Ref:
             if not sep or not key.isalnum():
                 raise InputError(problem)
             fields[key] = unquote(value)
+    if not any(fields.get(key) for key in REQUIRED[kind]) or not account:
+        raise InputError(problem)
     return Ref(unquote(account), kind, fields)
 
 

@@ -130,9 +130,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     server = build_server(settings)
 
+    from agent_runs_mcp.server.stdio import serve_stdio
+
     async def run() -> None:
         try:
-            await server.run_stdio_async()
+            await serve_stdio(server)
         finally:
             await server.registry.aclose()
 

@@ -92,7 +92,16 @@ async def get_call_transcript(
     """Read one conversation turn by turn (speaker, text, seconds from start) with the call's end reason,
     duration, outcome, summary and recording. Pass a task's or run's ref; or Unpod task_id (+run_id and
     space, or agent) or call_id; Runtype/Modus the run id as call_id + agent. Window with offset/max_turns."""
-    account, decoded = resolve_ref(ref, provider, ("task", "call", "run"))
+    account, decoded = resolve_ref(
+        ref,
+        provider,
+        ("task", "call", "run"),
+        task_id=task_id,
+        call_id=call_id,
+        run_id=run_id,
+        space=space,
+        agent=agent,
+    )
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)
     conversation = await load_conversation(adapter, decoded, task_id, call_id, run_id, space, agent)

@@ -19,7 +19,7 @@ from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
 from agent_runs_mcp.providers.client import caching, time_limit
 from agent_runs_mcp.refs import Ref, parse_ref, pick
-from agent_runs_mcp.text import clean_text
+from agent_runs_mcp.text import clean_text, excerpt
 from agent_runs_mcp.timeutil import parse_user_time, utcnow
 
 if TYPE_CHECKING:
@@ -106,8 +106,19 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     return wrapper
 
 
-def resolve_ref(ref: str | None, provider: str | None, kinds: tuple[str, ...]) -> tuple[str | None, Ref | None]:
-    """Decode ``ref`` (if given), check its kind, and reconcile it with ``provider``."""
+REF_KEYS = {"agent": "a", "space": "s", "run_id": "r", "task_id": "t", "call_id": "c"}
+"""Which ref field each locating argument names."""
+
+
+def resolve_ref(
+    ref: str | None, provider: str | None, kinds: tuple[str, ...], **ids: str | None
+) -> tuple[str | None, Ref | None]:
+    """Decode ``ref`` (if given), check its kind, and reconcile it with ``provider`` and the explicit ``ids``.
+
+    With a ref, every locating argument also given must say what the ref says: one that differs, or
+    that the ref does not carry at all, is refused (the same way on every tool), so a caller's argument
+    is never echoed into a result as a fact about the item the ref locates.
+    """
     if not ref:
         return provider, None
     decoded = parse_ref(ref)
@@ -115,8 +126,22 @@ def resolve_ref(ref: str | None, provider: str | None, kinds: tuple[str, ...]) -
         raise InputError(f"`ref` points at a {decoded.kind}, but this tool takes the ref of a {' or '.join(kinds)}.")
     if provider and provider.strip() and provider.strip() != decoded.account:
         raise InputError(
-            f"`provider` is `{provider}` but `ref` belongs to `{decoded.account}`; pass one of them, not both."
+            f"`provider` is {excerpt(provider, 40)} but `ref` belongs to `{decoded.account}`; "
+            "pass one of them, not both."
         )
+    for argument, value in ids.items():
+        if value is None or not value.strip():
+            continue
+        found = decoded.get(REF_KEYS[argument])
+        if found is None:
+            raise InputError(
+                f"`{argument}` is not part of this `ref`: pass `ref` alone (it locates the item completely), "
+                "or the ids without `ref`."
+            )
+        if value.strip() != found:
+            raise InputError(
+                f"`{argument}` is {excerpt(value, 40)} but `ref` says `{found}`; pass one of them, not both."
+            )
     return decoded.account, decoded
 
 
@@ -154,9 +179,25 @@ def settings_of(ctx: Context) -> Settings:
 
 
 def result(data: BaseModel | dict[str, Any], text: str) -> CallToolResult:
-    """A tool result: readable text for the model plus the same data as structured content."""
+    """A tool result: readable text for the model plus the same data as structured content.
+
+    Both channels are cleaned of control, bidi and invisible characters here, whatever their source
+    (provider text is cleaned when mapped; this also covers what callers passed in and got echoed).
+    """
     structured = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+    return CallToolResult(
+        content=[TextContent(type="text", text=clean_text(text))], structured_content=_cleaned(structured)
+    )
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
 
 
 def in_window(moment: datetime | None, since: datetime | None, until: datetime | None) -> bool:

@@ -142,7 +142,7 @@ async def get_run_tasks(
     """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, summary, failure, attempts,
     cost), Runtype tool calls and sub-agents, Modus workflow nodes. Pass the run's ref (or run_id + agent;
     Unpod also space). Filter by status; page with cursor. Next: get_call_transcript(ref)."""
-    account, decoded = resolve_ref(ref, provider, ("run", "task"))
+    account, decoded = resolve_ref(ref, provider, ("run", "task"), run_id=run_id, agent=agent, space=space)
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)
     wanted = parse_status(status)

@@ -89,7 +89,7 @@ async def summarize_run_health(
     verdict, headline, counts per status, success rate, top failure reasons with examples, outcomes,
     connect/voicemail rates, duration percentiles, cost. Scope: one run (`run_id` or `ref`), or an
     `agent` over `since`/`until` (default 24h, compared with the window before). Use before paging tasks."""
-    account, decoded = resolve_ref(ref, provider, ("run", "agent"))
+    account, decoded = resolve_ref(ref, provider, ("run", "agent"), run_id=run_id, agent=agent, space=space)
     registry = registry_of(ctx)
     adapter = provider_for(ctx, account)
     settings = registry.settings

@@ -18,6 +18,7 @@ import httpx
 from mcp import Client
 
 from agent_runs_mcp.providers.registry import Registry
+from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.server.app import build_server
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.simulator.app import create_app
@@ -78,7 +79,8 @@ async def main() -> None:
         args = {"provider": "unpod", "agent": agent.handle}
         res = await measure("list_agent_executions", "unpod", "list_agent_executions", args, raw, len(raw["data"]))
         run = next(r for r in world.unpod_runs if r.agent == agent and r.phase == "done" and r.n_tasks > 60)
-        ref = next(e["ref"] for e in res.structured_content["executions"] if e["run_id"] == run.run_id)
+        assert any(e["run_id"] == run.run_id for e in res.structured_content["executions"])
+        ref = make_ref("unpod", "run", r=run.run_id, a=agent.handle, s=run.space)
         path = f"/api/v2/platform/spaces/{run.space}/runs/{run.run_id}/tasks/"
         raw_page = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page_size": 50})).json()
         for detail in ("concise", "full"):
@@ -88,9 +90,10 @@ async def main() -> None:
             raw_tasks = [t for t in raw_page["data"] if t["task_id"] in kept]
             await measure(f"get_run_tasks ({detail})", "unpod", "get_run_tasks", args, raw_tasks, len(kept))
         res = await call_and_keep(client, "get_run_tasks", {"ref": ref})
-        task = next(t for t in res.structured_content["tasks"] if t["has_transcript"])
+        task = next(t for t in res.structured_content["tasks"] if t.get("has_transcript"))
         raw_task = next(t for t in raw_page["data"] if t["task_id"] == task["task_id"])
-        await measure("get_call_transcript", "unpod", "get_call_transcript", {"ref": task["ref"]}, raw_task, 1)
+        args = {"provider": "unpod", "run_id": run.run_id, "space": run.space, "task_id": task["task_id"]}
+        await measure("get_call_transcript", "unpod", "get_call_transcript", args, raw_task, 1)
         all_pages = [raw_page]
         for page in range(2, run.n_tasks // 50 + 2):
             body = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page": page, "page_size": 50})).json()
@@ -124,12 +127,17 @@ async def main() -> None:
     await registry.aclose()
 
     print(f"token counts by {counter_name}; default budget {settings.token_budget} tokens per result")
-    columns = ("items", 5), ("raw", 7), ("text", 6), ("struct", 7), ("raw/text", 9), ("raw/struct", 10)
+    print("model view: what the model reads on text hosts (Claude.ai, ChatGPT: the text) and on structured")
+    print("hosts (Claude Code, VS Code, Copilot CLI: JSON.stringify(structuredContent) only)")
+    columns = (
+        ("items", 5), ("raw", 7), ("text", 6), ("struct", 7), ("raw/text", 9), ("raw/struct", 10),
+        ("struct/text", 11), ("text hosts", 10), ("struct hosts", 12),
+    )  # fmt: skip
     print(f"{'tool':27s} {'provider':8s} " + " ".join(f"{name:>{width}s}" for name, width in columns))
     for label, provider, items, raw_n, text_n, struct_n in rows:
         print(
             f"{label:27s} {provider:8s} {items:5d} {raw_n:7d} {text_n:6d} {struct_n:7d} "
-            f"{raw_n / text_n:8.1f}x {raw_n / struct_n:9.1f}x"
+            f"{raw_n / text_n:8.1f}x {raw_n / struct_n:9.1f}x {struct_n / text_n:10.2f}x {text_n:10d} {struct_n:12d}"
         )
     print(f"tools/list (all {len(tools.tools)} tools, compact JSON): {tools_tokens} tokens")
     if ratios:

@@ -80,11 +80,12 @@ async def session(url: str, rounds: int, latencies: dict[str, list[float]], erro
             agents = await call("list_agents", provider="unpod")
             if not agents:
                 continue
-            runs = await call("list_agent_executions", provider="unpod", agent=agents["agents"][0]["id"], limit=5)
+            args = {"provider": "unpod", "agent": agents["agents"][0]["id"], "limit": 5, "detail": "full"}
+            runs = await call("list_agent_executions", **args)
             if not runs:
                 continue
             ref = next(r["ref"] for r in runs["executions"] if r["status"] == "completed")
-            tasks = await call("get_run_tasks", ref=ref, status="completed", limit=5)
+            tasks = await call("get_run_tasks", ref=ref, status="completed", limit=5, detail="full")
             if tasks and tasks["tasks"]:
                 await call("get_call_transcript", ref=tasks["tasks"][0]["ref"])
             await call("summarize_run_health", ref=ref)

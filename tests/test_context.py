@@ -57,12 +57,12 @@ async def test_budget_cuts_at_item_boundaries_and_cursor_resumes(sim, world: Wor
             res = await call(client, "get_run_tasks", **args)
             data = res.structured_content
             seen += [t["task_id"] for t in data["tasks"]]
-            if data["truncated"]:
+            if data.get("truncated"):
                 truncated_once = True
                 assert data["omitted"] > 0 and data["next_cursor"]
                 assert any("token budget" in n for n in data["notes"]) and "token budget" in text_of(res)
             assert json_tokens(data) <= 1500 + 300 and estimate_tokens(text_of(res)) <= 1500 + 300
-            cursor = data["next_cursor"]
+            cursor = data.get("next_cursor")
             if cursor is None:
                 break
     assert truncated_once
@@ -93,12 +93,15 @@ async def test_detail_levels(client: Client, world: World) -> None:
     full = await call(client, "get_run_tasks", ref=_run_ref(run), limit=5, detail="full")
     c_task, f_task = concise.structured_content["tasks"][0], full.structured_content["tasks"][0]
     assert c_task["task_id"] == f_task["task_id"]
-    for key in ("task_id", "status", "kind", "contact", "started_at", "duration_s", "end_reason", "outcome",
-                "summary", "failure_reason", "attempts", "cost_usd", "has_transcript", "ref"):  # fmt: skip
-        assert key in c_task
-    assert "details" not in c_task and "call_status" not in c_task
-    assert "details" in f_task and "created_at" in f_task and f_task["created_at"]
-    assert concise.structured_content["detail"] == "concise" and full.structured_content["detail"] == "full"
+    shown = {"task_id", "status", "kind", "contact", "started_at", "duration_s", "end_reason", "outcome",
+             "summary", "failure_reason", "attempts", "cost_usd", "has_transcript", "provider_status"}  # fmt: skip
+    for task in concise.structured_content["tasks"]:  # concise: only what the text shows, no nulls, no defaults
+        assert set(task) <= shown and None not in task.values() and task.get("has_transcript") is not False
+    assert "run_id" not in c_task  # the envelope says it
+    for key in shown - {"provider_status"} | {"ref"}:  # full: every field, nulls included
+        assert key in f_task
+    assert "details" in f_task and "created_at" in f_task and f_task["created_at"] and "run_id" in f_task
+    assert "detail" not in concise.structured_content and full.structured_content["detail"] == "full"
 
 
 @needs_tokenizer
@@ -186,7 +189,8 @@ async def test_redaction_in_every_field_and_the_switch(redact: bool) -> None:
             assert not any(found), secret
         else:
             assert any(found), secret  # the switch really turns masking off
-    assert tasks.structured_content["redacted"] is redact and transcript.structured_content["redacted"] is redact
+    assert tasks.structured_content.get("redacted", True) is redact  # a default (on) is left out of concise results
+    assert transcript.structured_content.get("redacted", True) is redact
     if redact:
         task = tasks.structured_content["tasks"][0]
         assert task["contact"] == "Dana Lee (+* *** *** **42)"
@@ -262,7 +266,7 @@ async def test_prompts_steer_through_the_tools(client: Client) -> None:
 
 async def test_transcripts_are_resources_linked_from_results(client: Client, world: World) -> None:
     run = _biggest_run(world)
-    res = await call(client, "get_run_tasks", ref=_run_ref(run), status="completed", limit=3)
+    res = await call(client, "get_run_tasks", ref=_run_ref(run), status="completed", limit=3, detail="full")
     links = [b for b in res.content if getattr(b, "type", "") == "resource_link"]
     assert links and links[0].uri == transcript_uri(res.structured_content["tasks"][0]["ref"])
     read = await client.read_resource(links[0].uri)

@@ -7,6 +7,7 @@ import logging
 import pytest
 from mcp import Client
 
+from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.world import World
 from tests.conftest import call, call_error
 
@@ -67,12 +68,15 @@ async def test_arguments_that_contradict_a_ref_are_refused_on_every_tool(
     client: Client, world: World, other: str
 ) -> None:
     run = next(r for r in world.unpod_runs if r.phase == "done" and r.n_tasks < 200)
-    tasks = await call(client, "get_run_tasks", provider="unpod", run_id=run.run_id, space=run.space, limit=1)
+    args = {"provider": "unpod", "run_id": run.run_id, "space": run.space, "limit": 1, "detail": "full"}
+    tasks = await call(client, "get_run_tasks", **args)
     task_ref = tasks.structured_content["tasks"][0]["ref"]
-    run_ref = tasks.structured_content["tasks"][0]["ref"]
+    run_ref = make_ref("unpod", "run", r=run.run_id, s=run.space)
     for tool, ref in (("get_call_transcript", task_ref), ("get_run_tasks", run_ref), ("summarize_run_health", None)):
         if ref is None:
-            runs = await call(client, "list_agent_executions", provider="unpod", agent=run.agent.handle, limit=1)
+            runs = await call(
+                client, "list_agent_executions", provider="unpod", agent=run.agent.handle, limit=1, detail="full"
+            )
             ref = runs.structured_content["executions"][0]["ref"]
         text = await call_error(client, tool, ref=ref, agent=other)
         assert "`agent`" in text and clean(text), (tool, text)

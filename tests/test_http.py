@@ -150,16 +150,17 @@ async def test_two_replicas_sharing_nothing_serve_one_client(sim, world) -> None
                     "provider": "unpod",
                     "agent": agent.handle,
                     "limit": 3,
+                    "detail": "full",
                     **({"cursor": cursor} if cursor else {}),
                 }
                 res = await call(client, "list_agent_executions", **args)
                 seen += [r["run_id"] for r in res.structured_content["executions"]]
-                cursor = res.structured_content["next_cursor"]
+                cursor = res.structured_content.get("next_cursor")
                 if not cursor:
                     break
             assert seen == [r.run_id for r in world.unpod_runs if r.agent.handle == agent.handle]
             run_ref = next(r["ref"] for r in res.structured_content["executions"] if r["status"] == "completed")
-            tasks = await call(client, "get_run_tasks", ref=run_ref, status="completed", limit=2)
+            tasks = await call(client, "get_run_tasks", ref=run_ref, status="completed", limit=2, detail="full")
             transcript = await call(client, "get_call_transcript", ref=tasks.structured_content["tasks"][0]["ref"])
             assert transcript.structured_content["turns"]
         assert set(balancer.sent) == set(ports)  # both replicas answered

@@ -34,7 +34,7 @@ async def test_every_tool_answers_on_a_host_of_one_generation(modus_host, world:
         modus = next(p for p in after.structured_content["providers"] if p["name"] == "modus")
         assert modus["facts"]["paths"] == f"/api/v1/{family}" and f"paths /api/v1/{family}" in after.content[0].text
         flow = world.modus_agents[-1]
-        runs = await call(client, "list_agent_executions", provider="modus", agent=flow.slug, limit=5)
+        runs = await call(client, "list_agent_executions", provider="modus", agent=flow.slug, limit=5, detail="full")
         run = runs.structured_content["executions"][0]
         assert run["run_id"] == world.modus_runs[flow.id][0]["id"]
         tasks = await call(client, "get_run_tasks", ref=run["ref"])

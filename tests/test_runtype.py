@@ -33,7 +33,8 @@ async def test_every_status_maps_and_filters_on_the_server(client: Client, world
         ("awaiting_human", words["paused"]),
         ("completed", words["completed"]),
     ):
-        res = await call(client, "list_agent_executions", provider="runtype", agent=agent.id, status=status, limit=100)
+        args = {"provider": "runtype", "agent": agent.id, "status": status, "limit": 100, "detail": "full"}
+        res = await call(client, "list_agent_executions", **args)
         data = res.structured_content
         assert data["scanned"] == expected, status  # filtered on the server: nothing else was read
         assert all(e["status"] == status for e in data["executions"])

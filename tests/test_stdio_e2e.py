@@ -25,24 +25,29 @@ def server_command() -> tuple[str, list[str]]:
 
 
 async def tour(client: Client) -> None:
-    """Call every tool once, following refs as an assistant would."""
+    """Call every tool once, following each result's `next` with its ids, as an assistant would; then refs."""
     providers = await call(client, "list_providers")
     assert {p["name"] for p in providers.structured_content["providers"]} == {"unpod", "runtype", "modus"}
     agents = await call(client, "list_agents", provider="unpod")
     agent = agents.structured_content["agents"][0]["id"]
     runs = await call(client, "list_agent_executions", provider="unpod", agent=agent)
+    assert "run_id=<run_id>" in runs.structured_content["next"][0]
     run = next(r for r in runs.structured_content["executions"] if r["status"] == "completed")
-    tasks = await call(client, "get_run_tasks", ref=run["ref"], status="completed", limit=3)
-    task = next(t for t in tasks.structured_content["tasks"] if t["has_transcript"])
-    transcript = await call(client, "get_call_transcript", ref=task["ref"])
+    tasks = await call(client, "get_run_tasks", provider="unpod", agent=agent, run_id=run["run_id"], status="completed")
+    data = tasks.structured_content
+    task = next(t for t in data["tasks"] if t.get("has_transcript"))
+    assert "task_id=<task_id>" in data["next"][0]
+    where = {"space": data["space"]} if data.get("space") else {"agent": data["agent"]}  # as `next` spells it
+    args = {"provider": "unpod", "run_id": data["run_id"], **where, "task_id": task["task_id"]}
+    transcript = await call(client, "get_call_transcript", **args)
     assert transcript.structured_content["turns"][0]["speaker"] in ("agent", "customer")
-    health = await call(client, "summarize_run_health", ref=run["ref"])
+    health = await call(client, "summarize_run_health", provider="unpod", agent=agent, run_id=run["run_id"])
     assert health.structured_content["scanned"] == run["tasks_total"]
     for provider in ("runtype", "modus"):
         agents = await call(client, "list_agents", provider=provider)
         agent = agents.structured_content["agents"][0]["id"]
         await call(client, "summarize_run_health", provider=provider, agent=agent, since="7d")
-        runs = await call(client, "list_agent_executions", provider=provider, agent=agent, limit=2)
+        runs = await call(client, "list_agent_executions", provider=provider, agent=agent, limit=2, detail="full")
         ref = runs.structured_content["executions"][-1]["ref"]
         await call(client, "get_run_tasks", ref=ref)
         await call(client, "get_call_transcript", ref=ref)

@@ -76,7 +76,7 @@ class Agent(_Model):
     provider_status: str | None = full()
     space: str | None = Field(default=None, description="Unpod space token the agent lives in, when known.")
     last_run_at: datetime | None = full()
-    ref: str
+    ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
 
 class Execution(_Model):
@@ -84,11 +84,11 @@ class Execution(_Model):
 
     run_id: str
     agent_id: str | None = full()
-    agent_name: str | None = None
+    agent_name: str | None = full()
     status: Status
     provider_status: str | None = full()
     started_at: datetime | None = None
-    ended_at: datetime | None = None
+    ended_at: datetime | None = full(description="When it ended (started_at + duration_s).")
     duration_s: float | None = None
     tasks_total: int | None = None
     tasks_completed: int | None = None
@@ -100,7 +100,7 @@ class Execution(_Model):
     parent_run_id: str | None = full()
     error: str | None = None
     details: dict[str, Any] | None = full(description="Further provider facts.")
-    ref: str
+    ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
 
 class Task(_Model):
@@ -129,7 +129,7 @@ class Task(_Model):
     has_transcript: bool = False
     recording_url: str | None = full()
     details: dict[str, Any] | None = full()
-    ref: str
+    ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
 
 class Call(_Model):
@@ -139,7 +139,7 @@ class Call(_Model):
     task_id: str | None = None
     run_id: str | None = None
     agent_id: str | None = None
-    status: Status = Status.UNKNOWN
+    status: Status
     provider_status: str | None = None
     direction: str | None = None
     contact: str | None = None
@@ -151,7 +151,7 @@ class Call(_Model):
     summary: str | None = None
     recording_url: str | None = None
     cost_usd: float | None = None
-    ref: str
+    ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
 
 class Turn(_Model):

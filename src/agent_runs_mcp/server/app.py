@@ -29,8 +29,9 @@ UNKNOWN_SHOWN = 5
 INSTRUCTIONS = """\
 Inspect AI agent runs on Unpod (voice calling campaigns), Runtype (LLM agents) and Modus (workflows).
 Typical path: list_providers -> list_agents -> summarize_run_health (agent window or one run) ->
-list_agent_executions -> get_run_tasks -> get_call_transcript. Every item carries a `ref`: pass it
-alone to the next tool. All tools are read-only."""
+list_agent_executions -> get_run_tasks -> get_call_transcript. Each result names its next call (`Next:`
+in the text, `next` in the structured result) with the ids to pass; a `ref` (health examples, and every
+item at detail="full") locates an item alone. All tools are read-only."""
 
 # Toolsets, in the order a model usually needs them. (title, function)
 TOOLSETS: dict[str, list[tuple[str, Callable[..., Awaitable[Any]]]]] = {
@@ -72,7 +73,7 @@ class AgentRunsServer(MCPServer):
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
-            if isinstance(exc.__cause__, ValidationError):
+            if type(exc) is ToolError and isinstance(exc.__cause__, ValidationError):  # the arguments, not a result
                 log.info("tool=%s outcome=invalid_arguments", name)
                 raise ToolError(explain_arguments(name, exc.__cause__)) from exc.__cause__
             raise

@@ -57,30 +57,30 @@ async def _tour(show_json: bool) -> None:
         await call("summarize_run_health", provider="unpod", agent=agent, since="48h")
         runs = await call("list_agent_executions", provider="unpod", agent=agent, limit=5)
         finished = [r for r in runs.structured_content["executions"] if r["status"] == "completed"]
-        run_ref = finished[0]["ref"]
-        await call("summarize_run_health", ref=run_ref)
-        await call("get_run_tasks", ref=run_ref, status="failed", limit=5)
-        tasks = await call("get_run_tasks", ref=run_ref, status="completed", limit=5)
-        task = next(t for t in tasks.structured_content["tasks"] if t["has_transcript"])
-        await call("get_call_transcript", ref=task["ref"], max_turns=12)
+        run = {"provider": "unpod", "agent": agent, "run_id": finished[0]["run_id"]}  # as the result's `next` says
+        await call("summarize_run_health", **run)
+        await call("get_run_tasks", **run, status="failed", limit=5)
+        tasks = await call("get_run_tasks", **run, status="completed", limit=5, detail="full")
+        task = next(t for t in tasks.structured_content["tasks"] if t.get("has_transcript"))
+        await call("get_call_transcript", ref=task["ref"], max_turns=12)  # detail="full" items carry refs
 
         # Runtype: LLM agent executions with tool calls.
         agents = await call("list_agents", provider="runtype")
         agent = agents.structured_content["agents"][0]["id"]
         await call("summarize_run_health", provider="runtype", agent=agent, since="7d")
         runs = await call("list_agent_executions", provider="runtype", agent=agent, status="failed", limit=3)
-        run_ref = runs.structured_content["executions"][0]["ref"]
-        await call("get_run_tasks", ref=run_ref)
-        await call("get_call_transcript", ref=run_ref)
+        run_id = runs.structured_content["executions"][0]["run_id"]
+        await call("get_run_tasks", provider="runtype", agent=agent, run_id=run_id)
+        await call("get_call_transcript", provider="runtype", agent=agent, call_id=run_id)
 
         # Modus: workflow runs with nodes and approvals.
         agents = await call("list_agents", provider="modus")
         agent = agents.structured_content["agents"][-1]["id"]
         await call("summarize_run_health", provider="modus", agent=agent, since="7d")
         runs = await call("list_agent_executions", provider="modus", agent=agent, limit=4)
-        run_ref = runs.structured_content["executions"][0]["ref"]
-        await call("get_run_tasks", ref=run_ref)
-        await call("get_call_transcript", ref=run_ref)
+        run_id = runs.structured_content["executions"][0]["run_id"]
+        await call("get_run_tasks", provider="modus", agent=agent, run_id=run_id)
+        await call("get_call_transcript", provider="modus", agent=agent, call_id=run_id)
 
         # What a mistake looks like.
         await call("list_agent_executions", provider="unpod", agent=agent, since="yesterday-ish")

@@ -20,7 +20,7 @@ from agent_runs_mcp.tools.common import (
     settings_of,
     tool_errors,
 )
-from agent_runs_mcp.tools.listing import DetailArg, ListResult, dump, list_page
+from agent_runs_mcp.tools.listing import CONCISE_TEXT_CHARS, DetailArg, ListResult, closing_lines, dump, list_page
 
 
 class ProviderInfo(BaseModel):
@@ -35,6 +35,7 @@ class ProvidersResult(BaseModel):
     providers: list[ProviderInfo]
     demo: bool = meta(False)
     notes: list[str] = meta(default_factory=list)
+    next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
 
 
 class AgentsResult(ListResult):
@@ -67,13 +68,14 @@ async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersRes
             "or restart the server with --demo."
         )
     model = ProvidersResult(providers=infos, demo=settings.demo, notes=notes)
+    if infos:
+        model.next = ["list_agents(provider=<name>) shows each account's agents"]
     lines = [f"{len(infos)} provider account(s){' (demo mode: simulated data)' if settings.demo else ''}:"]
     for info in infos:
         extra = [f"{key} {value}" for key, value in info.facts.items()]
         lines.append(f"- {info.name} ({info.kind}) {info.base_url}" + (f" · {', '.join(extra)}" if extra else ""))
     lines += notes
-    if infos:
-        lines.append("Next: list_agents(provider=...) to see each account's agents.")
+    lines += [f"Next: {step}" for step in model.next]
     return result(model, "\n".join(lines))
 
 
@@ -122,7 +124,12 @@ async def list_agents(
     if needle is not None:
         fields["total"] = None  # the provider's count is of all agents, not of the matches
     envelope = AgentsResult(**fields, search=needle, agents=page.items)
-    return result(dump(envelope, "agents", detail), _agents_text(envelope, page.lines))
+    if page.items:
+        envelope.next = [
+            f'summarize_run_health(provider="{adapter.name}", agent=<id>)',
+            f'list_agent_executions(provider="{adapter.name}", agent=<id>)',
+        ]
+    return result(dump(envelope, "agents", detail, implied=frozenset({"ref"})), _agents_text(envelope, page.lines))
 
 
 def agent_line(agent: Agent) -> str:
@@ -132,7 +139,7 @@ def agent_line(agent: Agent) -> str:
     if agent.space:
         parts.append(f"space {agent.space}")
     if agent.description:
-        parts.append(agent.description[:90])
+        parts.append(agent.description[:CONCISE_TEXT_CHARS])
     return "- " + " · ".join(parts)
 
 
@@ -142,9 +149,4 @@ def _agents_text(model: AgentsResult, lines: list[str]) -> str:
         head += f" matching {model.search!r}"
     if model.total is not None and model.total != len(lines):
         head += f" of {model.total}"
-    out = [head, *lines, *model.notes]
-    if model.next_cursor:
-        out.append(f"More: call again with cursor={model.next_cursor}")
-    if lines:
-        out.append(f'Next: list_agent_executions(provider="{model.provider}", agent="<id>")')
-    return "\n".join(out)
+    return "\n".join([head, *lines, *closing_lines(model)])

@@ -6,7 +6,7 @@ a result can point at a whole conversation without carrying it.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from mcp.server.mcpserver import Context
@@ -27,6 +27,7 @@ from agent_runs_mcp.tools.common import (
     RefArg,
     RunIdArg,
     SpaceArg,
+    compact,
     fmt_duration,
     fmt_money,
     provider_for,
@@ -60,8 +61,8 @@ class TranscriptResult(BaseModel):
     truncated: bool = meta(False, "True when the token budget cut the window short.")
     filters: dict[str, str] = meta(default_factory=dict)
     redacted: bool = meta(True)
-    resource_uri: str = meta("", "The whole transcript as an MCP resource.")
     notes: list[str] = meta(default_factory=list)
+    untrusted: str = meta(description="How to treat turn texts (for hosts that read only this channel).")
 
 
 def transcript_uri(ref: str) -> str:
@@ -124,7 +125,7 @@ async def get_call_transcript(
     dicts = [t.model_dump(mode="json") for t in window]
     kept = fit(dicts, [turn_line(t) for t in window], settings.token_budget, reserve=2 * ENVELOPE_RESERVE)
     end = offset + kept
-    notes = [UNTRUSTED_NOTE, *conversation.notes]
+    notes = list(conversation.notes)
     if kept < len(window):
         notes.append(f"Cut to {kept} turns to stay within the {settings.token_budget}-token budget; "
                      f"continue with offset={end}.")  # fmt: skip
@@ -141,13 +142,15 @@ async def get_call_transcript(
         truncated=kept < len(window),
         filters=filters,
         redacted=settings.redact_pii,
-        resource_uri=transcript_uri(call.ref),
         notes=notes,
+        untrusted=UNTRUSTED_NOTE,
     )
-    res = result(model, render_transcript(model))
+    res = result(structured_transcript(model), render_transcript(model))
     if model.next_offset is not None or filters:
         res.content.append(
-            ResourceLink(type="resource_link", uri=model.resource_uri, name="whole transcript", mime_type="text/plain")
+            ResourceLink(
+                type="resource_link", uri=transcript_uri(call.ref), name="whole transcript", mime_type="text/plain"
+            )
         )
     return res
 
@@ -172,6 +175,16 @@ def _clip_turn(turn: Turn) -> Turn:
     return turn.model_copy(update={"text": clip(turn.text, MAX_TURN_CHARS)})
 
 
+def structured_transcript(model: TranscriptResult) -> dict[str, Any]:
+    """The structured channel of a transcript: what the text shows. Left out: a turn's clock time when its
+    offset from the start is known (the text shows the offset), the call's ref (the resource link has it),
+    its end time (start + duration are shown), and a run id that is the call's own."""
+    turns = [t.model_copy(update={"at": None}) if t.seconds_from_start is not None else t for t in model.turns]
+    call = model.call
+    hidden = {"ref", "ended_at"} | ({"run_id"} if call.run_id == call.call_id else set())
+    return compact(model.model_copy(update={"turns": turns}), exclude={"kind": True, "call": hidden})
+
+
 def turn_line(turn: Turn) -> str:
     stamp = f"[{turn.seconds_from_start:.0f}s] " if turn.seconds_from_start is not None else ""
     mark = "» " if turn.matched else ""
@@ -180,7 +193,17 @@ def turn_line(turn: Turn) -> str:
 
 def render_transcript(model: TranscriptResult) -> str:
     call = model.call
-    facts = [f"{model.provider} call {call.call_id or call.task_id or '?'}", call.status.value]
+    word = call.provider_status
+    status = f"{call.status.value} ({word})" if word and word != call.status.value else call.status.value
+    facts = [f"{model.provider} call {call.call_id or call.task_id or '?'}", status]
+    if call.task_id and call.call_id:
+        facts.append(f"task {call.task_id}")
+    if call.run_id and call.run_id != call.call_id:
+        facts.append(f"run {call.run_id}")
+    if call.agent_id:
+        facts.append(f"agent {call.agent_id}")
+    if call.direction:
+        facts.append(call.direction)
     if call.contact:
         facts.append(call.contact)
     if call.started_at:
@@ -214,7 +237,7 @@ def render_transcript(model: TranscriptResult) -> str:
             lines.append("  …")
         lines.append(turn_line(turn))
         previous = turn.index
-    lines += [n for n in model.notes if n != UNTRUSTED_NOTE]
+    lines += model.notes
     if model.next_offset is not None:
         lines.append(f"More: call again with offset={model.next_offset}")
     return "\n".join(lines)
@@ -238,7 +261,6 @@ async def read_transcript_resource(ctx: Context, ref: str) -> str:
         total_turns=len(conversation.turns),
         offset=0,
         redacted=sanitizer.redact,
-        resource_uri=transcript_uri(call.ref),
-        notes=[UNTRUSTED_NOTE],
+        untrusted=UNTRUSTED_NOTE,
     )
     return render_transcript(model)

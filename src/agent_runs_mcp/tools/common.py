@@ -184,9 +184,20 @@ def result(data: BaseModel | dict[str, Any], text: str) -> CallToolResult:
     Both channels are cleaned of control, bidi and invisible characters here, whatever their source
     (provider text is cleaned when mapped; this also covers what callers passed in and got echoed).
     """
-    structured = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    structured = compact(data) if isinstance(data, BaseModel) else data
     return CallToolResult(
         content=[TextContent(type="text", text=clean_text(text))], structured_content=_cleaned(structured)
+    )
+
+
+CONCISE_OMITS = frozenset({"kind"})
+"""Envelope fields no text shows (the account's platform is in `list_providers`), left out of concise results."""
+
+
+def compact(model: BaseModel, exclude: Any = None) -> dict[str, Any]:
+    """A result model as structured content that carries what the text shows: no nulls, no defaults."""
+    return model.model_dump(
+        mode="json", exclude=exclude or set(CONCISE_OMITS), exclude_none=True, exclude_defaults=True
     )
 
 

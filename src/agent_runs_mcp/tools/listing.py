@@ -21,6 +21,7 @@ from agent_runs_mcp.domain import ProviderPage, meta
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
+from agent_runs_mcp.tools.common import CONCISE_OMITS, compact
 from agent_runs_mcp.tools.paging import Collected, collect
 from agent_runs_mcp.tools.sanitize import Sanitizer
 
@@ -29,8 +30,8 @@ T = TypeVar("T", bound=BaseModel)
 Detail = Literal["concise", "full"]
 DetailArg = Annotated[Detail, Field(description="full adds every provider field.")]
 
-CONCISE_TEXT_CHARS = 200
-"""Longest summary/reason string in a concise item (the full level keeps up to 600 per value)."""
+CONCISE_TEXT_CHARS = 120
+"""Longest summary/reason string in a concise item and its text line (the full level keeps up to 600 per value)."""
 
 CLIPPED_AT_CONCISE = ("summary", "failure_reason", "error", "description")
 
@@ -48,6 +49,16 @@ class ListResult(BaseModel):
     detail: Detail = meta("concise")
     redacted: bool = meta(True, "True when phone numbers, emails and card numbers were masked.")
     notes: list[str] = meta(default_factory=list)
+    next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
+
+
+def closing_lines(model: ListResult) -> list[str]:
+    """What every listing's text ends with, from the same fields its structured content carries."""
+    out = list(model.notes)
+    if model.next_cursor:
+        out.append(f"More: call again with cursor={model.next_cursor}")
+    out += [f"Next: {step}" for step in model.next]
+    return out
 
 
 @functools.cache
@@ -84,16 +95,30 @@ def hidden_fields(item: BaseModel, detail: Detail) -> set[str]:
     return hidden
 
 
-def item_json(item: BaseModel, detail: Detail) -> dict[str, Any]:
-    """One shaped item as structured content."""
-    return item.model_dump(mode="json", exclude=hidden_fields(item, detail))
+def dump(envelope: BaseModel, key: str, detail: Detail, implied: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A result's structured content: the envelope, with each item at its detail level.
 
-
-def dump(envelope: BaseModel, key: str, detail: Detail) -> dict[str, Any]:
-    """A result's structured content: the envelope, with each item at its detail level."""
+    At ``concise`` it carries what the text shows and nothing else: no nulls, no defaults, and no item
+    field in ``implied`` (one the envelope already says, such as each task's run). At ``full``,
+    everything, nulls included.
+    """
     items = getattr(envelope, key)
-    exclude = {key: {i: hidden_fields(item, detail) for i, item in enumerate(items)}}
-    return envelope.model_dump(mode="json", exclude=exclude)
+    exclude = {
+        key: {
+            i: hidden_fields(item, detail) | set(implied if detail == "concise" else ()) for i, item in enumerate(items)
+        }
+    }
+    if detail == "full":
+        return envelope.model_dump(mode="json", exclude=exclude)
+    # `scanned` is bookkeeping the text of a listing does not show (an empty page's note says it in words)
+    return compact(envelope, exclude={**exclude, **dict.fromkeys(CONCISE_OMITS | {"scanned"}, True)})
+
+
+def item_json(item: BaseModel, detail: Detail) -> dict[str, Any]:
+    """One shaped item as structured content (what the budget counts)."""
+    if detail == "full":
+        return item.model_dump(mode="json", exclude=hidden_fields(item, detail))
+    return item.model_dump(mode="json", exclude=hidden_fields(item, detail), exclude_none=True, exclude_defaults=True)
 
 
 @dataclass

@@ -38,7 +38,7 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
-from agent_runs_mcp.tools.listing import DetailArg, ListResult, dump, list_page
+from agent_runs_mcp.tools.listing import CONCISE_TEXT_CHARS, DetailArg, ListResult, closing_lines, dump, list_page
 
 RESOURCE_LINKS_MAX = 10
 
@@ -122,7 +122,14 @@ async def list_agent_executions(
         filters=filters,
         executions=page.items,
     )
-    return result(dump(envelope, "executions", detail), _executions_text(envelope, page.lines))
+    if page.items:
+        # The ids are this result's own `provider`, `agent`/`space` and each item's `run_id`: named, not repeated.
+        where = "".join(f", {key}=<{key}>" for key, value in (("agent", query.agent), ("space", query.space)) if value)
+        envelope.next = [
+            f"get_run_tasks(provider=<provider>{where}, run_id=<run_id>), or summarize_run_health with the same"
+        ]
+    implied = frozenset({"ref"})  # the envelope's provider and agent (or space) with the run id locate a run
+    return result(dump(envelope, "executions", detail, implied=implied), _executions_text(envelope, page.lines))
 
 
 @tool_errors
@@ -199,8 +206,10 @@ async def get_run_tasks(
         for task in page.items
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
-    hint = adapter.open_call_hint(query.run_id, query.agent, query.space)
-    res = result(dump(envelope, "tasks", detail), _tasks_text(envelope, page.lines, hint))
+    if page.items:
+        envelope.next = [adapter.open_call_hint(query.run_id, query.agent, query.space)]
+    implied = frozenset({"run_id", "ref"})  # the envelope's run, space and agent with the task id locate a task
+    res = result(dump(envelope, "tasks", detail, implied=implied), _tasks_text(envelope, page.lines))
     res.content.extend(links)
     return res
 
@@ -231,8 +240,14 @@ def _empty_executions_hint(scanned: int, seen: Counter[str], newest: datetime | 
     return text
 
 
+def status_words(item: Execution | Task) -> str:
+    """The normalized status, with the provider's own word when it says more (as the structured result does)."""
+    word = item.provider_status
+    return f"{item.status.value} ({word})" if word and word != item.status.value else item.status.value
+
+
 def execution_line(run: Execution) -> str:
-    parts = [run.run_id, run.status.value, short_time(run.started_at)]
+    parts = [run.run_id, status_words(run), short_time(run.started_at)]
     if run.duration_s is not None:
         parts.append(fmt_duration(run.duration_s))
     if run.tasks_total is not None:
@@ -245,16 +260,18 @@ def execution_line(run: Execution) -> str:
     if run.stop_reason:
         parts.append(f"stop: {run.stop_reason}")
     if run.error:
-        parts.append(f"error: {run.error[:120]}")
+        parts.append(f"error: {run.error[:CONCISE_TEXT_CHARS]}")
     elif run.summary:
-        parts.append(run.summary[:120])
+        parts.append(run.summary[:CONCISE_TEXT_CHARS])
     return "- " + " · ".join(parts)
 
 
 def task_line(task: Task) -> str:
-    parts = [task.task_id, task.status.value]
+    parts = [task.task_id, status_words(task)]
     if task.kind:
         parts.append(task.kind)
+    if task.started_at:
+        parts.append(short_time(task.started_at))
     if task.name:
         parts.append(task.name)
     if task.contact:
@@ -266,13 +283,13 @@ def task_line(task: Task) -> str:
     if task.outcome:
         parts.append(f"outcome: {task.outcome}")
     if task.failure_reason:
-        parts.append(f"failure: {task.failure_reason[:120]}")
+        parts.append(f"failure: {task.failure_reason[:CONCISE_TEXT_CHARS]}")
     if task.attempts and task.attempts > 1:
         parts.append(f"{task.attempts} attempts")
     if task.cost_usd is not None:
         parts.append(fmt_money(task.cost_usd))
     if task.summary and not task.failure_reason:
-        parts.append(task.summary[:140])
+        parts.append(task.summary[:CONCISE_TEXT_CHARS])
     return "- " + " · ".join(parts)
 
 
@@ -283,20 +300,10 @@ def _executions_text(model: ExecutionsResult, lines: list[str]) -> str:
         head += f" of {model.total}"
     if model.filters:
         head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
-    out = [head, *lines, *model.notes]
-    if model.next_cursor:
-        out.append(f"More: call again with cursor={model.next_cursor}")
-    if lines:
-        where = f', agent="{model.agent}"' if model.agent else ""
-        where += f', space="{model.space}"' if model.space else ""
-        out.append(
-            f'Next: get_run_tasks(provider="{model.provider}", run_id=<run_id>{where}) lists a run\'s tasks '
-            "(or pass the run's `ref` from the structured result)."
-        )
-    return "\n".join(out)
+    return "\n".join([head, *lines, *closing_lines(model)])
 
 
-def _tasks_text(model: TasksResult, lines: list[str], hint: str) -> str:
+def _tasks_text(model: TasksResult, lines: list[str]) -> str:
     head = f"{model.provider} · run {model.run_id} · {len(lines)} task(s)"
     if model.total is not None:
         head += f" of {model.total}"
@@ -304,9 +311,4 @@ def _tasks_text(model: TasksResult, lines: list[str], hint: str) -> str:
         head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
     if model.page_counts:
         head += " · " + ", ".join(f"{k} {v}" for k, v in sorted(model.page_counts.items()))
-    out = [head, *lines, *model.notes]
-    if model.next_cursor:
-        out.append(f"More: call again with cursor={model.next_cursor}")
-    if lines:
-        out.append(f"Next: {hint} (or pass a task's `ref` from the structured result).")
-    return "\n".join(out)
+    return "\n".join([head, *lines, *closing_lines(model)])

@@ -54,7 +54,7 @@ from agent_runs_mcp.tools.health.cache import reports_of
 from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, verdict_of
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
 from agent_runs_mcp.tools.health.reasons import classify_failure, is_generic
-from agent_runs_mcp.tools.health.render import render_health
+from agent_runs_mcp.tools.health.render import next_steps, render_health
 from agent_runs_mcp.tools.health.report import Scanner, run_report, window_report
 from agent_runs_mcp.tools.sanitize import Sanitizer
 
@@ -125,6 +125,7 @@ async def summarize_run_health(
             start_at, end_at = parse_window(since, until, default_since="24h")
             assert start_at is not None
             report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
+    report.next = next_steps(report)
     if key is not None and report.complete:
         reports.put(key, report)  # a run whose items have all finished will not change
     return result(report, render_health(report))

@@ -198,7 +198,7 @@ class Accumulator:
                     share_of_finished=round(count / self.finished, 4) if self.finished else 0.0,
                     raw_reasons=dict(raw[reason].most_common(3)),
                     example_task_ids=[e.item_id for e in examples[reason]],
-                    example_refs=[e.ref for e in examples[reason]],
+                    example_refs=[e.ref for e in examples[reason] if e.ref][:1],
                 )
             )
         return out

@@ -43,15 +43,15 @@ class ReasonCount(BaseModel):
     share_of_finished: float
     raw_reasons: dict[str, int] = Field(description="The provider's own words, most frequent first (top 3).")
     example_task_ids: list[str]
-    example_refs: list[str]
+    example_refs: list[str] = Field(description="The ref of the first example: get_call_transcript(ref=...).")
 
 
 class VoiceFigures(BaseModel):
     calls_finished: int
     connected: int = Field(description="Finished calls that reached a person.")
-    connect_rate: float | None
+    connect_rate: float | None = None
     voicemail: int
-    voicemail_rate: float | None
+    voicemail_rate: float | None = None
     early_hangups: int = Field(description=f"Connected calls the customer ended within {EARLY_HANGUP_S:.0f}s.")
     talk_time_s: Percentiles
 
@@ -61,7 +61,7 @@ class WindowComparison(BaseModel):
     until: datetime
     items: int
     finished: int
-    success_rate: float | None
+    success_rate: float | None = None
     failed: int
     changes: list[str] = Field(description="What changed from that window to this one.")
 
@@ -84,14 +84,14 @@ class HealthReport(BaseModel):
     headline: str
     totals: dict[str, int] = Field(description="Items per normalized status.")
     finished: int = meta(0)
-    success_rate: float | None
+    success_rate: float | None = None
     success_rate_definition: str = meta(SUCCESS_RATE_DEFINITION)
     system_failure_rate: float | None = meta()
     verdict_rules: str = meta(VERDICT_RULES)
     top_failure_reasons: list[ReasonCount]
     outcomes: dict[str, int] = meta(default_factory=dict, description="Post-call outcomes, where given.")
     duration_s: Percentiles
-    cost_usd: float | None = Field(description="Total cost of the items that report one.")
+    cost_usd: float | None = Field(default=None, description="Total cost of the items that report one.")
     cost_per_completed_usd: float | None = meta()
     items_with_cost: int = meta(0)
     tokens: int | None = meta()
@@ -106,3 +106,4 @@ class HealthReport(BaseModel):
     computed_at: datetime | None = meta()
     from_cache: bool = meta(False, "True when served from a recent report (finished runs do not change).")
     notes: list[str] = meta(default_factory=list)
+    next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")

@@ -6,6 +6,18 @@ from agent_runs_mcp.tools.common import fmt_duration, fmt_money, short_time
 from agent_runs_mcp.tools.health.models import SUCCESS_RATE_DEFINITION, HealthReport
 
 
+def next_steps(report: HealthReport) -> list[str]:
+    """Where to look after a report: an example failure's transcript, the failed tasks of the run."""
+    if not report.top_failure_reasons:
+        return []
+    steps = ["get_call_transcript(ref=<an example's ref>) reads what happened"]
+    if report.scope.type == "run":
+        steps.append('get_run_tasks(ref=<the run\'s ref>, status="failed")')
+    else:
+        steps.append('list_agent_executions(agent=..., status="failed")')
+    return steps
+
+
 def render_health(report: HealthReport) -> str:
     lines = [report.headline]
     totals = ", ".join(f"{k} {v}" for k, v in sorted(report.totals.items(), key=lambda kv: -kv[1]))
@@ -31,6 +43,7 @@ def render_health(report: HealthReport) -> str:
             raw = "; ".join(f"{k} x{v}" for k, v in r.raw_reasons.items())
             lines.append(
                 f"- {r.label}: {r.count} ({r.share:.0%} of failed) · {raw} · e.g. {', '.join(r.example_task_ids)}"
+                + (f" · ref {r.example_refs[0]}" if r.example_refs else "")
             )
     if report.outcomes:
         lines.append("Outcomes: " + ", ".join(f"{k} {v}" for k, v in report.outcomes.items()) + ".")
@@ -56,6 +69,5 @@ def render_health(report: HealthReport) -> str:
         lines.append(f"Previous window ({short_time(p.since)} to {short_time(p.until)}): " + "; ".join(p.changes) + ".")
     lines.append(f"Scanned {report.scanned} items" + (" (complete)." if report.complete else " (sampled, see notes)."))
     lines += report.notes
-    if report.top_failure_reasons:
-        lines.append('Next: get_call_transcript(ref=<an example ref>) or get_run_tasks(status="failed").')
+    lines += [f"Next: {step}" for step in report.next]
     return "\n".join(lines)

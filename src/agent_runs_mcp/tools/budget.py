@@ -7,9 +7,11 @@ sum gets 10% on top. `bench/context_tokens.py` checks it against a real BPE
 tokenizer: on our results it lands between 1.0x and 1.3x the real count, which
 is the safe side.
 
-A result's text and its structured content are each kept within the budget,
-so a host that passes both to the model still stays under twice the budget;
-the budget itself is capped at 12,000 so that no result can reach the 25,000
+A host hands the model one channel: Claude.ai and ChatGPT the text, Claude Code,
+VS Code and the Copilot CLI only the structured content. So the budget bounds what
+each kind of host sends: every result's text and its structured content are each
+kept within it (the larger of the two decides where a page is cut). The budget is
+capped at 12,000 so that even a host that passes both stays under the 25,000
 tokens some hosts refuse.
 """
 

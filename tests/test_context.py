@@ -273,7 +273,7 @@ async def test_transcripts_are_resources_linked_from_results(client: Client, wor
     body = read.contents[0].text
     assert body.startswith("unpod call ") and "agent:" in body
     templates = (await client.list_resource_templates()).resource_templates
-    assert templates[0].uri_template == "agent-runs://transcript/{ref}"
+    assert templates[0].uri_template == "agent-runs://transcript/{+ref}"  # encoded or raw refs both match
     text = await call_error_resource(client, "agent-runs://transcript/nonsense")
     assert "`ref`" in text
 

@@ -9,6 +9,8 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, PaginatedRequestParams
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
@@ -59,6 +61,10 @@ class AgentRunsServer(MCPServer):
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         """Run a tool; argument errors are rephrased to name the argument, the problem and what is accepted."""
         tool = self._tool_manager.get_tool(name)
+        if tool is None:  # a protocol error (-32602), not a tool result: the spec's answer to an unknown tool
+            log.info("tool=%s outcome=unknown_tool", clean_text(name[:64]))
+            names = ", ".join(t.name for t in self._tool_manager.list_tools())
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {excerpt(name, 64)}. Tools: {names}.")
         if tool is not None:
             accepted = set(tool.parameters.get("properties", {}))
             unknown = sorted(set(arguments) - accepted)
@@ -78,6 +84,33 @@ class AgentRunsServer(MCPServer):
                 raise ToolError(explain_arguments(name, exc.__cause__)) from exc.__cause__
             raise
 
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        """Unknown prompts and missing required arguments are invalid params (-32602), as the spec says."""
+        prompt = self._prompt_manager.get_prompt(name)
+        if prompt is None:
+            names = ", ".join(p.name for p in self._prompt_manager.list_prompts())
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {excerpt(name, 64)}. Prompts: {names}.")
+        missing = [a.name for a in prompt.arguments or [] if a.required and not (arguments or {}).get(a.name)]
+        if missing:
+            raise MCPError(INVALID_PARAMS, f"Prompt {name} needs argument(s): {', '.join(missing)}.")
+        return await super().get_prompt(name, arguments, context)
+
+    async def _handle_list_tools(self, ctx: Any, params: PaginatedRequestParams | None) -> Any:
+        _no_cursor(params)
+        return await super()._handle_list_tools(ctx, params)
+
+    async def _handle_list_prompts(self, ctx: Any, params: PaginatedRequestParams | None) -> Any:
+        _no_cursor(params)
+        return await super()._handle_list_prompts(ctx, params)
+
+    async def _handle_list_resources(self, ctx: Any, params: PaginatedRequestParams | None) -> Any:
+        _no_cursor(params)
+        return await super()._handle_list_resources(ctx, params)
+
+    async def _handle_list_resource_templates(self, ctx: Any, params: PaginatedRequestParams | None) -> Any:
+        _no_cursor(params)
+        return await super()._handle_list_resource_templates(ctx, params)
+
     async def list_tools(self) -> list[MCPTool]:
         """The tools with compact schemas (computed once): the same contract in fewer tokens."""
         if self._listed is None:
@@ -91,6 +124,12 @@ class AgentRunsServer(MCPServer):
                 for tool in await super().list_tools()
             ]
         return self._listed
+
+
+def _no_cursor(params: PaginatedRequestParams | None) -> None:
+    """These lists fit one page, so no cursor was ever issued: one sent is invalid (-32602), per the spec."""
+    if params is not None and params.cursor is not None:
+        raise MCPError(INVALID_PARAMS, "Invalid cursor: this server lists everything in one page; omit `cursor`.")
 
 
 def explain_arguments(tool: str, error: ValidationError) -> str:
@@ -134,10 +173,14 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
             meta = tool.fn_metadata
             tool.fn_metadata = LiteralArguments(**{field: getattr(meta, field) for field in type(meta).model_fields})
     server.resource(
-        calls.URI_PREFIX + "{ref}",
+        calls.URI_PREFIX + "{+ref}",  # reserved expansion: the ref percent-encoded (as links give it) or raw
         name="transcript",
         title="Whole transcript of a call or run",
-        description="The conversation a task, call or run ref locates, as plain text (personal data masked).",
+        description=(
+            "The conversation a task or call ref locates (Runtype and Modus: also a run's ref), as plain text, "
+            "personal data masked. The ref goes in percent-encoded, as results' resource links give it; "
+            "a raw ref works too."
+        ),
         mime_type="text/plain",
     )(calls.read_transcript_resource)
     server.prompt(title="Triage a run")(prompts.triage_run)

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-sdk lint serve serve-demo simulate doctor bench clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -32,6 +32,35 @@ $(SDK312_STAMP):
 	if [ -z "$$py" ]; then echo "no Python 3.12 here: the unpod SDK oracle checks will skip"; \
 	else $$py -m venv $(SDK312) && $(SDK312)/bin/python -m pip install --quiet 'unpod==0.5.0' \
 	  && touch $(SDK312_STAMP) || echo "could not install unpod 0.5.0 for Python 3.12: its checks will skip"; fi
+
+NPM_TOOLS := .npm-tools
+NPM_STAMP := $(NPM_TOOLS)/.installed
+
+$(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge and the MCP Bundle CLI
+	mkdir -p $(NPM_TOOLS)
+	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent mcp-remote@0.15.1 @anthropic-ai/mcpb@2.1.2
+	@touch $(NPM_STAMP)
+
+test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote against the HTTP server, the bundle validated by mcpb
+	$(BIN)/pytest -q -rs tests/test_hosts.py tests/test_distribution.py
+
+dist: $(STAMP)            ## wheel and sdist in dist/
+	rm -rf dist/*.whl dist/*.tar.gz
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
+test-dist: dist           ## the wheel in a fresh venv: --version, then the demo server answers over stdio
+	rm -rf build/venv-dist && $(PYTHON) -m venv build/venv-dist
+	build/venv-dist/bin/python -m pip install --quiet dist/agent_runs_mcp-*.whl
+	build/venv-dist/bin/agent-runs-mcp --version
+	build/venv-dist/bin/python -c "import anyio; from mcp import Client, StdioServerParameters as P; \
+	exec('async def m():\n async with Client(P(command=\'build/venv-dist/bin/agent-runs-mcp\', args=[\'serve\', \'--demo\'])) as c:\n  print(len((await c.list_tools()).tools), \'tools from the installed wheel\')'); anyio.run(m)"
+
+bundle: $(STAMP) $(NPM_STAMP)  ## the MCP Bundle for Claude Desktop: dist/agent-runs-mcp.mcpb
+	rm -rf build/bundle && mkdir -p build/bundle dist
+	cp -r manifest.json pyproject.toml README.md src build/bundle/
+	find build/bundle -name __pycache__ -prune -exec rm -rf {} +
+	$(NPM_TOOLS)/node_modules/.bin/mcpb validate build/bundle/manifest.json
+	$(NPM_TOOLS)/node_modules/.bin/mcpb pack build/bundle dist/agent-runs-mcp.mcpb
 
 test-sdk: $(STAMP) $(SDK312_STAMP)  ## the SDK-oracle tests alone (vendors' SDKs against the simulator and adapters)
 	$(BIN)/pytest -q -rs tests/test_sdk_oracle.py
@@ -59,4 +88,4 @@ bench: $(STAMP)           ## the benchmarks under bench/ (they print numbers)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(SDK312) .pytest_cache .ruff_cache build dist src/*.egg-info
+	rm -rf $(VENV) $(SDK312) $(NPM_TOOLS) .pytest_cache .ruff_cache build dist src/*.egg-info

@@ -86,6 +86,26 @@ def test_requests_without_or_with_a_wrong_token_get_401() -> None:
         assert sse.status_code == 401
 
 
+def test_a_refused_token_says_so_everywhere_a_client_looks() -> None:
+    """401s carry an RFC 6750 challenge and a body saying what is wrong; no OAuth metadata points anywhere,
+    and the OAuth discovery and registration requests bridges make after a 401 get the same message."""
+    with http_server(demo_settings(http_tokens=(SecretStr(TOKEN),))) as url:
+        missing = httpx.post(url + "/mcp", json=INIT, headers=MCP_HEADERS)
+        wrong = httpx.post(url + "/mcp", json=INIT, headers={**MCP_HEADERS, "Authorization": "Bearer nope"})
+        for res, words in ((missing, "No bearer token was sent"), (wrong, "bearer token sent was refused")):
+            challenge = res.headers["www-authenticate"]
+            assert res.status_code == 401 and challenge.startswith('Bearer realm="agent-runs-mcp"')
+            assert 'error="invalid_token"' in challenge and words in challenge and "resource_metadata" not in challenge
+            assert res.json()["error"] == "invalid_token" and words in res.json()["error_description"]
+        for path in (
+            "/.well-known/oauth-protected-resource/mcp",
+            "/.well-known/oauth-authorization-server",
+            "/register",
+        ):
+            res = httpx.post(url + path, headers={"Authorization": "Bearer nope"}, json={})
+            assert res.status_code == 404 and "bearer token sent was refused" in res.json()["error_description"]
+
+
 @pytest.mark.anyio
 async def test_without_tokens_loopback_needs_none() -> None:
     with http_server(demo_settings()) as url:

@@ -4,4 +4,4 @@ Importing the package is cheap on purpose: the MCP SDK, the simulator and the
 HTTP stack are imported by the modules that need them, not here.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

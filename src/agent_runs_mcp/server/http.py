@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import contextlib
-import hmac
 import ipaddress
 import logging
 import os
@@ -24,7 +23,6 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -46,24 +44,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-class StaticTokenVerifier:
-    """Accepts the configured bearer tokens; compares every one in constant time."""
-
-    def __init__(self, tokens: Sequence[SecretStr]) -> None:
-        self._tokens = [t.get_secret_value().encode() for t in tokens]
-
-    async def verify_token(self, token: str) -> Any:
-        from mcp.server.auth.provider import AccessToken
-
-        candidate = token.encode()
-        matched = False
-        for known in self._tokens:
-            matched |= hmac.compare_digest(candidate, known)
-        if not matched:
-            return None
-        return AccessToken(token="configured-token", client_id="agent-runs-client", scopes=[])
 
 
 def security_settings(host: str, extra_hosts: Sequence[str]) -> Any:
@@ -94,22 +74,9 @@ def create_http_app(
     registry: Any = None,
 ) -> Any:
     """The ASGI app serving MCP over streamable HTTP and SSE, plus health endpoints."""
-    from mcp.server.auth.settings import AuthSettings
-
     from agent_runs_mcp.server.app import build_server
 
-    auth_kwargs: dict[str, Any] = {}
-    if settings.http_tokens:
-        public = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
-        auth_kwargs = {
-            "token_verifier": StaticTokenVerifier(settings.http_tokens),
-            "auth": AuthSettings(
-                issuer_url=public,
-                resource_server_url=f"{public}{MCP_PATH}",
-                validate_token_resource=False,
-            ),
-        }
-    server = build_server(settings, registry, **auth_kwargs)
+    server = build_server(settings, registry)
     checks: dict[str, Any] = {"at": 0.0, "results": {}}
 
     @server.custom_route("/healthz", methods=["GET"])
@@ -155,6 +122,13 @@ def create_http_app(
 
     app.router.lifespan_context = lifespan
     app.state.mcp_server = server
+    if settings.http_tokens:
+        from agent_runs_mcp.server.static_auth import StaticBearerGuard
+
+        guarded = StaticBearerGuard(app, settings.http_tokens)
+        guarded.state = app.state  # type: ignore[attr-defined]  # tests and the load bench read it
+        guarded.router = app.router  # type: ignore[attr-defined]
+        return guarded
     return app
 
 

@@ -1,0 +1,89 @@
+"""Real hosts' tools that none of us wrote, driven against our server: `mcp-remote` (the bridge Claude
+Desktop uses for remote servers) and `@anthropic-ai/mcpb` (the MCP Bundle validator).
+
+They come from npm: `make test-hosts` installs them into `.npm-tools/` and runs these tests; without them
+the tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from tests.test_http import TOKEN, demo_settings, http_server
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = Path(os.environ.get("AGENT_RUNS_NPM_TOOLS", ROOT / ".npm-tools")) / "node_modules" / ".bin"
+needs = pytest.mark.skipif(
+    not (TOOLS / "mcp-remote").exists() or shutil.which("node") is None,
+    reason=f"needs node and the npm packages mcp-remote and @anthropic-ai/mcpb in {TOOLS} (run `make test-hosts`)",
+)
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+
+
+def through_mcp_remote(url: str, token: str) -> tuple[list[dict], str]:
+    """Run mcp-remote as Claude Desktop would (stdio in, HTTP out); the replies it relays and what it logs."""
+    proc = subprocess.Popen(
+        [str(TOOLS / "mcp-remote"), url, "--header", f"Authorization:Bearer {token}", "--transport", "http-only"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MCP_REMOTE_CONFIG_DIR": str(ROOT / ".npm-tools" / "mcp-auth")},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+    frames = [INIT, {"jsonrpc": "2.0", "method": "notifications/initialized"}, listing]
+    proc.stdin.write("".join(json.dumps(f) + "\n" for f in frames))
+    proc.stdin.flush()
+    replies: list[dict] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(r.get("id") == 2 for r in replies):
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break  # mcp-remote gave up (a refused token ends it)
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("{"):
+            replies.append(json.loads(line))
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    assert proc.stderr is not None
+    return replies, proc.stderr.read()
+
+
+@needs
+def test_mcp_remote_with_the_right_token_lists_tools() -> None:
+    with http_server(demo_settings(http_tokens=(SecretStr(TOKEN),))) as base:
+        replies, err = through_mcp_remote(base + "/mcp", TOKEN)
+    tools = next((r["result"]["tools"] for r in replies if r.get("id") == 2 and "result" in r), None)
+    assert tools and len(tools) >= 6, err[-2000:]
+
+
+@needs
+def test_mcp_remote_with_a_wrong_token_tells_the_user_so() -> None:
+    with http_server(demo_settings(http_tokens=(SecretStr(TOKEN),))) as base:
+        replies, err = through_mcp_remote(base + "/mcp", "not-the-token")
+    assert not any("result" in r and r.get("id") == 2 for r in replies)
+    assert "bearer token sent was refused" in err and "AGENT_RUNS_HTTP_TOKEN" in err, err[-2000:]

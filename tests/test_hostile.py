@@ -131,3 +131,11 @@ async def test_every_call_is_logged_with_its_outcome(client: Client, caplog: pyt
     assert any("tool=list_agent_executions" in line and "outcome=InputError" in line for line in lines), lines
     assert any("tool=list_agents" in line and "outcome=invalid_arguments" in line for line in lines), lines
     assert any("tool=list_providers" in line and "outcome=ok" in line for line in lines), lines
+
+
+async def test_a_whole_number_for_an_id_is_that_id(client: Client) -> None:
+    """Hosts like the MCP Inspector send `agent=63` as the number 63: for an id that keeps its meaning."""
+    res = await call(client, "list_agent_executions", provider="modus", agent=63, limit=1)
+    assert res.structured_content["agent"] == "63"
+    text = await call_error(client, "list_agent_executions", provider="modus", agent=63.5)
+    assert "`agent`" in text

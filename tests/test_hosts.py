@@ -13,6 +13,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -120,3 +121,37 @@ def test_conformance_suite_scenarios_pass(scenario: str) -> None:
         )
     summary = out.stdout + out.stderr
     assert out.returncode == 0 and " 0 failed" in summary, summary[-2000:]
+
+
+INSPECTOR = TOOLS.parent / "@modelcontextprotocol" / "inspector" / "clients" / "launcher" / "build" / "index.js"
+CALLS = [
+    ("list_providers", {}),
+    ("list_agents", {"provider": "unpod"}),
+    ("list_agent_executions", {"provider": "modus", "agent": "63"}),
+    ("get_run_tasks", {"provider": "modus", "agent": "63", "run_id": None}),
+    ("get_call_transcript", {"provider": "modus", "agent": "63", "call_id": None}),
+    ("summarize_run_health", {"provider": "runtype", "agent": None, "since": "7d"}),
+]
+
+
+@pytest.mark.skipif(
+    not INSPECTOR.exists() or not NODE22.exists(), reason="needs the MCP Inspector and Node 22 (`make test-hosts`)"
+)
+def test_the_inspector_cli_accepts_every_tool_result() -> None:
+    """The Inspector's CLI (the TypeScript SDK client, which validates structuredContent against each
+    tool's outputSchema) calls every tool on the demo server over stdio."""
+    from agent_runs_mcp.simulator.world import World
+
+    world = World()
+    run_id = world.modus_runs[63][0]["id"]
+    filled = {"run_id": run_id, "call_id": run_id, "agent": world.runtype_agents[0].id}
+    for tool, args in CALLS:
+        argv = [str(NODE22), str(INSPECTOR), "--cli", sys.executable, "-m", "agent_runs_mcp", "serve", "--demo"]
+        argv += ["--method", "tools/call", "--tool-name", tool]
+        for key, value in args.items():
+            argv += ["--tool-arg", f"{key}={value if value is not None else filled[key]}"]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        start = out.stdout.find("{")
+        assert out.returncode == 0 and start >= 0, (tool, out.stdout[-1500:], out.stderr[-1500:])
+        result = json.loads(out.stdout[start:])
+        assert result["isError"] is False and result.get("structuredContent"), (tool, out.stdout[-1500:])

@@ -152,7 +152,13 @@ class LiteralArguments(FuncMetadata):
     booleans, so every string stays the string it was."""
 
     def pre_parse_json(self, data: dict[str, Any]) -> dict[str, Any]:
-        return data
+        # One leniency that keeps the meaning: a whole number for a string argument is that id
+        # (the MCP Inspector sends `agent=63` as 63; Modus workflow ids are numbers).
+        fields = self.arg_model.model_fields
+        return {
+            key: str(value) if type(value) is int and key in fields and "str" in str(fields[key].annotation) else value
+            for key, value in data.items()
+        }
 
 
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:

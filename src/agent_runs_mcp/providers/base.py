@@ -289,6 +289,25 @@ class Provider(ABC):
         return value
 
 
+class RunConversationProvider(Provider):
+    """Base of the platforms whose conversation is the run itself (Runtype executions, Modus runs)."""
+
+    run_noun: ClassVar[str] = "run"
+
+    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
+        """A run's ref means its own conversation; a task ref points at its run (or, for a sub-agent
+        task, at that sub-agent's own execution)."""
+        if ref is None:
+            return super().call_query(ref, args)
+        own_exec = ref.kind == "task" and ref.get("k") == "exec"
+        target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
+        return CallQuery(call_id=(args.call_id or "").strip() or target, agent=pick(args.agent, ref, "a", "agent"))
+
+    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+        agent_arg = f', agent="{agent}"' if agent else ""
+        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the {self.run_noun}'
+
+
 def _tallied(page: ProviderPage[Any]) -> ProviderPage[Tally]:
     return ProviderPage(
         [Tally.of(item) for item in page.items],

@@ -29,12 +29,11 @@ from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, Provider
 from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
-    CallArgs,
     CallQuery,
     ExecutionQuery,
     Explained,
     Failure,
-    Provider,
+    RunConversationProvider,
     RunQuery,
     ttl_by_status,
 )
@@ -51,7 +50,7 @@ from agent_runs_mcp.providers.jsonread import (
     newest_first_exhausted,
 )
 from agent_runs_mcp.providers.modus import FILTERS, PLATFORM
-from agent_runs_mcp.refs import Ref, make_ref, pick
+from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.timeutil import parse_time, seconds_between, utcnow
 
 RESOURCES = ("workflows", "agents")
@@ -68,7 +67,8 @@ RUN_TTL = ttl_by_status(lambda body: [body.get("status")], PLATFORM.statuses)
 """A finished run's detail is kept for long; one in flight only briefly."""
 
 
-class ModusProvider(Provider):
+class ModusProvider(RunConversationProvider):
+    run_noun = "run"
     kind = "modus"
     page_size = 100
 
@@ -324,19 +324,6 @@ class ModusProvider(Provider):
         return await self.explain_each(failures, explain)
 
     # --- conversations ----------------------------------------------------------------------------
-
-    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
-        """The conversation of a run is the run itself; a task ref points at its run (or, for a
-        sub-agent task, at that sub-agent's own execution)."""
-        if ref is None:
-            return super().call_query(ref, args)
-        own_exec = ref.kind == "task" and ref.get("k") == "exec"
-        target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
-        return CallQuery(call_id=(args.call_id or "").strip() or target, agent=pick(args.agent, ref, "a", "agent"))
-
-    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
-        agent_arg = f', agent="{agent}"' if agent else ""
-        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the run'
 
     async def conversation(self, query: CallQuery) -> Conversation:
         run_id = first(query.call_id, query.run_id)

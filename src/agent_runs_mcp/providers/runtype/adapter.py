@@ -26,12 +26,11 @@ from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError, P
 from agent_runs_mcp.providers.base import (
     TTL_FINISHED_S,
     TTL_LIST_S,
-    CallArgs,
     CallQuery,
     ExecutionQuery,
     Explained,
     Failure,
-    Provider,
+    RunConversationProvider,
     RunQuery,
     ttl_by_status,
 )
@@ -50,7 +49,7 @@ from agent_runs_mcp.providers.runtype.mapping import (
     tool_task_of,
     turns_of,
 )
-from agent_runs_mcp.refs import Ref, make_ref, pick
+from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.timeutil import parse_time
 
 API = "/v1"
@@ -61,7 +60,8 @@ TOOL_DETAILS_MAX = 25
 """Most tool-call details one conversation reads to complete truncated inputs and outputs."""
 
 
-class RuntypeProvider(Provider):
+class RuntypeProvider(RunConversationProvider):
+    run_noun = "execution"
     kind = "runtype"
     page_size = 50
 
@@ -236,19 +236,6 @@ class RuntypeProvider(Provider):
         return as_dict(body.get("data", body)) if isinstance(body, dict) else {}
 
     # --- conversations ----------------------------------------------------------------------------
-
-    def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
-        """The conversation of a run is the run itself; a task ref points at its run (or, for a
-        sub-agent task, at that sub-agent's own execution)."""
-        if ref is None:
-            return super().call_query(ref, args)
-        own_exec = ref.kind == "task" and ref.get("k") == "exec"
-        target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
-        return CallQuery(call_id=(args.call_id or "").strip() or target, agent=pick(args.agent, ref, "a", "agent"))
-
-    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
-        agent_arg = f', agent="{agent}"' if agent else ""
-        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the execution'
 
     async def conversation(self, query: CallQuery) -> Conversation:
         execution_id = first(query.call_id, query.run_id, query.task_id)

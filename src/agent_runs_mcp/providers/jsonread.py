@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -103,3 +104,19 @@ def newest_first_exhausted(times: Iterable[datetime | None], since: datetime | N
     if any(later > earlier for earlier, later in itertools.pairwise(seen)):
         return False
     return seen[-1] < since
+
+
+PROSE_KEYS = ("text", "content", "summary", "message", "output")
+
+
+def as_prose(value: Any, limit: int) -> str | None:
+    """Readable text from a provider value: a string, an object's first text-like field, else compact JSON."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dict):
+        inner = first(*(value.get(key) for key in PROSE_KEYS))
+        if isinstance(inner, str):
+            return as_text(inner, limit)
+    if isinstance(value, str):
+        return as_text(value, limit)
+    return as_text(json.dumps(value, ensure_ascii=False, default=str), limit)

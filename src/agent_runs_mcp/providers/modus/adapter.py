@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from agent_runs_mcp.providers.jsonread import (
     as_float,
     as_int,
     as_list,
+    as_prose,
     as_text,
     dig,
     first,
@@ -279,8 +279,8 @@ class ModusProvider(RunConversationProvider):
             started_at=started,
             ended_at=ended,
             duration_s=round(duration_ms / 1000, 3) if duration_ms is not None else seconds_between(started, ended),
-            summary=_text(first(node.get("summary"), node.get("output"), data.get("output")), 300),
-            failure_reason=_text(dig(error, "message") if isinstance(error, dict) else error, 300),
+            summary=as_prose(first(node.get("summary"), node.get("output"), data.get("output")), 300),
+            failure_reason=as_prose(dig(error, "message") if isinstance(error, dict) else error, 300),
             has_transcript=False,
             ref=make_ref(self.name, "task", t=node_id, r=run.run_id, a=agent),
         )
@@ -297,7 +297,7 @@ class ModusProvider(RunConversationProvider):
             ended_at=run.ended_at,
             duration_s=run.duration_s,
             end_reason=run.stop_reason,
-            summary=run.summary or _text(raw.get("taskResult"), 300),
+            summary=run.summary or as_prose(raw.get("taskResult"), 300),
             failure_reason=run.error or (run.stop_reason if run.status in (Status.FAILED, Status.CANCELLED) else None),
             has_transcript=True,
             ref=make_ref(self.name, "task", t=run.run_id, r=run.run_id, a=agent),
@@ -316,7 +316,7 @@ class ModusProvider(RunConversationProvider):
             node_error = None
             if node is not None:
                 error = node.get("error")
-                node_error = _text(dig(error, "message") if isinstance(error, dict) else error, 300)
+                node_error = as_prose(dig(error, "message") if isinstance(error, dict) else error, 300)
                 name = as_text(first(node.get("name"), node.get("label"), node.get("id")))
                 node_error = f"node {name} failed: {node_error}" if name else node_error
             return first(as_text(raw.get("taskError"), 300), node_error, as_text(raw.get("statusReason")))
@@ -365,18 +365,6 @@ def _timeframe(since: datetime | None) -> str | None:
     return None
 
 
-def _text(value: Any, limit: int) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, dict):
-        inner = first(value.get("text"), value.get("summary"), value.get("message"), value.get("output"))
-        if isinstance(inner, str):
-            return as_text(inner, limit)
-    if isinstance(value, str):
-        return as_text(value, limit)
-    return as_text(json.dumps(value, ensure_ascii=False, default=str), limit)
-
-
 def _turns(raw: dict[str, Any], run: Execution) -> list[Turn]:
     """The run told as a conversation: trigger, each node's result, approvals, the final result, errors."""
     turns: list[Turn] = []
@@ -395,22 +383,22 @@ def _turns(raw: dict[str, Any], run: Execution) -> list[Turn]:
         name = as_text(first(node.get("name"), node.get("label"), data.get("label"), node.get("id"))) or f"node {i + 1}"
         status = as_text(first(node.get("status"), node.get("state"))) or "?"
         error = first(node.get("error"), node.get("errorMessage"))
-        result = _text(dig(error, "message") if isinstance(error, dict) else error, 2000) if error else None
+        result = as_prose(dig(error, "message") if isinstance(error, dict) else error, 2000) if error else None
         body = (
             f"failed: {result}"
             if result
-            else _text(first(node.get("output"), node.get("summary"), data.get("output")), 2000)
+            else as_prose(first(node.get("output"), node.get("summary"), data.get("output")), 2000)
         )
         speaker = "agent" if node.get("type") == "agent" else "tool"
         add(speaker, f"[{name}] {status}" + (f": {body}" if body else ""), parse_time(node.get("startedAt")))
     if raw.get("pendingApproval"):
-        add("system", f"Waiting for human approval: {_text(raw.get('pendingApproval'), 1000)}")
-    result = _text(raw.get("taskResult"), 4000)
+        add("system", f"Waiting for human approval: {as_prose(raw.get('pendingApproval'), 1000)}")
+    result = as_prose(raw.get("taskResult"), 4000)
     add("agent", result or run.summary, run.ended_at)
     if raw.get("taskError"):
-        add("system", f"Run error: {_text(raw.get('taskError'), 2000)}", run.ended_at)
+        add("system", f"Run error: {as_prose(raw.get('taskError'), 2000)}", run.ended_at)
     if raw.get("statusReason"):
         add("system", f"Status reason: {raw.get('statusReason')}", run.ended_at)
     if raw.get("historyUnavailableReason"):
-        add("system", f"History unavailable: {_text(raw.get('historyUnavailableReason'), 300)}")
+        add("system", f"History unavailable: {as_prose(raw.get('historyUnavailableReason'), 300)}")
     return turns

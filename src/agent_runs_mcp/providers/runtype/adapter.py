@@ -35,14 +35,13 @@ from agent_runs_mcp.providers.base import (
     ttl_by_status,
 )
 from agent_runs_mcp.providers.client import segment
-from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_list, as_text, first
+from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_list, as_prose, as_text, first
 from agent_runs_mcp.providers.runtype import FILTERS, PLATFORM
 from agent_runs_mcp.providers.runtype.mapping import (
     error_of_events,
     error_of_logs,
     execution_of,
     failed_tool_of,
-    final_text,
     is_truncated,
     subagent_task_of,
     tool_call_of,
@@ -279,7 +278,7 @@ class RuntypeProvider(RunConversationProvider):
             end_reason=error or execution.stop_reason,
             summary=execution.summary
             if execution.status == Status.AWAITING_HUMAN
-            else final_text(raw.get("finalOutput"), 500),
+            else as_prose(raw.get("finalOutput"), 500),
             cost_usd=execution.cost_usd,
             ref=make_ref(self.name, "call", c=execution.run_id, a=execution.agent_id),
         )

@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from agent_runs_mcp.domain import Execution, Status, Task, ToolCall, Turn
-from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_int, as_list, as_text, dig, first
+from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_int, as_list, as_prose, as_text, dig, first
 from agent_runs_mcp.providers.runtype import PLATFORM
 from agent_runs_mcp.providers.turns import content_text, speaker_of
 from agent_runs_mcp.refs import make_ref
@@ -60,7 +60,7 @@ def execution_of(account: str, raw: dict[str, Any], agent: str | None) -> Execut
         cost_usd=as_float(raw.get("totalCost")),
         tokens=tokens_of(raw.get("totalTokens")),
         stop_reason="budget exhausted (maxTurns)" if raw.get("budgetExhausted") is True else stop,
-        summary=waiting_for(raw.get("pendingApproval")) or final_text(raw.get("finalOutput"), 300),
+        summary=waiting_for(raw.get("pendingApproval")) or as_prose(raw.get("finalOutput"), 300),
         trigger=as_text(raw.get("surfaceType")),
         parent_run_id=as_text(raw.get("parentExecutionId")),
         error=as_text(
@@ -204,7 +204,7 @@ def turns_of(raw: dict[str, Any], tools: list[ToolCall], execution: Execution, e
         outcome = f"failed: {call.error}" if call.error else _compact(call.output)
         text = f"{call.name or 'tool'}({_compact(call.input, 200)}) -> {outcome or call.provider_status or ''}"
         add("tool", text, call.started_at)
-    final = final_text(raw.get("finalOutput"), 4000)
+    final = as_prose(raw.get("finalOutput"), 4000)
     if final:
         add("agent", final, execution.ended_at)
     waiting = waiting_for(raw.get("pendingApproval"))
@@ -228,18 +228,6 @@ def tokens_of(value: Any) -> int | None:
         known = [p for p in parts[:2] if p is not None]
         return sum(known) if known else None
     return as_int(value)
-
-
-def final_text(value: Any, limit: int) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        text = first(value.get("text"), value.get("content"), value.get("output"), value.get("message"))
-        if isinstance(text, str):
-            return as_text(text, limit)
-    if isinstance(value, str):
-        return as_text(value, limit)
-    return as_text(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
 def _seconds_from_ms(value: Any) -> float | None:

@@ -19,8 +19,8 @@ INIT = {
 }
 
 
-def exchange(requests: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    """Send raw frames to `agent-runs-mcp serve --demo` over stdio; the replies by request id."""
+def stdio_lines(lines: list[str], answers: int) -> list[dict[str, Any]]:
+    """Send raw lines to `agent-runs-mcp serve --demo` over stdio; read ``answers`` replies (or up to EOF)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "agent_runs_mcp", "serve", "--demo", "--log-level", "warning"],
         stdin=subprocess.PIPE,
@@ -29,19 +29,24 @@ def exchange(requests: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
         text=True,
     )
     assert proc.stdin is not None and proc.stdout is not None
-    frames = [INIT, {"jsonrpc": "2.0", "method": "notifications/initialized"}, *requests]
-    proc.stdin.write("".join(json.dumps(f) + "\n" for f in frames))
+    proc.stdin.write("".join(line + "\n" for line in lines))
     proc.stdin.flush()
-    replies = {}
-    while len(replies) < len(requests) + 1:
+    replies = []
+    while len(replies) < answers:
         line = proc.stdout.readline()
         if not line:
             break
-        reply = json.loads(line)
-        replies[reply.get("id")] = reply
+        replies.append(json.loads(line))
     proc.stdin.close()
     proc.wait(timeout=30)
     return replies
+
+
+def exchange(requests: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Initialize, then send raw request frames; the replies by request id."""
+    frames = [INIT, {"jsonrpc": "2.0", "method": "notifications/initialized"}, *requests]
+    replies = stdio_lines([json.dumps(f) for f in frames], answers=len(requests) + 1)
+    return {reply.get("id"): reply for reply in replies}
 
 
 def request(rid: int, method: str, **params: Any) -> dict[str, Any]:

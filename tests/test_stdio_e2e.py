@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -91,38 +92,18 @@ async def test_real_accounts_from_documented_variables(sim: LiveServer, tmp_path
 
 def test_malformed_frames_get_json_rpc_errors() -> None:
     """Invalid JSON -> -32700 (id null); JSON that is not a JSON-RPC message -> -32600 with its id."""
-    import json as _json
-    import subprocess
+    from tests.test_protocol_errors import INIT, stdio_lines
 
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-    }
     frames = [
-        _json.dumps(init),
+        json.dumps(INIT),
         "{not json}",
         '{"jsonrpc":"2.0","id":2,"method":"tools/list","params":[]}',
         '{"id":3,"method":"tools/list"}',
         '{"jsonrpc":"2.0","id":5,"method":"ping","params":{"x":"\\ud800"}}',
         '{"jsonrpc":"2.0","id":4,"method":"ping"}',
     ]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "agent_runs_mcp", "serve", "--demo", "--log-level", "warning"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("\n".join(frames) + "\n")
-    proc.stdin.flush()
-    lines = [proc.stdout.readline() for _ in frames]  # one answer per frame, or the test times out
-    proc.stdin.close()
-    proc.wait(timeout=30)
-    replies = [_json.loads(line) for line in lines if line.strip()]
+    replies = stdio_lines(frames, answers=len(frames))
     by_id = {r.get("id"): r for r in replies}
     errors = [r["error"]["code"] for r in replies if "error" in r]
     assert errors.count(-32700) == 2 and by_id[2]["error"]["code"] == -32600 and by_id[3]["error"]["code"] == -32600
-    assert by_id[4]["result"] == {} and "result" in by_id[1]
+    assert by_id[4]["result"] == {} and "result" in by_id[0]

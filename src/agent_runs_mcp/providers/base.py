@@ -33,7 +33,7 @@ from agent_runs_mcp.errors import InputError, ProviderError
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
 from agent_runs_mcp.providers.platform import normalize_status
-from agent_runs_mcp.refs import Ref, pick
+from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,18 @@ class CallArgs:
     run_id: str | None = None
     space: str | None = None
     agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallScope:
+    """Which calls a search reads: one run's, or an agent's over a window (exactly one is set)."""
+
+    run: RunQuery | None = None
+    window: ExecutionQuery | None = None
+
+
+READ_CONCURRENCY = 4
+"""Conversations one search reads at once where the provider lists them without their turns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +286,43 @@ class Provider(ABC):
         results = await asyncio.gather(*(one(f) for f in failures[:EXPLAIN_MAX]))
         return dict(r for r in results if r is not None)
 
+    # --- calls in bulk, for searches --------------------------------------------------------------
+
+    async def conversations_page(self, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
+        """One page of the conversations in ``scope``.
+
+        The default lists the scope a page at a time (a run's tasks that have a transcript, or an agent's
+        executions) and reads each conversation, a few at once; one that cannot be read is left out and
+        counted in the page's note. Adapters whose lists carry the turns override this (Unpod).
+        """
+        if scope.run is not None:
+            tasks = await self.tasks_page(scope.run, token)
+            refs, listed = [t.ref for t in tasks.items if t.has_transcript], tasks
+        else:
+            assert scope.window is not None
+            runs = await self.executions_page(scope.window, token)
+            refs, listed = [r.ref for r in runs.items], runs
+        found = await self.read_conversations(refs)
+        note = listed.note
+        if len(found) < len(refs):
+            note = f"{len(refs) - len(found)} conversation(s) could not be read and were not searched."
+        return ProviderPage(found, token, listed.next_token, listed.total, note, listed.rest_tokens)
+
+    async def read_conversations(self, refs: list[str]) -> list[Conversation]:
+        """The conversations ``refs`` locate, read ``READ_CONCURRENCY`` at a time; failures are skipped."""
+        limit = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(ref: str) -> Conversation | None:
+            async with limit:
+                try:
+                    return await self.conversation(self.call_query(parse_ref(ref), CallArgs()))
+                except ProviderError as exc:
+                    log.debug("%s: conversation not read: %s", self.name, type(exc).__name__)
+                    return None
+
+        results = await asyncio.gather(*(read(ref) for ref in refs))
+        return [c for c in results if c is not None]
+
     async def check(self) -> str:
         """A cheap authenticated call for ``doctor``; returns what it saw."""
         page = await self.agents_page(None, None)
@@ -306,6 +355,13 @@ class RunConversationProvider(Provider):
     def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
         agent_arg = f', agent="{agent}"' if agent else ""
         return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the {self.run_noun}'
+
+    async def conversations_page(self, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
+        """A run's conversation is the run itself: one page of one (sub-agents are searched on their own)."""
+        if scope.run is None:
+            return await super().conversations_page(scope, token)
+        ref = make_ref(self.name, "run", r=scope.run.run_id, a=scope.run.agent)
+        return ProviderPage(await self.read_conversations([ref]), token, None, 1)
 
 
 def _tallied(page: ProviderPage[Any]) -> ProviderPage[Tally]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,7 +21,7 @@ from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.server.demo_wiring import transport_for
 from agent_runs_mcp.server.schema import compact_input_schema, compact_output_schema
 from agent_runs_mcp.text import clean_text, excerpt
-from agent_runs_mcp.tools import accounts, calls, health, prompts, runs
+from agent_runs_mcp.tools import accounts, calls, health, prompts, runs, search
 from agent_runs_mcp.tools.common import READ_ONLY
 
 log = logging.getLogger("agent_runs_mcp.tools")
@@ -45,7 +46,7 @@ TOOLSETS: dict[str, list[tuple[str, Callable[..., Awaitable[Any]]]]] = {
         ("Executions of an agent", runs.list_agent_executions),
         ("Tasks of a run", runs.get_run_tasks),
     ],
-    "calls": [("Transcript of a call", calls.get_call_transcript)],
+    "calls": [("Transcript of a call", calls.get_call_transcript), ("Search calls", search.search_calls)],
     "health": [("Health report of a run or agent", health.summarize_run_health)],
 }
 
@@ -173,7 +174,9 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
     )
     for tools in TOOLSETS.values():
         for title, fn in tools:
-            server.add_tool(fn, title=title, annotations=READ_ONLY)
+            # One line: a docstring's indentation would cost tokens in every tools/list.
+            description = " ".join(inspect.cleandoc(fn.__doc__ or "").split())
+            server.add_tool(fn, title=title, description=description, annotations=READ_ONLY)
             tool = server._tool_manager.get_tool(fn.__name__)
             assert tool is not None
             meta = tool.fn_metadata

@@ -9,9 +9,10 @@ keep what a model and a client need and drop the rest:
   and say `additionalProperties: false` (the server refuses unknown arguments); an optional argument
   is published as its plain type (omitting it means "none").
 * output schemas keep the field names and types (nullable where a value can be
-  null) of the result and of its list items, except fields marked for the full
-  detail level (they arrive as additional properties); nested objects are
-  published as `object` (the tool description says what they hold).
+  null) of the result, and the field names of its list items (unconstrained),
+  except fields marked for the full detail level (they arrive as additional
+  properties); nested objects are published as `object` (the tool description
+  says what they hold).
 
 Published schemas are only ever *looser* than the pydantic models that validate
 arguments and results, so everything we accept or return still conforms.
@@ -49,8 +50,10 @@ def compact_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | Non
 
 
 def _object(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[str, Any]:
+    # A list item's fields are named with no constraint (`{}`): the names say what an item holds, and
+    # their types cost a third of tools/list; the result's own fields keep theirs.
     props = {
-        name: _field(prop, defs, depth)
+        name: _field(prop, defs, depth) if depth == 0 else {}
         for name, prop in schema.get("properties", {}).items()
         # full-detail and meta fields are returned as additional properties
         if prop.get("x-detail") != "full" and prop.get("x-published") is not False

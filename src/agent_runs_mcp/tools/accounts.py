@@ -45,8 +45,8 @@ class AgentsResult(ListResult):
 
 @tool_errors
 async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersResult]:
-    """List the configured provider accounts (name, kind, demo). Call first: the other tools take
-    `provider` from here. No network calls."""
+    """List the configured accounts (name, kind, demo). Call first: the other tools take `provider`
+    from here. No network calls."""
     registry = registry_of(ctx)
     settings = registry.settings
     infos = [
@@ -89,8 +89,8 @@ async def list_agents(
     detail: DetailArg = "concise",
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, AgentsResult]:
-    """List an account's agents with the `agent` id other tools take (Unpod agents also show their
-    space). Next: summarize_run_health(agent) or list_agent_executions(agent)."""
+    """List an account's agents (Unpod: both planes, with their space) with the `agent` id the other
+    tools take."""
     adapter = provider_for(ctx, provider)
     settings = settings_of(ctx)
     needle = search.strip().lower() if search and search.strip() else None

@@ -93,9 +93,9 @@ async def get_call_transcript(
     ] = None,
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TranscriptResult]:
-    """Read one conversation turn by turn (speaker, text, seconds from start) with the call's end reason,
-    duration, outcome, summary and recording. Pass a task's or run's ref; or Unpod task_id (+run_id and
-    space, or agent) or call_id; Runtype/Modus the run id as call_id + agent. Window with offset/max_turns."""
+    """Read one conversation turn by turn with the call's end reason, duration, outcome, summary and
+    recording. Pass a ref; or Unpod task_id + run_id + space (or agent), or call_id; Runtype/Modus the run
+    id as call_id + agent. Window with offset/max_turns; filter by speaker or search."""
     account, decoded = resolve_ref(
         ref,
         provider,

@@ -73,9 +73,8 @@ async def list_agent_executions(
     detail: DetailArg = "concise",
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, ExecutionsResult]:
-    """List an agent's executions (runs): status, times, duration, task counts, cost, tokens, stop reason.
-    Filter by status and since/until; page with cursor. Unpod: `space` alone lists a space's runs.
-    Next: get_run_tasks(ref) or summarize_run_health(ref)."""
+    """List an agent's executions (runs): status, start, duration, task counts, cost, tokens, stop
+    reason. Filter by status and since/until. Unpod: `space` alone lists a space's runs."""
     adapter = provider_for(ctx, provider)
     settings = settings_of(ctx)
     wanted = parse_status(status)
@@ -146,9 +145,9 @@ async def get_run_tasks(
     detail: DetailArg = "concise",
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TasksResult]:
-    """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, summary, failure, attempts,
-    cost), Runtype tool calls and sub-agents, Modus workflow nodes. Pass the run's ref (or run_id + agent;
-    Unpod also space). Filter by status; page with cursor. Next: get_call_transcript(ref)."""
+    """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, failure, attempts, cost),
+    Runtype tool calls and sub-agents, Modus workflow nodes. Pass run_id + agent (Unpod: or space), or a
+    ref. Filter by status."""
     account, decoded = resolve_ref(ref, provider, ("run", "task"), run_id=run_id, agent=agent, space=space)
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)

@@ -30,6 +30,7 @@ from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
     CallArgs,
     CallQuery,
+    CallScope,
     ExecutionQuery,
     Explained,
     Failure,
@@ -43,7 +44,7 @@ from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_text, dig, fir
 from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory
-from agent_runs_mcp.providers.unpod.mapping import execution_of, space_of, tally_of, task_of
+from agent_runs_mcp.providers.unpod.mapping import execution_of, has_transcript, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
 from agent_runs_mcp.providers.unpod.speech import (
     SPEECH,
@@ -295,6 +296,36 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
 
     # --- conversations ----------------------------------------------------------------------------
 
+    async def conversations_page(self, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
+        """Task lists carry each call's transcript: a page of tasks is a page of conversations, no extra
+        request (the speech plane lists calls without turns: the default reads each one)."""
+        agent = scope.run.agent if scope.run is not None else scope.window.agent if scope.window else None
+        if is_speech_agent(agent):
+            return await super().conversations_page(scope, token)
+        if scope.run is not None:
+            found = await self._space_run_page(scope.run, token, self.scan_page_size)
+            if found is not None:
+                raw, space = found
+                query = RunQuery(run_id=scope.run.run_id, agent=scope.run.agent, space=space)
+                calls = [self._conversation(i, query, f"r{raw.number}") for i in raw.items if _spoken(i)]
+                return ProviderPage(calls, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+            items, next_token, number = await self._agent_run_page(scope.run, token)
+            calls = [self._conversation(i, scope.run, f"a{number}") for i in items if _spoken(i)]
+            return ProviderPage(calls, token, next_token, None)
+        assert scope.window is not None
+        agent = self.require(agent, "agent", "an agent's calls over a window are read from its tasks.")
+        path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
+        raw = await self._page(path, token, f"tasks of agent `{agent}`", size=self.scan_page_size)
+        calls = [
+            self._conversation(i, RunQuery(run_id=as_text(i.get("run_id")) or "", agent=agent), f"a{raw.number}")
+            for i in raw.items
+            if _spoken(i)
+        ]
+        next_token = raw.next_token
+        if next_token and newest_first_exhausted((parse_time(i.get("created")) for i in raw.items), scope.window.since):
+            next_token = None  # newest first: the rest is older than the window
+        return ProviderPage(calls, token, next_token, None)
+
     def call_query(self, ref: Ref | None, args: CallArgs) -> CallQuery:
         if ref is not None and ref.get("k") == SPEECH:  # a speech-plane call, whatever kind of ref names it
             call = ref.get("c") or ref.get("t") or ref.get("r")
@@ -376,8 +407,8 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
         task_like["output"] = {**raw, "call_id": first(raw.get("call_id"), raw.get("id"), call_id)}
         return self._conversation(task_like, RunQuery(run_id=as_text(raw.get("run_id")) or ""))
 
-    def _conversation(self, raw: dict[str, Any], run_query: RunQuery) -> Conversation:
-        task = task_of(self.name, raw, run_query.run_id or None, run_query.space, run_query.agent, "")
+    def _conversation(self, raw: dict[str, Any], run_query: RunQuery, page: str = "") -> Conversation:
+        task = task_of(self.name, raw, run_query.run_id or None, run_query.space, run_query.agent, page)
         output = as_dict(raw.get("output"))
         transcript = first(
             output.get("transcript"),
@@ -431,3 +462,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
             token = page.next_token
             if token is None:
                 return
+
+
+def _spoken(raw: dict[str, Any]) -> bool:
+    return has_transcript(as_dict(raw.get("output")))

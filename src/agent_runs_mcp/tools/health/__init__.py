@@ -85,10 +85,10 @@ async def summarize_run_health(
     until: UntilArg = None,
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, HealthReport]:
-    """Answer "is this healthy, and if not, why?" in one call, computed on the server over every item:
-    verdict, headline, counts per status, success rate, top failure reasons with examples, outcomes,
-    connect/voicemail rates, duration percentiles, cost. Scope: one run (`run_id` or `ref`), or an
-    `agent` over `since`/`until` (default 24h, compared with the window before). Use before paging tasks."""
+    """Is a run, or an agent over since/until (default 24h, against the window before), healthy, and if
+    not, why? Computed on the server over every item: verdict, headline, counts, success rate, top
+    failure reasons with examples, outcomes, connect/voicemail rates, durations, cost. Use before paging
+    tasks."""
     account, decoded = resolve_ref(ref, provider, ("run", "agent"), run_id=run_id, agent=agent, space=space)
     registry = registry_of(ctx)
     adapter = provider_for(ctx, account)

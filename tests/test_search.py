@@ -1,0 +1,78 @@
+"""search_calls against the simulator's recorded truth: matches found and not found, best first, sampling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from agent_runs_mcp.refs import make_ref, parse_ref
+from agent_runs_mcp.simulator.world import World
+from agent_runs_mcp.tools import search
+from tests.conftest import call
+from tests.test_tools import _raw_turns
+
+pytestmark = pytest.mark.anyio
+
+
+async def all_matches(client: Client, **args: Any) -> tuple[list[dict], dict]:
+    matches, cursor, data = [], None, {}
+    for _ in range(50):
+        res = await call(client, "search_calls", **args, limit=50, **({"cursor": cursor} if cursor else {}))
+        data = res.structured_content
+        matches += data["matches"]
+        cursor = data.get("next_cursor")
+        if not cursor:
+            return matches, data
+    raise AssertionError("cursor never ended")
+
+
+async def test_search_a_run_finds_exactly_the_calls_that_said_it(client: Client, world: World) -> None:
+    run = next(r for r in world.unpod_runs if r.phase == "done" and 50 <= r.n_tasks <= 200)
+    ref = make_ref("unpod", "run", r=run.run_id, a=run.agent.handle, s=run.space)
+
+    def said(task: dict) -> bool:
+        output = task.get("output") or {}
+        if "transcript" not in output and "messages" not in output:
+            return False
+        return any(s == "customer" and "call" in x.lower() and "back" in x.lower() for s, x in _raw_turns(output))
+
+    expected = {t["task_id"] for t in world.unpod_tasks(run) if said(t)}
+    matches, data = await all_matches(client, query="call back", ref=ref, speaker="customer")
+    found = {parse_ref(m["ref"]).get("t") for m in matches}
+    assert expected and found == expected and data["matched"] == len(expected) and data["complete"] is True
+    assert all("call" in m["excerpt"].lower() for m in matches)
+
+
+async def test_search_an_agent_window_and_nothing_found(client: Client, world: World) -> None:
+    agent = world.runtype_agents[0]
+    mine = [e for e in world.runtype_executions if e["agentId"] == agent.id and e["parentExecutionId"] is None]
+    expected = {
+        e["id"]
+        for e in mine
+        if any(m["role"] == "user" and "invoice" in m["content"].lower() for m in e["_detail"]["inputMessages"])
+    }
+    matches, data = await all_matches(client, query="invoice", provider="runtype", agent=agent.id, since="30d",
+                                      speaker="customer")  # fmt: skip
+    assert expected and {m["call"] for m in matches} == expected and data["scanned"] == len(mine)
+    none, data = await all_matches(client, query='"never said by anyone"', provider="runtype", agent=agent.id)
+    assert none == [] and data["matched"] == 0 and data["complete"] is True
+
+
+async def test_best_matches_come_first(client: Client, world: World) -> None:
+    res = await call(client, "search_calls", query="invoice approval", provider="modus", agent="63", since="30d")
+    scores = [m["score"] for m in res.structured_content["matches"]]
+    assert scores == sorted(scores, reverse=True) and scores
+    assert res.structured_content["next"][0].startswith("get_call_transcript(ref=")
+
+
+async def test_a_search_past_its_cap_says_it_is_sampled(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "MAX_CALLS", 5)
+    agent = world.unpod_agents[0].handle
+    res = await call(client, "search_calls", query="the", provider="unpod", agent=agent, since="30d")
+    data = res.structured_content
+    assert data["scanned"] == 5 and data["complete"] is False and data["sampled"] is True
+    assert any("Sampled" in n for n in data["notes"]) and "sampled" in res.content[0].text

@@ -23,6 +23,7 @@ from agent_runs_mcp.server.schema import compact_input_schema, compact_output_sc
 from agent_runs_mcp.text import clean_text, excerpt
 from agent_runs_mcp.tools import accounts, calls, health, prompts, runs, search
 from agent_runs_mcp.tools.common import READ_ONLY
+from agent_runs_mcp.tools.health import fleet
 
 log = logging.getLogger("agent_runs_mcp.tools")
 
@@ -47,7 +48,10 @@ TOOLSETS: dict[str, list[tuple[str, Callable[..., Awaitable[Any]]]]] = {
         ("Tasks of a run", runs.get_run_tasks),
     ],
     "calls": [("Transcript of a call", calls.get_call_transcript), ("Search calls", search.search_calls)],
-    "health": [("Health report of a run or agent", health.summarize_run_health)],
+    "health": [
+        ("Health report of a run or agent", health.summarize_run_health),
+        ("Fleet health", fleet.summarize_fleet_health),
+    ],
 }
 
 

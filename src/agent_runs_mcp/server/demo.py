@@ -50,6 +50,7 @@ async def _tour(show_json: bool) -> None:
             return res
 
         await call("list_providers")
+        await call("summarize_fleet_health", since="7d")  # which agents need attention, across every account
 
         # Unpod: an outbound calling campaign.
         agents = await call("list_agents", provider="unpod")
@@ -63,6 +64,7 @@ async def _tour(show_json: bool) -> None:
         tasks = await call("get_run_tasks", **run, status="completed", limit=5, detail="full")
         task = next(t for t in tasks.structured_content["tasks"] if t.get("has_transcript"))
         await call("get_call_transcript", ref=task["ref"], max_turns=12)  # detail="full" items carry refs
+        await call("search_calls", provider="unpod", agent=agent, query="call back", since="7d", limit=3)
 
         # Runtype: LLM agent executions with tool calls.
         agents = await call("list_agents", provider="runtype")

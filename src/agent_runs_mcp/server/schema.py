@@ -8,11 +8,10 @@ keep what a model and a client need and drop the rest:
 * input schemas keep argument types, enums, bounds (lengths included), defaults and descriptions,
   and say `additionalProperties: false` (the server refuses unknown arguments); an optional argument
   is published as its plain type (omitting it means "none").
-* output schemas keep the field names and types (nullable where a value can be
-  null) of the result, and the field names of its list items (unconstrained),
-  except fields marked for the full detail level (they arrive as additional
-  properties); nested objects are published as `object` (the tool description
-  says what they hold).
+* output schemas name the result's fields and its list items' fields; lists and
+  enums keep their shape, every other field is published unconstrained (`{}`),
+  fields marked for the full detail level are left out (they arrive as
+  additional properties), and `required` lists what every result carries.
 
 Published schemas are only ever *looser* than the pydantic models that validate
 arguments and results, so everything we accept or return still conforms.
@@ -50,10 +49,10 @@ def compact_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | Non
 
 
 def _object(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[str, Any]:
-    # A list item's fields are named with no constraint (`{}`): the names say what an item holds, and
-    # their types cost a third of tools/list; the result's own fields keep theirs.
+    # Fields are named with no constraint (`{}`), but lists (with their items' field names) and enums:
+    # the names say what a result holds, and spelling out every type cost a third of tools/list.
     props = {
-        name: _field(prop, defs, depth) if depth == 0 else {}
+        name: _field(prop, defs, depth) if depth == 0 and _is_list_or_enum(prop, defs) else {}
         for name, prop in schema.get("properties", {}).items()
         # full-detail and meta fields are returned as additional properties
         if prop.get("x-detail") != "full" and prop.get("x-published") is not False
@@ -62,6 +61,13 @@ def _object(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[st
     if depth == 0 and schema.get("required"):
         out["required"] = schema["required"]
     return out
+
+
+def _is_list_or_enum(prop: dict[str, Any], defs: dict[str, Any]) -> bool:
+    """Fields whose published shape says something a name does not: lists (their items' fields) and enums."""
+    options = [o for o in prop.get("anyOf", [prop]) if o != {"type": "null"}]
+    resolved = [_resolve(o, defs) for o in options]
+    return any(o.get("type") == "array" or "enum" in o for o in resolved)
 
 
 def _field(prop: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[str, Any]:

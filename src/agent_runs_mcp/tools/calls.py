@@ -77,7 +77,7 @@ def transcript_uri(ref: str) -> str:
 async def get_call_transcript(
     ctx: Context,
     provider: ProviderArg = None,
-    task_id: Annotated[str | None, Field(description="Unpod task id.", max_length=ID_MAX)] = None,
+    task_id: Annotated[str | None, Field(max_length=ID_MAX)] = None,
     call_id: Annotated[
         str | None, Field(description="Unpod call id, or a Runtype/Modus run id.", max_length=ID_MAX)
     ] = None,
@@ -85,11 +85,11 @@ async def get_call_transcript(
     run_id: RunIdArg = None,
     space: SpaceArg = None,
     agent: AgentArg = None,
-    offset: Annotated[StrictInt, Field(description="First turn (0-based).", ge=0, le=100_000)] = 0,
-    max_turns: Annotated[StrictInt, Field(description="Turns per window.", ge=1, le=200)] = 60,
+    offset: Annotated[StrictInt, Field(ge=0, le=100_000)] = 0,
+    max_turns: Annotated[StrictInt, Field(ge=1, le=200)] = 60,
     speaker: Annotated[SpeakerName | None, Field(description="Only this speaker's turns.")] = None,
     search: Annotated[
-        str | None, Field(description="Turns containing this text, with a turn of context.", max_length=200)
+        str | None, Field(description="Turns with this text, and their neighbours.", max_length=200)
     ] = None,
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TranscriptResult]:

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("agent_runs_mcp.tools")
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=True)
+# idempotentHint is meaningful only when readOnlyHint is false (MCP spec), so it is not sent.
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 
 StatusName = Literal[
     "pending",
@@ -46,20 +47,18 @@ StatusName = Literal[
 ID_MAX = 256
 """Longest id (agent, run, task, call, space) an argument may carry: every provider's ids are far shorter."""
 
-ProviderArg = Annotated[str | None, Field(description="Account (list_providers); optional if only one.", max_length=64)]
+ProviderArg = Annotated[str | None, Field(description="Account; optional if only one.", max_length=64)]
 # Arguments whose name says it all go undescribed: tools/list is read by the model on every turn.
 AgentArg = Annotated[str | None, Field(max_length=ID_MAX)]
 LimitArg = Annotated[StrictInt, Field(ge=1, le=100)]
 CursorArg = Annotated[str | None, Field(description="A previous next_cursor.", max_length=4000)]
-SinceArg = Annotated[
-    str | None, Field(description="Window start: ISO 8601 or a span back (30m, 24h, 7d).", max_length=64)
-]
+SinceArg = Annotated[str | None, Field(description="ISO 8601, or a span back: 30m, 24h, 7d.", max_length=64)]
 UntilArg = Annotated[str | None, Field(max_length=64)]
 StatusArg = Annotated[StatusName | None, Field(description="Only this normalized status.")]
-RefArg = Annotated[str | None, Field(description="ref from an earlier result; enough alone.", max_length=2000)]
+RefArg = Annotated[str | None, Field(description="An earlier result's ref (alone).", max_length=2000)]
 SpaceArg = Annotated[str | None, Field(description="Unpod: the run's space token.", max_length=ID_MAX)]
 RunIdArg = Annotated[str | None, Field(max_length=ID_MAX)]
-FreshArg = Annotated[StrictBool, Field(description="Bypass the cache.")]
+FreshArg = Annotated[StrictBool, Field(description="Skip the cache.")]
 
 __all__ = ["pick"]  # re-exported for the tool modules
 

@@ -93,12 +93,12 @@ async def search_calls(
     space: SpaceArg = None,
     since: SinceArg = None,
     until: UntilArg = None,
-    speaker: Annotated[SpeakerName | None, Field(description="Only this speaker's turns.")] = None,
+    speaker: SpeakerName | None = None,
     limit: Annotated[StrictInt, Field(ge=1, le=50)] = 10,
     cursor: CursorArg = None,
 ) -> Annotated[CallToolResult, SearchResult]:
-    """Find the calls that said something, in one run or in an agent's calls over since/until (default
-    7d): transcripts, summaries, outcomes, failure reasons. Best matches first, with excerpts and refs."""
+    """Find the calls that said something, in a run or an agent's calls over since/until (default 7d):
+    transcripts, summaries, outcomes, failure reasons. Best first, with excerpts and refs."""
     account, decoded = resolve_ref(ref, provider, ("run", "agent"), run_id=run_id, agent=agent, space=space)
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)

@@ -79,9 +79,7 @@ async def summarize_run_health(
     ref: RefArg = None,
     agent: AgentArg = None,
     space: SpaceArg = None,
-    since: Annotated[
-        str | None, Field(description="Agent window start (ISO 8601 or 30m/24h/7d); default 24h.", max_length=64)
-    ] = None,
+    since: Annotated[str | None, Field(description="Agent window start; default 24h.", max_length=64)] = None,
     until: UntilArg = None,
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, HealthReport]:

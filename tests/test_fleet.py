@@ -1,0 +1,42 @@
+"""summarize_fleet_health: every agent of every account, ranked by what needs attention, checked against
+each agent's own report and the simulator; a provider that fails for one agent is a row, not an error."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from agent_runs_mcp.simulator.faults import Rule
+from agent_runs_mcp.simulator.world import World
+from agent_runs_mcp.tools.health.fleet import RANK
+from tests.conftest import call
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_every_agent_ranked_by_what_needs_attention(client: Client, world: World) -> None:
+    res = await call(client, "summarize_fleet_health", since="7d")
+    data = res.structured_content
+    expected = len(world.unpod_agents) + len(world.speech_agents) + len(world.runtype_agents) + len(world.modus_agents)
+    assert data["counted"] == expected == sum(data["verdicts"].values())
+    rows = data["agents"]
+    order = [RANK[r["verdict"]] for r in rows]
+    assert order == sorted(order)  # failing, then degraded, healthy, not enough data
+    for verdict in {r["verdict"] for r in rows}:
+        changes = [r.get("change", 0.0) for r in rows if r["verdict"] == verdict]
+        assert changes == sorted(changes)  # inside a verdict: the biggest drop first
+    # Each row says what that agent's own report says.
+    for row in rows[:4]:
+        own = await call(client, "summarize_run_health", provider=row["provider"], agent=row["agent"], since="7d")
+        assert own.structured_content["verdict"] == row["verdict"]
+        assert own.structured_content.get("success_rate") == row.get("success_rate")
+    assert data["next"] and res.content[0].text.startswith(f"Fleet · {expected} agent(s)")
+
+
+async def test_one_account_and_a_failing_agent(client: Client, world: World, faults) -> None:
+    faults.rules = [Rule(match="/api/v1/workflows/57/runs", fault="500")]
+    res = await call(client, "summarize_fleet_health", provider="modus", since="7d")
+    rows = {r["agent"]: r for r in res.structured_content["agents"]}
+    assert set(rows) == {str(a.id) for a in world.modus_agents}
+    assert rows["57"]["verdict"] == "error" and "Modus" in rows["57"]["headline"]
+    assert res.structured_content["agents"][-1]["agent"] == "57"  # errors rank last

@@ -33,7 +33,8 @@ UNKNOWN_SHOWN = 5
 INSTRUCTIONS = """\
 Inspect AI agent runs on Unpod (voice calling campaigns), Runtype (LLM agents) and Modus (workflows).
 Typical path: list_providers -> list_agents -> summarize_run_health (agent window or one run) ->
-list_agent_executions -> get_run_tasks -> get_call_transcript. Each result names its next call (`Next:`
+list_agent_executions -> get_run_tasks -> get_call_transcript; search_calls finds calls that said
+something, summarize_fleet_health ranks every agent. Each result names its next call (`Next:`
 in the text, `next` in the structured result) with the ids to pass; a `ref` (health examples, and every
 item at detail="full") locates an item alone. All tools are read-only."""
 

@@ -45,6 +45,9 @@ class Account(BaseModel):
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     read_timeout_s: float = Field(default=20.0, gt=0, le=120)
     max_concurrency: int = Field(default=6, ge=1, le=64)
+    max_requests_per_s: float | None = Field(
+        default=None, gt=0, le=1000, description="Requests per second to this account at most; None = no pacing."
+    )
     demo: bool = False
     token_source: str | None = Field(default=None, description="Where the token came from, for messages.")
 
@@ -126,19 +129,24 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         raise ConfigError(f"{name} must be a whole number (got {raw[:20]!r}).") from None
 
 
+_ACCOUNT_DEFAULTS = {
+    "connect_timeout_s": "AGENT_RUNS_CONNECT_TIMEOUT_S",
+    "read_timeout_s": "AGENT_RUNS_READ_TIMEOUT_S",
+    "max_requests_per_s": "AGENT_RUNS_MAX_REQUESTS_PER_S",
+}
+"""Account fields that variables set for every account configured by environment variables."""
+
+
 def _timeouts(env: Mapping[str, str]) -> dict[str, float]:
-    """Default connect/read timeouts for the accounts configured by environment variables."""
+    """Default timeouts and request rate for the accounts configured by environment variables."""
     out: dict[str, float] = {}
-    for field_name, var in (
-        ("connect_timeout_s", "AGENT_RUNS_CONNECT_TIMEOUT_S"),
-        ("read_timeout_s", "AGENT_RUNS_READ_TIMEOUT_S"),
-    ):
+    for field_name, var in _ACCOUNT_DEFAULTS.items():
         raw = (env.get(var) or "").strip()
         if raw:
             try:
                 out[field_name] = float(raw)
             except ValueError:
-                raise ConfigError(f"{var} must be a number of seconds (got {raw[:20]!r}).") from None
+                raise ConfigError(f"{var} must be a number (got {raw[:20]!r}).") from None
     return out
 
 
@@ -170,7 +178,7 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
             problems = []
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else "?"
-                var = platform.settings_variables.get(name, name)
+                var = platform.settings_variables.get(name) or _ACCOUNT_DEFAULTS.get(name, name)
                 problems.append(f"{var}: {err['msg']} (got {str(data.get(name))[:20]!r})")
             raise ConfigError("; ".join(problems) + ".") from None
     return accounts

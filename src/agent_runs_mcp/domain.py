@@ -256,3 +256,9 @@ class ProviderPage(Generic[T]):
     note: str | None = None
     rest_tokens: list[str] | None = None
     """Tokens of every remaining page, when pages are addressed by number (for parallel scans)."""
+    slices: list[str] | None = None
+    """Tokens that each start an independent chain of pages (followed by ``next_token``), such as the
+    time slices of a window: a scan must walk every chain, and may walk them in parallel."""
+    settled: bool = False
+    """Nothing on this page can change any more (every item finished, the page full and not the first,
+    which carries the count): a report on a running run may keep it for the next report."""

@@ -372,4 +372,6 @@ def _tallied(page: ProviderPage[Any]) -> ProviderPage[Tally]:
         page.total,
         page.note,
         page.rest_tokens,
+        page.slices,
+        page.settled,
     )

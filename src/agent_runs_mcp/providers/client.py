@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import httpx
 import orjson
+from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
@@ -229,6 +230,8 @@ class ProviderHTTP:
         self._retry = retry
         self._client: httpx.AsyncClient | None = None
         self._limit = asyncio.Semaphore(account.max_concurrency)
+        self._pace = AsyncLimiter(1, 1 / account.max_requests_per_s) if account.max_requests_per_s else None
+        """Request starts spaced ``1/rate`` apart (a bucket of one): never more than the rate in any second."""
         self.cache = cache
 
     @property
@@ -318,6 +321,8 @@ class ProviderHTTP:
     ) -> tuple[int, Any, int]:
         account = self.account
         async with self._limit:
+            if self._pace is not None:
+                await self._pace.acquire()
             started = time.monotonic()
             read_s, connect_s = account.read_timeout_s, account.connect_timeout_s
             left = time_left()

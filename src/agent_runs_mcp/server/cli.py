@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--port", type=int, default=8900)
     simulate.add_argument("--seed", type=int, default=7)
     simulate.add_argument("--big-run", type=int, default=0, metavar="N", help="add one Unpod run of N tasks")
+    simulate.add_argument(
+        "--big-run-done", type=float, default=None, metavar="SHARE", help="the big run is still running: 0-1 finished"
+    )
+    simulate.add_argument(
+        "--big-agent", type=int, default=0, metavar="N", help="add one Runtype agent with N executions"
+    )
+    simulate.add_argument("--latency-ms", type=float, default=None, help="add this much time to every request")
+    simulate.add_argument(
+        "--rate-limit", type=float, default=None, metavar="N", help="answer 429 past N requests/s per credential"
+    )
     simulate.add_argument("--log-level", choices=LOG_LEVELS, default="warning")
 
     doctor = sub.add_parser("doctor", help="check the configuration and each account's credentials")
@@ -147,7 +157,17 @@ def _simulate(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
     from agent_runs_mcp.server.demo_wiring import serve_simulator
 
-    return serve_simulator(args.host, args.port, seed=args.seed, big_run=args.big_run, log_level=args.log_level)
+    return serve_simulator(
+        args.host,
+        args.port,
+        seed=args.seed,
+        big_run=args.big_run,
+        big_run_done=args.big_run_done,
+        big_agent=args.big_agent,
+        latency_ms=args.latency_ms,
+        rate_limit=args.rate_limit,
+        log_level=args.log_level,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

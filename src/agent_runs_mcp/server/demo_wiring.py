@@ -55,14 +55,30 @@ def transport_for(settings: Settings) -> httpx.AsyncBaseTransport | None:
     return demo_transport() if settings.demo else None
 
 
-def serve_simulator(host: str, port: int, *, seed: int = 7, big_run: int = 0, log_level: str = "warning") -> int:
+def serve_simulator(
+    host: str,
+    port: int,
+    *,
+    seed: int = 7,
+    big_run: int = 0,
+    big_run_done: float | None = None,
+    big_agent: int = 0,
+    latency_ms: float | None = None,
+    rate_limit: float | None = None,
+    log_level: str = "warning",
+) -> int:
     """`agent-runs-mcp simulate`: the simulator alone over HTTP, with the variables that point the server at it."""
     import uvicorn
 
     from agent_runs_mcp.simulator.app import create_app
+    from agent_runs_mcp.simulator.pacing import Pacing
     from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
 
-    app = create_app(World(seed=seed, big_run_tasks=big_run))
+    pacing = Pacing.from_env()
+    if latency_ms is not None or rate_limit is not None:
+        pacing.set(latency_ms if latency_ms is not None else pacing.latency_s * 1000, rate_limit or pacing.rate)
+    world = World(seed=seed, big_run_tasks=big_run, big_run_done=big_run_done, big_agent_executions=big_agent)
+    app = create_app(world, pacing=pacing)
     base = f"http://{host}:{port}"
     lines = ["Provider simulator on " + base, "Point the server at it with:"]
     for kind, platform in PLATFORMS.items():
@@ -73,6 +89,10 @@ def serve_simulator(host: str, port: int, *, seed: int = 7, big_run: int = 0, lo
                 line += f" {var}={creds[field_name]}"
         lines.append(line)
     lines.append("Faults: POST a JSON list of rules to /_sim/faults (see agent_runs_mcp/simulator/faults.py).")
+    lines.append(
+        f"Pacing: {pacing.latency_s * 1000:g} ms per request, rate limit {pacing.rate or 'none'} per credential; "
+        "GET /_sim/pacing for traffic (see agent_runs_mcp/simulator/pacing.py)."
+    )
     print("\n".join(lines), file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
     return 0

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from agent_runs_mcp.simulator.faults import FaultMiddleware, Faults
 from agent_runs_mcp.simulator.modus_api import ModusApi
+from agent_runs_mcp.simulator.pacing import Pacing, PacingMiddleware
 from agent_runs_mcp.simulator.runtype_api import RuntypeApi
 from agent_runs_mcp.simulator.unpod_api import UNPOD, UnpodApi
 from agent_runs_mcp.simulator.world import World
@@ -36,6 +37,7 @@ class Sim(UnpodApi, RuntypeApi, ModusApi):
         """Encoded task pages: the world never changes, so each page is built and encoded once."""
 
     def _page_bytes(self, key: tuple[Any, ...], build: Any) -> Response:
+        key = (self.world.version, *key)
         body = self._pages.get(key)
         if body is None:
             if len(self._pages) > 2000:
@@ -73,11 +75,27 @@ class Sim(UnpodApi, RuntypeApi, ModusApi):
     async def health(self, request: Request) -> Response:
         return JSONResponse({"ok": True, "anchor": self.world.anchor.isoformat()})
 
+    async def progress(self, request: Request) -> Response:
+        """``POST /_sim/progress {"run_id": ..., "done": 0.8}``: a running run finishes more of its tasks."""
+        try:
+            raw = await request.json()
+            run = self.world.unpod_run(str(raw["run_id"]))
+            if run is None or run.phase != "running":
+                return JSONResponse({"error": "no running Unpod run with that run_id"}, 404)
+            self.world.advance(run.run_id, float(raw["done"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)[:200]}, 400)
+        return JSONResponse({"run_id": run.run_id, "done": self.world.done_shares[run.run_id]})
+
 
 def create_app(
-    world: World | None = None, faults: Faults | None = None, *, modus_resources: tuple[str, ...] | None = None
+    world: World | None = None,
+    faults: Faults | None = None,
+    *,
+    modus_resources: tuple[str, ...] | None = None,
+    pacing: Pacing | None = None,
 ) -> Any:
-    """The simulator as an ASGI app (fault middleware outermost).
+    """The simulator as an ASGI app: pacing (latency, rate limit) outermost, then faults.
 
     ``modus_resources`` limits the Modus path families served (``("workflows",)`` is a host of today's API only).
     """
@@ -87,6 +105,7 @@ def create_app(
     methods = ["GET"]
     routes = [
         Route("/_sim/health", sim.health, methods=methods),
+        Route("/_sim/progress", sim.progress, methods=["POST"]),
         Route(UNPOD + "/{rest:path}", sim.unpod, methods=methods),
         Route("/v1/{rest:path}", sim.runtype, methods=methods),
         Route("/api/v1/{rest:path}", sim.modus, methods=methods),
@@ -94,9 +113,9 @@ def create_app(
     app = Starlette(routes=routes)
     app.router.redirect_slashes = False
     app.state.sim = sim
-    wrapped = FaultMiddleware(app, faults or Faults.from_env())
-    wrapped.sim = sim  # type: ignore[attr-defined]
-    return wrapped
+    paced = PacingMiddleware(FaultMiddleware(app, faults or Faults.from_env()), pacing or Pacing.from_env())
+    paced.sim = sim  # type: ignore[attr-defined]
+    return paced
 
 
 def in_process_transport(world: World | None = None) -> httpx.AsyncBaseTransport:

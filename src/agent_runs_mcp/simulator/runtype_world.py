@@ -30,7 +30,17 @@ class RuntypeWorld:
             return str(uuid.UUID(self.hexid("rt-agent", name)))
 
         research = agent_id("research")
+        bulk = [
+            RuntypeAgent(
+                agent_id("bulk"),
+                "Bulk Runner",
+                "High-volume ticket agent (benchmark).",
+                ("search_kb", "create_ticket", "lookup_customer"),
+                ("Where is my order?", "Cancel my subscription.", "Update my billing address."),
+            )
+        ]
         return [
+            *(bulk if self.big_agent_executions else []),
             RuntypeAgent(
                 agent_id("triage"),
                 "Support Triage",
@@ -82,7 +92,12 @@ class RuntypeWorld:
     def runtype_executions(self) -> list[dict[str, Any]]:
         """All executions (with detail fields and tool calls), newest first."""
         out: list[dict[str, Any]] = []
-        sizes = {"Support Triage": 84, "Invoice Extractor": 47, "Research Assistant": 36}
+        sizes = {
+            "Support Triage": 84,
+            "Invoice Extractor": 47,
+            "Research Assistant": 36,
+            "Bulk Runner": self.big_agent_executions,
+        }
         for agent in self.runtype_agents:
             if agent.subagent_of:
                 continue

@@ -222,7 +222,8 @@ class UnpodWorld:
         for agent in self.unpod_agents:
             plan = plans[agent.domain]
             if agent.name == "Bulk Dialer":
-                plan = [(0.25, 0, self.big_run_tasks, "healthy", "done")]
+                phase = "done" if self.big_run_done is None else "running"
+                plan = [(0.25, 0, self.big_run_tasks, "healthy", phase)]
             for n, (days, hours, size, profile, phase) in enumerate(plan):
                 created = self.anchor - timedelta(days=days, hours=hours) - timedelta(minutes=17 * n)
                 status = {"running": "in_progress", "scheduled": "scheduled"}.get(phase, "completed")
@@ -299,7 +300,8 @@ class UnpodWorld:
         if run.phase == "scheduled":
             return "scheduled", rng
         if run.phase == "running":
-            done_until = int(run.n_tasks * 0.55)
+            share = self.done_shares.get(run.run_id, 0.55 if self.big_run_done is None else self.big_run_done)
+            done_until = int(run.n_tasks * share)
             if i >= done_until:
                 return ("in_progress" if i < done_until + 4 else ("hold" if i % 11 == 0 else "pending")), rng
         weights = PROFILES[run.profile]

@@ -33,12 +33,29 @@ class World(UnpodWorld, UnpodSpeechWorld, RuntypeWorld, ModusWorld):
     anchor: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     big_run_tasks: int = 0
     """When > 0, agent "Bulk Dialer" gets one extra run of this many tasks (for benchmarks)."""
+    big_agent_executions: int = 0
+    """When > 0, Runtype gets an agent "Bulk Runner" with this many executions over ten days (for benchmarks)."""
+    big_run_done: float | None = None
+    """With ``big_run_tasks``: the big run is still running, this share of its tasks finished (0-1)."""
 
     def __post_init__(self) -> None:
         if self.anchor.tzinfo is None:
             self.anchor = self.anchor.replace(tzinfo=UTC)
         self._task_cache: dict[str, list[dict[str, Any]]] = {}
         self._agent_tasks: dict[str, list[dict[str, Any]]] = {}
+        self.done_shares: dict[str, float] = {}
+        """Running runs moved on by :meth:`advance`: run id -> share of tasks finished."""
+        self.version = 0
+        """Bumped whenever the world changes, so cached answers are rebuilt."""
+
+    def advance(self, run_id: str, done: float) -> None:
+        """Let a running run finish tasks up to ``done`` (0-1) of its tasks, as time passing would."""
+        if not 0 <= done <= 1:
+            raise ValueError("done must be between 0 and 1")
+        self.done_shares[run_id] = done
+        self._task_cache.pop(run_id, None)
+        self._agent_tasks.clear()
+        self.version += 1
 
     def rng(self, *parts: object) -> random.Random:
         return random.Random(f"{self.seed}:" + ":".join(str(p) for p in parts))

@@ -53,8 +53,10 @@ async def walk(
 
     With ``concurrency > 1`` and a first page that lists every remaining page
     (``rest_tokens``), the rest are read by that many workers at once, in no
-    particular order. With ``partial_ok``, a timeout after the first page ends
-    the walk (``stopped_by="time"``) instead of failing it.
+    particular order. A first page that splits the scope into ``slices`` has
+    every slice walked to its end, by up to ``concurrency`` workers. With
+    ``partial_ok``, a timeout after the first page ends the walk
+    (``stopped_by="time"``) instead of failing it.
     """
     out = Walk()
 
@@ -77,23 +79,30 @@ async def walk(
     if not await on_page(first, token):
         out.stopped_by = "consumer"
         return out
-    if first.rest_tokens and concurrency > 1:
-        queue = list(reversed(first.rest_tokens))
+    chains = bool(first.slices)
+    if chains or (first.rest_tokens and concurrency > 1):
+        # Numbered pages: each queued token is one page. Chains (time slices): each queued token starts a
+        # chain its worker follows through ``next_token``; the first page's own chain goes first.
+        queue = list(reversed(first.slices or first.rest_tokens or []))
+        if chains and first.next_token:
+            queue.append(first.next_token)
 
         async def worker() -> None:
             while queue and out.stopped_by is None:
-                if short_of_time():
-                    out.stopped_by = "time"
-                    return
-                tok = queue.pop()
-                page = await read(tok)
-                if page is None:
-                    return
-                out.pages += 1
-                if not await on_page(page, tok):
-                    out.stopped_by = out.stopped_by or "consumer"
+                tok: str | None = queue.pop()
+                while tok and out.stopped_by is None:
+                    if short_of_time():
+                        out.stopped_by = "time"
+                        return
+                    page = await read(tok)
+                    if page is None:
+                        return
+                    out.pages += 1
+                    if not await on_page(page, tok):
+                        out.stopped_by = out.stopped_by or "consumer"
+                    tok = page.next_token if chains else None
 
-        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(queue)))))
+        await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(queue))))))
         return out
     tok = first.next_token
     while tok:

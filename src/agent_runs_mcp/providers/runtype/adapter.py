@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task
+from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Tally, Task
 from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import (
     TTL_FINISHED_S,
@@ -48,8 +48,9 @@ from agent_runs_mcp.providers.runtype.mapping import (
     tool_task_of,
     turns_of,
 )
+from agent_runs_mcp.providers.slices import MAX_SLICES, cut, is_slice_token, read_token
 from agent_runs_mcp.refs import make_ref
-from agent_runs_mcp.timeutil import parse_time
+from agent_runs_mcp.timeutil import parse_time, utcnow
 
 API = "/v1"
 TOOL_CALLS_MISSING = "This host has no list-tool-calls endpoint for executions: tool calls are not shown."
@@ -152,6 +153,37 @@ class RuntypeProvider(RunConversationProvider):
         )
         runs = [execution_of(self.name, raw, query.agent) for raw in items]
         return ProviderPage(runs, token, next_token, total if exact else None)
+
+    async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
+        """An agent's executions over a window; a window of more than one page is read in time slices.
+
+        Executions are cursor-paged, one page after another, but the list filters by creation time
+        (``from``/``to``): the first page tells whether the window is larger than a page and how
+        large (``totalCount``); a larger window is then read again as up to
+        :data:`~agent_runs_mcp.providers.slices.MAX_SLICES` time slices that the report walks in
+        parallel. The first page's items are read again by the slices (one page of waste, for a
+        first request that is all a small window needs).
+        """
+        if query.since is None or query.status is not None:
+            return await super().activity_tally_page(query, token)
+        agent = segment(self.require(query.agent, "agent", "executions are listed per agent (list_agents)."), "agent")
+        path, what = f"{API}/agents/{agent}/executions", f"executions of agent `{query.agent}`"
+        if is_slice_token(token):
+            part = read_token(token or "")
+            params = {"from": _iso(part.since), "to": _iso(part.until)}
+            items, next_cursor, _total = await self._list(path, params, part.cursor, what)
+            kept = [raw for raw in items if part.keeps(parse_time(raw.get("createdAt")))]
+            tallies = [Tally.of(execution_of(self.name, raw, query.agent)) for raw in kept]
+            return ProviderPage(tallies, token, part.token(next_cursor) if next_cursor else None)
+        until = query.until or utcnow()
+        params = {"includeCount": "true", "from": _iso(query.since), "to": _iso(until)}
+        items, next_cursor, total = await self._list(path, params, token, what)
+        if token is None and next_cursor:
+            parts = cut(query.since, until, -(-total // self.page_size) if total else MAX_SLICES)
+            if len(parts) > 1:
+                return ProviderPage([], token, None, total, slices=[part.token(None) for part in parts])
+        tallies = [Tally.of(execution_of(self.name, raw, query.agent)) for raw in items]
+        return ProviderPage(tallies, token, next_cursor, total)
 
     # --- tasks: tool calls, then sub-agent executions ---------------------------------------------
 

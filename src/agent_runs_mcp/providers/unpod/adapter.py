@@ -24,7 +24,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Tally, Task
+from agent_runs_mcp.domain import FINISHED_STATUSES, Agent, Call, Conversation, Execution, ProviderPage, Tally, Task
 from agent_runs_mcp.errors import BusinessError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
@@ -275,7 +275,13 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
             tallies = [
                 tally_of(self.name, item, query.run_id, space, query.agent, page, timed=False) for item in raw.items
             ]
-            return ProviderPage(tallies, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
+            # A run's tasks are listed in creation order: a full later page of finished tasks stays as it is.
+            settled = (
+                raw.number > 1
+                and len(raw.items) == self.scan_page_size
+                and all(t.status in FINISHED_STATUSES for t in tallies)
+            )
+            return ProviderPage(tallies, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens, settled=settled)
         items, next_token, number = await self._agent_run_page(query, token)
         tallies = [tally_of(self.name, item, query.run_id, space_of(item), query.agent, f"a{number}") for item in items]
         return ProviderPage(tallies, token, next_token, None)

@@ -55,7 +55,7 @@ async def numbered_page(
         path,
         {"page": number, "page_size": size},
         what=what,
-        ttl_s=ttl_s,
+        ttl_s=full_pages_only(ttl_s, size),
         headers=headers,
     )
     items = [item for item in envelope_data(body, account, what) if isinstance(item, dict)]
@@ -72,6 +72,20 @@ async def numbered_page(
         size = len(items)
         rest = [f"{n}.{(n - 1) * size}." for n in range(2, -(-count // size) + 1)]
     return RawPage(items, next_token, count, number, rest)
+
+
+def full_pages_only(ttl_s: Ttl, size: int) -> Ttl:
+    """A lifetime chosen from the answer applies to full pages only: items are added to the last page."""
+    if not callable(ttl_s):
+        return ttl_s
+
+    def ttl(body: Any) -> float:
+        data = body.get("data") if isinstance(body, dict) else body
+        if not isinstance(data, list) or len(data) < size:
+            return min(TTL_LIST_S, ttl_s(body))
+        return ttl_s(body)
+
+    return ttl
 
 
 def decode_token(token: str | None) -> tuple[int, int, str]:

@@ -114,7 +114,8 @@ async def summarize_run_health(
             last_progress[0] = now
             await ctx.report_progress(done, total, message=f"read {done} items")
 
-    scanner = Scanner(settings, progress, Sanitizer(settings.redact_pii).text)
+    settled = reports.settled_pages(key) if key is not None else None  # finished pages never change: even fresh
+    scanner = Scanner(settings, progress, Sanitizer(settings.redact_pii).text, settled)
     with caching("skip"):  # a report reads many pages once: the cache would only hold memory
         if run:
             report = await run_report(adapter, RunQuery(run_id=run, agent=agent_id, space=space_id), scanner)
@@ -126,4 +127,6 @@ async def summarize_run_health(
     report.next = next_steps(report)
     if key is not None and report.complete:
         reports.put(key, report)  # a run whose items have all finished will not change
+        if scanner.last is not None:
+            reports.keep_settled(key, report, scanner.last.settled)
     return result(report, render_health(report))

@@ -18,7 +18,7 @@ from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import short_time
 from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, percentiles, verdict_of
 from agent_runs_mcp.tools.health.models import HealthReport, HealthScope, WindowComparison
-from agent_runs_mcp.tools.health.scan import ScanStats, scan
+from agent_runs_mcp.tools.health.scan import Pages, ScanStats, scan
 
 Progress = Callable[[int, int | None], Awaitable[None]]
 
@@ -30,17 +30,23 @@ class Scanner:
     settings: Settings
     progress: Progress | None = None
     clean: Callable[[str], str] = field(default=lambda text: text)
+    settled: Pages | None = None
+    """Pages the previous report of this scope found settled (reused, not read again)."""
+    last: ScanStats | None = None
+    """How the last scan went (its settled pages are what the next report may reuse)."""
 
-    def __call__(
+    async def __call__(
         self, fetch: Callable[[str | None], Awaitable[ProviderPage[Any]]], feed: Callable[[Iterable[Any]], None]
-    ) -> Awaitable[ScanStats]:
-        return scan(
+    ) -> ScanStats:
+        self.last = await scan(
             fetch,
             feed,
             max_items=self.settings.health_max_items,
             concurrency=self.settings.health_concurrency,
             progress=self.progress,
+            settled=self.settled,
         )
+        return self.last
 
     def accumulator(self) -> Accumulator:
         return Accumulator(clean=self.clean)
@@ -51,6 +57,11 @@ async def run_report(adapter: Provider, query: RunQuery, scanner: Scanner) -> He
     current = scanner.accumulator()
     stats = await scanner(lambda t: adapter.tally_page(query, t), lambda items: [current.add(i) for i in items])
     notes = await explain(adapter, current, query)
+    if stats.reused:
+        notes.append(
+            f"{stats.reused} of {stats.pages} pages held only finished tasks at the previous report and were not "
+            "read again."
+        )
     scope = HealthScope(type="run", run_id=query.run_id, agent=query.agent, space=query.space)
     noun = "call tasks" if current.calls_finished else "tasks"
     return assemble(adapter, scanner.settings, current, stats, scope, noun, f"in run {query.run_id}", notes)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agent_runs_mcp.domain import ProviderPage
 from agent_runs_mcp.tools.paging import walk
+
+Pages = Mapping[str, ProviderPage[Any]]
+"""Settled pages by token (see :attr:`ProviderPage.settled`)."""
 
 
 @dataclass
@@ -16,6 +19,10 @@ class ScanStats:
     pages: int = 0
     complete: bool = True
     stopped_by: Literal["cap", "time"] | None = None
+    settled: dict[str, ProviderPage[Any]] = field(default_factory=dict)
+    """Pages that cannot change any more, to keep for the next report of a scope still in flight."""
+    reused: int = 0
+    """Pages taken from the previous report's settled pages instead of the provider."""
 
 
 async def scan(
@@ -25,12 +32,31 @@ async def scan(
     max_items: int,
     concurrency: int,
     progress: Callable[[int, int | None], Awaitable[None]] | None = None,
+    settled: Pages | None = None,
 ) -> ScanStats:
     """Read every page once, feeding items as they arrive; parallel when the provider numbers its pages.
 
     Stops early (``complete=False``) at the operator's item cap or near the call's time limit.
+    ``settled`` pages (from the previous report of the same scope) are used instead of being read
+    again, as long as the first page, always read, reports the same total: a changed count means
+    the pages may have moved.
     """
     stats = ScanStats()
+    known = settled or {}
+    total: list[int | None] = []
+
+    async def read(token: str | None) -> ProviderPage[Any]:
+        kept = known.get(token) if token is not None and total else None
+        if kept is not None and kept.total == total[0]:
+            stats.reused += 1
+            page = kept
+        else:
+            page = await fetch(token)
+        if token is None:
+            total.append(page.total)
+        elif page.settled:
+            stats.settled[token] = page
+        return page
 
     async def take(page: ProviderPage[Any], _token: str | None) -> bool:
         room = max_items - stats.scanned
@@ -39,12 +65,13 @@ async def scan(
         feed(items)
         if progress is not None:
             await progress(stats.scanned, page.total)
-        if len(items) < len(page.items) or (stats.scanned >= max_items and (page.next_token or page.rest_tokens)):
+        more = page.next_token or page.rest_tokens or page.slices
+        if len(items) < len(page.items) or (stats.scanned >= max_items and more):
             stats.stopped_by = "cap"
             return False
         return True
 
-    ended = await walk(fetch, None, take, concurrency=concurrency, partial_ok=True)
+    ended = await walk(read, None, take, concurrency=concurrency, partial_ok=True)
     stats.pages = ended.pages
     if ended.stopped_by == "time":
         stats.stopped_by = stats.stopped_by or "time"

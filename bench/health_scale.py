@@ -113,7 +113,9 @@ def bench_unpod(args: argparse.Namespace) -> None:
     extra = ("--big-run", str(n), "--latency-ms", str(args.latency_ms), "--rate-limit", str(args.rate_limit))
     with simulator_process(*extra) as url:
         unpod_pages_fetch(url, run.space, run.run_id)  # warm the simulator's page cache: both sides then pay I/O
-        settings = settings_for(url, health_max_items=max(n, 100), cache_enabled=False)
+        settings = settings_for(
+            url, health_max_items=max(n, 100), cache_enabled=False, health_concurrency=args.concurrency
+        )
         ref = make_ref("unpod", "run", r=run.run_id, s=run.space)
         tool, plain, growth = [], [], []
         for _ in range(args.repeats):  # interleaved, so a noisy moment hits both
@@ -284,6 +286,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--rate-limit", type=float, default=100)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=4, help="AGENT_RUNS_HEALTH_CONCURRENCY for the unpod run")
     parser.add_argument("--only", choices=sorted(SCENARIOS))
     args = parser.parse_args()
     for name, scenario in SCENARIOS.items():

@@ -63,6 +63,21 @@ def caching(mode: CacheMode) -> Iterator[None]:
         cache_mode.reset(token)
 
 
+in_flight: ContextVar[asyncio.Semaphore | None] = ContextVar("agent_runs_in_flight", default=None)
+"""Requests of the current walk on the wire at once: held for the request only, not while its answer is
+parsed, so a walk's other workers keep that many requests in flight while one parses a page."""
+
+
+@contextmanager
+def requests_in_flight(limit: int) -> Iterator[None]:
+    """At most ``limit`` requests on the wire at once inside the block (see :data:`in_flight`)."""
+    token = in_flight.set(asyncio.Semaphore(limit))
+    try:
+        yield
+    finally:
+        in_flight.reset(token)
+
+
 call_deadline: ContextVar[float | None] = ContextVar("agent_runs_call_deadline", default=None)
 """Monotonic time by which the current tool call must answer; provider reads never wait past it."""
 
@@ -320,7 +335,7 @@ class ProviderHTTP:
         self, path: str, params: Mapping[str, Any], what: str, headers: Mapping[str, str]
     ) -> tuple[int, Any, int]:
         account = self.account
-        async with self._limit:
+        async with in_flight.get() or contextlib.nullcontext(), self._limit:
             if self._pace is not None:
                 await self._pace.acquire()
             started = time.monotonic()
@@ -356,6 +371,8 @@ class ProviderHTTP:
                     )
                 ) from None
             elapsed = time.monotonic() - started
+        if in_flight.get() is not None:
+            await asyncio.sleep(0)  # let the walker's next request go out before this answer is parsed
         log.debug("GET %s -> %s in %.0f ms", path, response.status_code, elapsed * 1000)
         status, body = self._interpret(response, what)
         return status, body, len(response.content)

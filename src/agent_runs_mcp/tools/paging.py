@@ -16,7 +16,7 @@ from typing import Generic, Literal, TypeVar
 
 from agent_runs_mcp.domain import ProviderPage
 from agent_runs_mcp.errors import ProviderTimeoutError
-from agent_runs_mcp.providers.client import time_left
+from agent_runs_mcp.providers.client import requests_in_flight, time_left
 from agent_runs_mcp.refs import Cursor
 
 T = TypeVar("T")
@@ -102,7 +102,10 @@ async def walk(
                         out.stopped_by = out.stopped_by or "consumer"
                     tok = page.next_token if chains else None
 
-        await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(queue))))))
+        # Twice as many workers as requests on the wire: while one parses its page, another's request
+        # is out, so ``concurrency`` requests stay in flight and parsing hides behind the network.
+        with requests_in_flight(concurrency):
+            await asyncio.gather(*(worker() for _ in range(max(1, min(2 * concurrency, len(queue))))))
         return out
     tok = first.next_token
     while tok:

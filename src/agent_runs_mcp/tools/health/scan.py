@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+import gc
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +25,31 @@ class ScanStats:
     """Pages that cannot change any more, to keep for the next report of a scope still in flight."""
     reused: int = 0
     """Pages taken from the previous report's settled pages instead of the provider."""
+
+
+GC_GEN0_DURING_SCANS = 10_000
+"""A scan allocates a page's worth of short-lived JSON objects at a time (a few thousand): with Python's
+default generation-0 threshold (700) the collector runs dozens of times per page, about a fifth of a
+100,000-task report's CPU. During scans it runs every 10,000 net allocations instead."""
+
+_scans = 0
+_saved_gen0 = 0
+
+
+@contextmanager
+def relaxed_gc() -> Iterator[None]:
+    """Raise the collector's generation-0 threshold while any scan runs (restored when the last ends)."""
+    global _scans, _saved_gen0
+    if _scans == 0:
+        _saved_gen0, *rest = gc.get_threshold()
+        gc.set_threshold(max(_saved_gen0, GC_GEN0_DURING_SCANS), *rest)
+    _scans += 1
+    try:
+        yield
+    finally:
+        _scans -= 1
+        if _scans == 0:
+            gc.set_threshold(_saved_gen0, *gc.get_threshold()[1:])
 
 
 async def scan(
@@ -71,7 +98,8 @@ async def scan(
             return False
         return True
 
-    ended = await walk(read, None, take, concurrency=concurrency, partial_ok=True)
+    with relaxed_gc():
+        ended = await walk(read, None, take, concurrency=concurrency, partial_ok=True)
     stats.pages = ended.pages
     if ended.stopped_by == "time":
         stats.stopped_by = stats.stopped_by or "time"

@@ -54,6 +54,13 @@ def parse_time(value: object) -> datetime | None:
             return None
     if not isinstance(value, str):
         return None
+    if len(value) >= 19 and value[4] == "-":  # the common case, cheaply (reports parse one per item)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     text = value.strip()
     if text.replace(".", "", 1).isdigit():
         return parse_time(float(text))

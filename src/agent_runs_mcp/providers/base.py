@@ -265,14 +265,14 @@ class Provider(ABC):
         return facts
 
     async def explain_each(
-        self, failures: list[Failure], explain: Callable[[Failure], Awaitable[str | None]], concurrency: int = 4
+        self, failures: list[Failure], explain: Callable[[Failure], Awaitable[str | None]]
     ) -> dict[str, Explained]:
-        """Run ``explain`` for up to :data:`EXPLAIN_MAX` failures, ``concurrency`` at a time.
+        """Run ``explain`` for up to :data:`EXPLAIN_MAX` failures, as many at a time as the account allows.
 
         Explanations are optional look-ups: one that fails (404, 5xx, timeout) leaves that
         failure's generic reason as it was instead of failing the report.
         """
-        limit = asyncio.Semaphore(concurrency)
+        limit = asyncio.Semaphore(self.account.max_concurrency)
 
         async def one(failure: Failure) -> tuple[str, Explained] | None:
             async with limit:

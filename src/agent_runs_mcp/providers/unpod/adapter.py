@@ -272,9 +272,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
         if found is not None:
             raw, space = found
             page = f"r{raw.number}"
-            tallies = [
-                tally_of(self.name, item, query.run_id, space, query.agent, page, timed=False) for item in raw.items
-            ]
+            tallies = [tally_of(self.name, item, query.run_id, space, query.agent, page) for item in raw.items]
             # A run's tasks are listed in creation order: a full later page of finished tasks stays as it is.
             settled = (
                 raw.number > 1

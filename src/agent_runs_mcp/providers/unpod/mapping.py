@@ -103,12 +103,8 @@ def tally_of(
     space: str | None,
     agent: str | None,
     page: str,
-    timed: bool = True,
 ) -> Tally:
-    """The health-report view of a raw task: the same values :meth:`_task` maps, minus presentation.
-
-    ``timed=False`` (one run's report) reads the time of failed tasks only: nothing else needs it.
-    """
+    """The health-report view of a raw task: the same values :meth:`_task` maps, minus presentation."""
     core = core_of(raw)
     duration = core.duration
     if duration is None:
@@ -122,9 +118,7 @@ def tally_of(
     if failed:  # refs serve as examples of failures only
         run = as_text(raw.get("run_id")) or run_id
         ref = task_ref(account, core.task_id, run, space_of(raw) or space, agent, page)
-    at = None
-    if timed or failed:
-        at = parse_time(raw.get("created")) or parse_time(first(core.output.get("start_time")))
+    at = parse_time(raw.get("created")) or parse_time(first(core.output.get("start_time")))
     return Tally(
         item_id=core.task_id,
         status=core.status,

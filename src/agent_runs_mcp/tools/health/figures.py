@@ -9,7 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, Status, Tally, Task
 from agent_runs_mcp.providers.base import Explained, Failure
@@ -23,6 +23,7 @@ from agent_runs_mcp.tools.health.models import (
     MIN_FINISHED,
     Percentiles,
     ReasonCount,
+    Trend,
     Verdict,
     VoiceFigures,
 )
@@ -75,6 +76,9 @@ class Accumulator:
     connected: int = 0
     voicemail: int = 0
     early_hangups: int = 0
+    minutes: Counter[int] = field(default_factory=Counter)
+    """Items per minute (epoch minutes) of their time, for the trend."""
+    failed_minutes: Counter[int] = field(default_factory=Counter)
     clean: Callable[[str], str] = field(default=lambda text: text, repr=False)
     """Applied to provider words that reach the report (failure reasons, outcomes): sanitizing, redaction."""
 
@@ -102,6 +106,11 @@ class Accumulator:
         if item.kind == "call" and status in FINISHED_STATUSES:
             self._add_call(item)
         self._count_attempts(item.attempts)
+        if item.at is not None:
+            minute = int(item.at.timestamp()) // 60
+            self.minutes[minute] += 1
+            if status == Status.FAILED:
+                self.failed_minutes[minute] += 1
         if status == Status.FAILED:
             self.failures.append(FailureRecord(item.item_id, item.ref, item.reason, item.agent, item.at, item.attempts))
 
@@ -221,6 +230,30 @@ class Accumulator:
             early_hangups=self.early_hangups,
             talk_time_s=percentiles(self.talk_times),
         )
+
+
+TREND_STEPS = (("5m", 5), ("15m", 15), ("1h", 60), ("1d", 1440), ("7d", 10080))
+"""Steps a trend may use, in minutes; the finest that gives at most :data:`TREND_MAX_POINTS` points wins."""
+TREND_MAX_POINTS = 48
+
+
+def trend_of(acc: Accumulator, since: datetime | None = None, until: datetime | None = None) -> Trend | None:
+    """Items and failures per step over ``since``..``until`` (a window) or the items' own span (a run)."""
+    if not acc.minutes:
+        return None
+    first = int(since.timestamp()) // 60 if since else min(acc.minutes)
+    last = int(until.timestamp()) // 60 if until else max(acc.minutes)
+    span = max(1, last - first + 1)
+    name, minutes = next(((n, m) for n, m in TREND_STEPS if -(-span // m) <= TREND_MAX_POINTS), TREND_STEPS[-1])
+    start = first - first % minutes if minutes <= 1440 else first - (first - 4 * 1440) % minutes  # weeks from Monday
+    points = min(TREND_MAX_POINTS, (last - start) // minutes + 1)
+    items, failed = [0] * points, [0] * points
+    for minute, count in acc.minutes.items():
+        index = (minute - start) // minutes
+        if 0 <= index < points:
+            items[index] += count
+            failed[index] += acc.failed_minutes.get(minute, 0)
+    return Trend(start=datetime.fromtimestamp(start * 60, UTC), step=name, items=items, failed=failed)
 
 
 def verdict_of(acc: Accumulator) -> Verdict:

@@ -66,6 +66,15 @@ class WindowComparison(BaseModel):
     changes: list[str] = Field(description="What changed from that window to this one.")
 
 
+class Trend(BaseModel):
+    """Items and failures per time step, oldest first: ``items[i]`` counts ``start + i*step`` up to the next."""
+
+    start: datetime
+    step: str = Field(description="5m, 15m, 1h, 1d or 7d.")
+    items: list[int]
+    failed: list[int]
+
+
 class HealthScope(BaseModel):
     type: Literal["run", "agent_window"]
     run_id: str | None = None
@@ -91,6 +100,7 @@ class HealthReport(BaseModel):
     top_failure_reasons: list[ReasonCount]
     outcomes: dict[str, int] = meta(default_factory=dict, description="Post-call outcomes, where given.")
     duration_s: Percentiles
+    trend: Trend | None = Field(default=None, description="Items and failures per step, oldest first.")
     cost_usd: float | None = Field(default=None, description="Total cost of the items that report one.")
     cost_per_completed_usd: float | None = meta()
     items_with_cost: int = meta(0)

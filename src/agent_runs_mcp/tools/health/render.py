@@ -64,6 +64,12 @@ def render_health(report: HealthReport) -> str:
         money.append(f"{report.retried} retried")
     if money:
         lines.append("Spend: " + ", ".join(money) + ".")
+    if report.trend and len(report.trend.items) > 1:
+        t = report.trend
+        lines.append(
+            f"Trend ({t.step} steps from {short_time(t.start)}): items {' '.join(map(str, t.items))}; "
+            f"failed {' '.join(map(str, t.failed))}."
+        )
     if report.previous:
         p = report.previous
         lines.append(f"Previous window ({short_time(p.since)} to {short_time(p.until)}): " + "; ".join(p.changes) + ".")

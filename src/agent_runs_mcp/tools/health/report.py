@@ -6,6 +6,7 @@ failures whose listing gives only a generic reason, and assembles a :class:`Heal
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,14 @@ from agent_runs_mcp.domain import ProviderPage, Status, Tally
 from agent_runs_mcp.providers.base import ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import short_time
-from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, percentiles, verdict_of
+from agent_runs_mcp.tools.health.figures import (
+    Accumulator,
+    compare,
+    headline_of,
+    percentiles,
+    trend_of,
+    verdict_of,
+)
 from agent_runs_mcp.tools.health.models import HealthReport, HealthScope, WindowComparison
 from agent_runs_mcp.tools.health.scan import Pages, ScanStats, scan
 
@@ -64,7 +72,9 @@ async def run_report(adapter: Provider, query: RunQuery, scanner: Scanner) -> He
         )
     scope = HealthScope(type="run", run_id=query.run_id, agent=query.agent, space=query.space)
     noun = "call tasks" if current.calls_finished else "tasks"
-    return assemble(adapter, scanner.settings, current, stats, scope, noun, f"in run {query.run_id}", notes)
+    report = assemble(adapter, scanner.settings, current, stats, scope, noun, f"in run {query.run_id}", notes)
+    report.trend = trend_of(current)
+    return report
 
 
 async def window_report(
@@ -89,13 +99,13 @@ async def window_report(
                 before.add(item)
 
     stats = await scanner(lambda t: adapter.activity_tally_page(window, t), route)
-    notes = await explain(adapter, current, None)
-    await explain(adapter, before, None)
+    notes, _ = await asyncio.gather(explain(adapter, current, None), explain(adapter, before, None))
     if undated:
         notes.append(f"{undated} item(s) had no timestamp and could not be placed in a window.")
     scope = HealthScope(type="agent_window", agent=agent, space=space, since=start_at, until=end)
     scope_text = f"for agent {agent} between {short_time(start_at)} and {short_time(end)}"
     report = assemble(adapter, scanner.settings, current, stats, scope, adapter.activity_noun, scope_text, notes)
+    report.trend = trend_of(current, start_at, end)
     report.previous = WindowComparison(
         since=prev_start,
         until=start_at,

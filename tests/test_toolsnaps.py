@@ -1,6 +1,6 @@
 """What the model sees of each tool, pinned: one snapshot per tool of its published description,
-input schema, output schema and annotations, as `tools/list` gives them (github-mcp-server's
-`__toolsnaps__`). A change to any of them fails here until the snapshot is updated and reviewed:
+input schema, output schema, annotations and `_meta` (the MCP App link), as `tools/list` gives them
+(github-mcp-server's `__toolsnaps__`). A change to any of them fails here until the snapshot is updated and reviewed:
 
     make toolsnaps        # = UPDATE_TOOLSNAPS=1 pytest tests/test_toolsnaps.py
 """
@@ -22,8 +22,8 @@ UPDATE = os.environ.get("UPDATE_TOOLSNAPS") == "1"
 
 def published(tool: object) -> dict[str, object]:
     data = tool.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
-    return {key: data[key] for key in ("name", "title", "description", "inputSchema", "outputSchema", "annotations")
-            if key in data}  # fmt: skip
+    keys = ("name", "title", "description", "inputSchema", "outputSchema", "annotations", "_meta")
+    return {key: data[key] for key in keys if key in data}
 
 
 async def test_every_tool_matches_its_snapshot(demo_client: Client) -> None:

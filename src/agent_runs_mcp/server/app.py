@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from mcp.server.apps import Apps
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
@@ -23,7 +24,7 @@ from agent_runs_mcp.server.schema import compact_input_schema, compact_output_sc
 from agent_runs_mcp.text import clean_text, excerpt
 from agent_runs_mcp.tools import accounts, calls, health, prompts, runs, search
 from agent_runs_mcp.tools.common import READ_ONLY
-from agent_runs_mcp.tools.health import fleet
+from agent_runs_mcp.tools.health import dashboard, fleet
 
 log = logging.getLogger("agent_runs_mcp.tools")
 
@@ -167,8 +168,27 @@ class LiteralArguments(FuncMetadata):
         }
 
 
+TOOL_META: dict[str, dict[str, Any]] = {"summarize_run_health": dashboard.TOOL_META}
+"""Tools' ``_meta``: the health report links to its MCP App view."""
+
+
+def apps_extension() -> Apps:
+    """MCP Apps (``io.modelcontextprotocol/ui``): the views this server ships."""
+    apps = Apps()
+    apps.add_html_resource(
+        dashboard.URI,
+        dashboard.html(),
+        name="health-dashboard",
+        title="Run health dashboard",
+        description="Verdict, success rate against the previous window, failure reasons, trend and failed calls.",
+        prefers_border=False,
+    )
+    return apps
+
+
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
     """Build the server for ``settings`` with every toolset registered."""
+    kwargs.setdefault("extensions", [apps_extension()])
     server = AgentRunsServer(
         registry or Registry(settings, transport=transport_for(settings)),
         name="agent-runs-mcp",
@@ -181,7 +201,9 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
         for title, fn in tools:
             # One line: a docstring's indentation would cost tokens in every tools/list.
             description = " ".join(inspect.cleandoc(fn.__doc__ or "").split())
-            server.add_tool(fn, title=title, description=description, annotations=READ_ONLY)
+            server.add_tool(
+                fn, title=title, description=description, annotations=READ_ONLY, meta=TOOL_META.get(fn.__name__)
+            )
             tool = server._tool_manager.get_tool(fn.__name__)
             assert tool is not None
             meta = tool.fn_metadata

@@ -178,15 +178,18 @@ def settings_of(ctx: Context) -> Settings:
     return registry_of(ctx).settings
 
 
-def result(data: BaseModel | dict[str, Any], text: str) -> CallToolResult:
+def result(data: BaseModel | dict[str, Any], text: str, meta: dict[str, Any] | None = None) -> CallToolResult:
     """A tool result: readable text for the model plus the same data as structured content.
 
     Both channels are cleaned of control, bidi and invisible characters here, whatever their source
     (provider text is cleaned when mapped; this also covers what callers passed in and got echoed).
+    ``meta`` is for views (MCP Apps), not the model: hosts do not show a result's ``_meta`` to it.
     """
     structured = compact(data) if isinstance(data, BaseModel) else data
     return CallToolResult(
-        content=[TextContent(type="text", text=clean_text(text))], structured_content=_cleaned(structured)
+        content=[TextContent(type="text", text=clean_text(text))],
+        structured_content=_cleaned(structured),
+        meta=_cleaned(meta) if meta else None,
     )
 
 

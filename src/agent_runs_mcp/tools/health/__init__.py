@@ -51,6 +51,7 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.health.cache import reports_of
+from agent_runs_mcp.tools.health.dashboard import view_meta
 from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, verdict_of
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
 from agent_runs_mcp.tools.health.reasons import classify_failure, is_generic
@@ -101,9 +102,10 @@ async def summarize_run_health(
     reports = reports_of(registry)
     key = ("health", adapter.name, run, agent_id, space_id) if settings.cache_enabled and run else None
     cached = reports.get(key) if key is not None and not fresh else None
+    sanitizer = Sanitizer(settings.redact_pii)
     if cached is not None:
         report = cached.model_copy(update={"from_cache": True})
-        return result(report, render_health(report))
+        return result(report, render_health(report), view_meta(report._failures, sanitizer.text))
 
     last_progress = [0.0]
 
@@ -115,7 +117,7 @@ async def summarize_run_health(
             await ctx.report_progress(done, total, message=f"read {done} items")
 
     settled = reports.settled_pages(key) if key is not None else None  # finished pages never change: even fresh
-    scanner = Scanner(settings, progress, Sanitizer(settings.redact_pii).text, settled)
+    scanner = Scanner(settings, progress, sanitizer.text, settled)
     with caching("skip"):  # a report reads many pages once: the cache would only hold memory
         if run:
             report = await run_report(adapter, RunQuery(run_id=run, agent=agent_id, space=space_id), scanner)
@@ -129,4 +131,4 @@ async def summarize_run_health(
         reports.put(key, report)  # a run whose items have all finished will not change
         if scanner.last is not None:
             reports.keep_settled(key, report, scanner.last.settled)
-    return result(report, render_health(report))
+    return result(report, render_health(report), view_meta(report._failures, sanitizer.text))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from agent_runs_mcp.domain import meta
 
@@ -117,3 +117,5 @@ class HealthReport(BaseModel):
     from_cache: bool = meta(False, "True when served from a recent report (finished runs do not change).")
     notes: list[str] = meta(default_factory=list)
     next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
+    _failures: list[Any] = PrivateAttr(default_factory=list)
+    """The failed items behind the figures (for the dashboard view), never serialized."""

@@ -155,7 +155,7 @@ def assemble(
         )
     verdict = verdict_of(current)
     completed = current.totals[Status.COMPLETED.value]
-    return HealthReport(
+    report = HealthReport(
         provider=adapter.name,
         kind=adapter.kind,
         scope=scope,
@@ -183,3 +183,5 @@ def assemble(
         computed_at=utcnow(),
         notes=notes,
     )
+    report._failures = current.failures
+    return report

@@ -210,3 +210,41 @@ async def test_sse_serves_older_clients() -> None:
         async with Client(sse_client(url + "/sse"), mode="legacy") as client:  # type: ignore[arg-type]
             res = await call(client, "list_agents", provider="modus")
             assert len(res.structured_content["agents"]) == 3
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_progress_reaches_clients_over_streamable_http(mode: str) -> None:
+    """A call with a progressToken is answered as a stream: progress during the scan, then the result."""
+    from agent_runs_mcp.refs import make_ref
+    from agent_runs_mcp.simulator.pacing import Pacing
+    from agent_runs_mcp.simulator.world import World
+    from tests.conftest import accounts_for, start_simulator
+
+    live = start_simulator(World(seed=7, big_run_tasks=8000), pacing=Pacing(latency_ms=40))
+    try:
+        run = next(r for r in live.world.unpod_runs if r.n_tasks == 8000)
+        settings = Settings(accounts=accounts_for(live.url), http_tokens=(SecretStr(TOKEN),), cache_enabled=False)
+        seen: list[float] = []
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            seen.append(progress)
+
+        with http_server(settings) as url:
+            async with mcp(url, mode=mode) as client:
+                ref = make_ref("unpod", "run", r=run.run_id, s=run.space)
+                res = await client.call_tool("summarize_run_health", {"ref": ref}, progress_callback=on_progress)
+                plain = await client.call_tool("list_providers", {})
+            headers = {**MCP_HEADERS, "Authorization": f"Bearer {TOKEN}", "MCP-Protocol-Version": "2025-11-25"}
+            call_body = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_providers"}}
+            with_token = {**call_body, "params": {**call_body["params"], "_meta": {"progressToken": "p1"}}}
+            async with httpx2.AsyncClient(timeout=30) as raw:
+                answers = [await raw.post(url + "/mcp", json=b, headers=headers) for b in (call_body, with_token)]
+    finally:
+        live.stop()
+    assert not res.is_error and res.structured_content["scanned"] == 8000
+    assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == 8000  # through the scan, not once
+    assert not plain.is_error
+    assert answers[0].headers["content-type"].startswith("application/json")
+    assert answers[1].headers["content-type"].startswith("text/event-stream")
+    assert '"result"' in answers[1].text

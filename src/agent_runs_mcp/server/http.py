@@ -1,7 +1,9 @@
 """The HTTP transport: streamable HTTP at ``/mcp``, SSE at ``/sse``, ``/healthz`` and ``/readyz``.
 
 * Stateless streamable HTTP with JSON responses: any replica (or uvicorn worker)
-  can answer any request, since refs and cursors carry their own context.
+  can answer any request, since refs and cursors carry their own context. A request
+  that carries a ``progressToken`` is answered as an SSE stream instead, so its
+  progress notifications reach the client (:mod:`.progress_routing`).
 * Bearer auth through the SDK's token-verifier mechanism when
   ``AGENT_RUNS_HTTP_TOKEN`` is set (one or several comma-separated tokens,
   compared in constant time). Binding a non-loopback host without a token is
@@ -29,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.server.demo_wiring import load_settings
+from agent_runs_mcp.server.progress_routing import route_progress, streaming_manager
 
 log = logging.getLogger("agent_runs_mcp.http_server")
 
@@ -106,6 +109,8 @@ def create_http_app(
         transport_security=security,
         host=host,
     )
+    stream_manager = streaming_manager(server, security)
+    route_progress(app, MCP_PATH, stream_manager)  # requests with a progressToken are answered as a stream
     sse = server.sse_app(sse_path="/sse", message_path="/messages/", transport_security=security, host=host)
     existing = {getattr(r, "path", None) for r in app.router.routes}
     app.router.routes.extend(r for r in sse.router.routes if getattr(r, "path", None) not in existing)
@@ -113,7 +118,7 @@ def create_http_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(scope_app: Any) -> AsyncIterator[None]:
-        async with session_lifespan(scope_app):
+        async with session_lifespan(scope_app), stream_manager.run():
             try:
                 yield
             finally:

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-sdk test-hosts test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -44,6 +44,26 @@ $(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge an
 
 test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote and the conformance suite against the HTTP server; the bundle
 	$(BIN)/pytest -q -rs tests/test_hosts.py tests/test_distribution.py
+
+# The dashboard (an MCP App) in a real browser: Debian's chromium, Playwright from PyPI, and the official
+# host bridge (AppBridge from @modelcontextprotocol/ext-apps) bundled once by esbuild.
+BROWSER_TOOLS := .browser-tools
+BROWSER_STAMP := $(BROWSER_TOOLS)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(BROWSER_STAMP): tests/browser/bridge_entry.js
+	command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	mkdir -p $(BROWSER_TOOLS)
+	npm install --prefix $(BROWSER_TOOLS) --no-audit --no-fund --silent @modelcontextprotocol/ext-apps@2.0.4 \
+	  @modelcontextprotocol/client@2.4.0 @modelcontextprotocol/core@2.4.0 zod@4.6.7 esbuild@0.28.2
+	cp tests/browser/bridge_entry.js $(BROWSER_TOOLS)/
+	cd $(BROWSER_TOOLS) && ./node_modules/.bin/esbuild bridge_entry.js --bundle --format=iife --platform=browser \
+	  --outfile=bridge.js --log-level=warning
+	@touch $(BROWSER_STAMP)
+
+test-browser: $(STAMP) $(BROWSER_STAMP)  ## the dashboard in headless Chromium under the official AppBridge (refreshes docs/dashboard.png)
+	AGENT_RUNS_DASHBOARD_SCREENSHOT=docs/dashboard.png $(BIN)/pytest -q -rs tests/test_dashboard_browser.py tests/test_dashboard.py
 
 dist: $(STAMP)            ## wheel and sdist in dist/
 	rm -rf dist/*.whl dist/*.tar.gz

@@ -54,6 +54,11 @@ HOST_CONTEXT = {
 CASES = [("unpod", "Priya - Solar Sales Caller", "7d"), ("runtype", "Support Triage", "30d"), ("modus", None, "30d")]
 
 
+def host_page() -> str:
+    host = (ROOT / "tests" / "browser" / "host.html").read_text()
+    return host.replace("/*BRIDGE_JS*/", BRIDGE.read_text())
+
+
 def as_wire(result: Any) -> dict[str, Any]:
     return result.model_dump(mode="json", by_alias=True, exclude_none=True)
 
@@ -100,8 +105,7 @@ async def test_dashboard_renders_and_clicks_through_to_a_transcript(
             page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
             page.on("pageerror", lambda exc: problems.append(str(exc)))
             await page.expose_function("pyCallTool", py_call_tool)
-            host = (ROOT / "tests" / "browser" / "host.html").read_text()
-            await page.set_content(host.replace("/*BRIDGE_JS*/", BRIDGE.read_text()))
+            await page.set_content(host_page())
             await page.evaluate(
                 "([html, args, result, ctx]) => mountView(html, args, result, ctx)",
                 [dashboard.html(), args, as_wire(result), HOST_CONTEXT],

@@ -266,7 +266,7 @@ def bench_search(args: argparse.Namespace) -> None:
         searched, fetched = [], []
         for _ in range(args.repeats):
             fetched.append(unpod_pages_fetch(url, run.space, run.run_id)[0])
-            t, _g, found = anyio.run(tool_call, settings, "search_calls", {"ref": ref, "query": "warranty"})
+            t, _g, found = anyio.run(tool_call, settings, "search_calls", {"ref": ref, "query": "survey"})
             searched.append(t)
     s, p = statistics.median(searched), statistics.median(fetched)
     print(f"search: search_calls over a run of {n:,} tasks ({found['scanned']} calls searched, "

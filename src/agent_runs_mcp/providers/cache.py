@@ -18,6 +18,8 @@ from typing import Any
 
 from cachetools import TLRUCache
 
+from agent_runs_mcp.metrics import CACHE_LOOKUPS
+
 Ttl = float | Callable[[Any], float]
 """Seconds to keep an answer, or a function of the answer that says so."""
 
@@ -58,12 +60,15 @@ class ResponseCache:
             entry = self._store.get(key)
             if entry is not None:
                 self.hits += 1
+                CACHE_LOOKUPS.labels("response", "hit").inc()
                 return entry[1]
             waiting = self._inflight.get(key)
             if waiting is not None:
                 self.hits += 1
+                CACHE_LOOKUPS.labels("response", "hit").inc()
                 return await asyncio.shield(waiting)
         self.misses += 1
+        CACHE_LOOKUPS.labels("response", "miss").inc()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:

@@ -28,6 +28,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 from aiolimiter import AsyncLimiter
+from opentelemetry.trace import SpanKind, get_tracer
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
@@ -43,9 +44,12 @@ from agent_runs_mcp.errors import (
     RateLimitedError,
     UpstreamError,
 )
+from agent_runs_mcp.metrics import PROVIDER_REQUESTS, PROVIDER_SECONDS, RETRIES, RETRY_AFTER_SECONDS
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 
 log = logging.getLogger("agent_runs_mcp.http")
+TRACER = get_tracer("agent_runs_mcp.providers")
+"""One span per provider request (no-op unless an OpenTelemetry SDK is configured: server/tracing.py)."""
 
 CacheMode = Literal["use", "refresh", "skip"]
 cache_mode: ContextVar[CacheMode] = ContextVar("agent_runs_cache_mode", default="use")
@@ -321,6 +325,7 @@ class ProviderHTTP:
             wait=_Wait(policy),
             retry=retry_if_exception_type(_Retryable),
             reraise=True,
+            before_sleep=self._count_retry,
         )
         try:
             async for attempt in retrying:
@@ -330,6 +335,20 @@ class ProviderHTTP:
         except _Retryable as exc:
             raise exc.error.with_retry_info(attempts, time.monotonic() - started) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        """Metrics: one more retry, why, and the wait when the provider asked for one."""
+        exc = state.outcome.exception() if state.outcome else None
+        error = exc.error if isinstance(exc, _Retryable) else None
+        status = getattr(error, "status", None)
+        reason = (
+            "rate_limited" if status == 429
+            else "server_error" if isinstance(status, int) and status >= 500
+            else type(error).__name__ if error is not None else "unknown"
+        )  # fmt: skip
+        RETRIES.labels(self.account.name, reason).inc()
+        if isinstance(exc, _Retryable) and exc.retry_after is not None and state.next_action is not None:
+            RETRY_AFTER_SECONDS.labels(self.account.name).inc(state.next_action.sleep)
 
     async def _get_once(
         self, path: str, params: Mapping[str, Any], what: str, headers: Mapping[str, str]
@@ -344,13 +363,20 @@ class ProviderHTTP:
             if left is not None:  # never wait past the tool call's deadline
                 read_s, connect_s = max(0.05, min(read_s, left)), max(0.05, min(connect_s, left))
             try:
-                response = await self.client.get(
-                    path,
-                    params=params,
-                    headers=headers or None,
-                    timeout=httpx.Timeout(read_s, connect=connect_s),
-                )
+                with TRACER.start_as_current_span(
+                    f"GET {account.kind}",
+                    kind=SpanKind.CLIENT,
+                    attributes={"http.request.method": "GET", "agent_runs.account": account.name},
+                ) as span:
+                    response = await self.client.get(
+                        path,
+                        params=params,
+                        headers=headers or None,
+                        timeout=httpx.Timeout(read_s, connect=connect_s),
+                    )
+                    span.set_attribute("http.response.status_code", response.status_code)
             except httpx.TimeoutException as exc:
+                PROVIDER_REQUESTS.labels(account.name, "timeout").inc()
                 phase = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
                 waited = connect_s if phase == "connect" else read_s
                 raise _Retryable(
@@ -362,6 +388,7 @@ class ProviderHTTP:
                     )
                 ) from None
             except httpx.TransportError as exc:
+                PROVIDER_REQUESTS.labels(account.name, "connection").inc()
                 raise _Retryable(
                     ProviderConnectionError(
                         account.name,
@@ -371,6 +398,8 @@ class ProviderHTTP:
                     )
                 ) from None
             elapsed = time.monotonic() - started
+        PROVIDER_REQUESTS.labels(account.name, str(response.status_code)).inc()
+        PROVIDER_SECONDS.labels(account.name).observe(elapsed)
         if in_flight.get() is not None:
             await asyncio.sleep(0)  # let the walker's next request go out before this answer is parsed
         log.debug("GET %s -> %s in %.0f ms", path, response.status_code, elapsed * 1000)

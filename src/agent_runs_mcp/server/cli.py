@@ -100,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     configure_logging(args.log_level, args.log_format)
+    from agent_runs_mcp.server.tracing import setup_tracing
+
+    setup_tracing()
     from agent_runs_mcp.errors import ConfigError
     from agent_runs_mcp.server.demo_wiring import load_settings
 

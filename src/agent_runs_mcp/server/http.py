@@ -9,6 +9,8 @@
   compared in constant time). Binding a non-loopback host without a token is
   refused unless ``--allow-unauthenticated`` says otherwise, loudly.
 * Host and Origin checks stay on for every bind address (DNS rebinding).
+* ``/metrics`` in the Prometheus format (:mod:`agent_runs_mcp.metrics`), behind
+  ``AGENT_RUNS_METRICS_TOKEN`` when that is set.
 * ``/healthz`` answers without touching a provider (liveness); ``/readyz`` says
   whether accounts are configured and, with ``?check=providers``, whether each
   one answers (cached for a minute, so load balancers cannot hammer providers).
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import ipaddress
 import logging
 import os
@@ -30,6 +33,7 @@ from starlette.responses import JSONResponse, Response
 
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
+from agent_runs_mcp.metrics import exposition
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.server.progress_routing import route_progress, streaming_manager
 
@@ -100,6 +104,20 @@ def create_http_app(
             ok = ok and all(r["ok"] for r in checks["results"].values())
             body["status"] = "ready" if ok else "degraded"
         return JSONResponse(body, status_code=200 if ok else 503)
+
+    metrics_token = os.environ.get("AGENT_RUNS_METRICS_TOKEN", "").strip().encode()
+
+    @server.custom_route("/metrics", methods=["GET"])
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics; with AGENT_RUNS_METRICS_TOKEN set, only for `Authorization: Bearer <it>`."""
+        if metrics_token:
+            sent = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(sent, b"Bearer " + metrics_token):
+                return JSONResponse(
+                    {"error": "unauthorized"}, 401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
+                )
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
 
     security = security_settings(host, extra_hosts)
     app = server.streamable_http_app(

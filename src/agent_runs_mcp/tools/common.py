@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
+from agent_runs_mcp.metrics import TOOL_CALLS, TOOL_SECONDS
 from agent_runs_mcp.providers.client import caching, time_limit
 from agent_runs_mcp.refs import Ref, parse_ref, pick
 from agent_runs_mcp.text import clean_text, excerpt
@@ -93,13 +94,16 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             outcome = f"unexpected:{type(exc).__name__}"
             raise
         finally:
+            elapsed = time.monotonic() - started
             log.info(
                 "tool=%s provider=%s outcome=%s duration_ms=%.0f",
                 fn.__name__,
                 provider if isinstance(provider, str) and len(provider) <= 64 else "-",
                 outcome,
-                (time.monotonic() - started) * 1000,
+                elapsed * 1000,
             )
+            TOOL_CALLS.labels(fn.__name__, outcome.split(":", 1)[0]).inc()
+            TOOL_SECONDS.labels(fn.__name__).observe(elapsed)
 
     # Resolve the string annotations in the tool module's namespace, not this one's.
     wrapper.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]

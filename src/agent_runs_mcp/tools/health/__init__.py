@@ -32,6 +32,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.metrics import CACHE_LOOKUPS, REPORTS_COMPUTED
 from agent_runs_mcp.providers.base import RunQuery
 from agent_runs_mcp.providers.client import caching
 from agent_runs_mcp.tools.common import (
@@ -102,6 +103,8 @@ async def summarize_run_health(
     reports = reports_of(registry)
     key = ("health", adapter.name, run, agent_id, space_id) if settings.cache_enabled and run else None
     cached = reports.get(key) if key is not None and not fresh else None
+    if key is not None and not fresh:
+        CACHE_LOOKUPS.labels("report", "hit" if cached is not None else "miss").inc()
     sanitizer = Sanitizer(settings.redact_pii)
     if cached is not None:
         report = cached.model_copy(update={"from_cache": True})
@@ -126,6 +129,7 @@ async def summarize_run_health(
             start_at, end_at = parse_window(since, until, default_since="24h")
             assert start_at is not None
             report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
+    REPORTS_COMPUTED.labels(adapter.name, report.scope.type).inc()
     report.next = next_steps(report)
     if key is not None and report.complete:
         reports.put(key, report)  # a run whose items have all finished will not change

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.errors import AgentRunsError
+from agent_runs_mcp.metrics import REPORTS_COMPUTED
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.client import caching
 from agent_runs_mcp.refs import Cursor
@@ -118,6 +119,7 @@ async def summarize_fleet_health(
                     rows.append(FleetRow(provider=adapter.name, agent=agent.id, name=agent.name, verdict="error",
                                          headline=clean(str(exc))[:300]))  # fmt: skip
                 else:
+                    REPORTS_COMPUTED.labels(adapter.name, "agent_window").inc()
                     complete = complete and report.complete
                     rows.append(row_of(adapter.name, agent, report))
             done[0] += 1

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-sdk test-hosts test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-oauth test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -44,6 +44,16 @@ $(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge an
 
 test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote and the conformance suite against the HTTP server; the bundle
 	$(BIN)/pytest -q -rs tests/test_hosts.py tests/test_distribution.py
+
+OAUTH_STAMP := $(NPM_TOOLS)/.oauth-installed
+
+$(OAUTH_STAMP):           # a real third-party OAuth issuer for the resource-server tests
+	mkdir -p $(NPM_TOOLS)
+	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent oauth2-mock-server@9.3.0
+	@touch $(OAUTH_STAMP)
+
+test-oauth: $(STAMP) $(OAUTH_STAMP)  ## OAuth resource-server mode against oauth2-mock-server (JWKS, rotation, bad tokens)
+	$(BIN)/pytest -q -rs tests/test_oauth.py
 
 # The dashboard (an MCP App) in a real browser: Debian's chromium, Playwright from PyPI, and the official
 # host bridge (AppBridge from @modelcontextprotocol/ext-apps) bundled once by esbuild.

@@ -34,9 +34,9 @@ MCP_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, 
 
 
 @contextmanager
-def http_server(settings: Settings, host: str = "127.0.0.1") -> Iterator[str]:
+def http_server(settings: Settings, host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
     """Our HTTP app on a free loopback port (uvicorn in a thread); yields its base URL."""
-    port = free_port()
+    port = port or free_port()
     app = create_http_app(settings, host=host, port=port)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -83,11 +83,26 @@ class Settings(BaseModel):
     cache_enabled: bool = True
     call_timeout_s: float = Field(default=45.0, ge=1, le=300)
     """Every tool call answers within this (hosts give up around 60 s); reports return what they read by then."""
+    oauth_issuer: str | None = None
+    """OAuth/OIDC issuer whose JWT access tokens the HTTP transport accepts (resource-server mode)."""
+    public_url: str | None = None
+    """This server's public base URL: the tokens' audience and the base of its resource metadata."""
+    oauth_scope: str | None = None
+    """A scope every access token must carry."""
+    redis_url: SecretStr | None = None
+    """Redis shared by replicas (it may carry a password: a secret)."""
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.oauth_issuer)
 
     def secrets(self) -> list[str]:
         """Every configured secret value (used by tests and the log scrubber)."""
         values = [a.token.get_secret_value() for a in self.accounts.values() if a.token is not None]
         values += [t.get_secret_value() for t in self.http_tokens]
+        if self.redis_url is not None:
+            password = urlsplit(self.redis_url.get_secret_value()).password
+            values += [password] if password else []
         return [v for v in values if v]
 
 
@@ -105,6 +120,20 @@ def normalize_base_url(url: str, kind: str, source: str) -> str:
     if path.endswith(prefix):
         path = path[: -len(prefix)]
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    """An http(s) base URL from ``name``: https, except on a loopback host (local tests)."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.netloc or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local):
+        raise ConfigError(f"{name} must be an https:// URL (http:// only for localhost); got {raw[:80]!r}.")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name} must not carry a query or fragment; got {raw[:80]!r}.")
+    return raw.rstrip("/")
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -277,6 +306,19 @@ def load_settings(
                     )
                 accounts[name] = account
     tokens = tuple(SecretStr(t.strip()) for t in (env.get("AGENT_RUNS_HTTP_TOKEN") or "").split(",") if t.strip())
+    issuer = _url(env, "AGENT_RUNS_OAUTH_ISSUER")
+    public_url = _url(env, "AGENT_RUNS_PUBLIC_URL")
+    if issuer and not public_url:
+        raise ConfigError(
+            "AGENT_RUNS_OAUTH_ISSUER needs AGENT_RUNS_PUBLIC_URL: this server's public base URL "
+            "(e.g. https://agent-runs.example.com), which access tokens must name as their audience."
+        )
+    scope = (env.get("AGENT_RUNS_OAUTH_SCOPE") or "").strip() or None
+    if scope and (not issuer or " " in scope):
+        raise ConfigError("AGENT_RUNS_OAUTH_SCOPE is one scope (no spaces) and needs AGENT_RUNS_OAUTH_ISSUER.")
+    redis_url = (env.get("AGENT_RUNS_REDIS_URL") or "").strip()
+    if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("AGENT_RUNS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
     extra: dict[str, Any] = {}
     for field_name, var in (
         ("token_budget", "AGENT_RUNS_TOKEN_BUDGET"),
@@ -295,6 +337,10 @@ def load_settings(
             config_file=config_file,
             redact_pii=_flag(env, "AGENT_RUNS_REDACT_PII", True),
             cache_enabled=_flag(env, "AGENT_RUNS_CACHE", True),
+            oauth_issuer=issuer,
+            public_url=public_url,
+            oauth_scope=scope,
+            redis_url=SecretStr(redis_url) if redis_url else None,
             **extra,
         )
     except ValidationError as exc:

@@ -83,7 +83,7 @@ def create_http_app(
     """The ASGI app serving MCP over streamable HTTP and SSE, plus health endpoints."""
     from agent_runs_mcp.server.app import build_server
 
-    server = build_server(settings, registry)
+    server = build_server(settings, registry, **oauth_options(settings))
     checks: dict[str, Any] = {"at": 0.0, "results": {}}
 
     @server.custom_route("/healthz", methods=["GET"])
@@ -145,7 +145,7 @@ def create_http_app(
 
     app.router.lifespan_context = lifespan
     app.state.mcp_server = server
-    if settings.http_tokens:
+    if settings.http_tokens and not settings.oauth:  # with OAuth, the SDK's auth takes static tokens too
         from agent_runs_mcp.server.static_auth import StaticBearerGuard
 
         guarded = StaticBearerGuard(app, settings.http_tokens)
@@ -169,9 +169,33 @@ async def _check_providers(registry: Any) -> dict[str, dict[str, Any]]:
     return results
 
 
+def oauth_options(settings: Settings, transport: Any = None) -> dict[str, Any]:
+    """The SDK's resource-server settings and our token verifier, when an issuer is configured."""
+    if not settings.oauth:
+        return {}
+    from mcp.server.auth.settings import AuthSettings
+
+    from agent_runs_mcp.server.oauth import TokenVerifier
+
+    verifier = TokenVerifier(
+        issuer=settings.oauth_issuer,
+        public_url=settings.public_url,
+        scope=settings.oauth_scope,
+        static_tokens=settings.http_tokens,
+        transport=transport,
+    )
+    auth = AuthSettings(
+        issuer_url=settings.oauth_issuer,  # type: ignore[arg-type]
+        resource_server_url=settings.public_url,  # type: ignore[arg-type]
+        required_scopes=[settings.oauth_scope] if settings.oauth_scope else None,
+        validate_token_resource=False,  # the verifier checks the audience itself (public URL or its /mcp)
+    )
+    return {"token_verifier": verifier, "auth": auth}
+
+
 def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> str | None:
     """Why the server must not start on ``host``, or ``None`` when it may."""
-    if settings.http_tokens or is_loopback(host):
+    if settings.http_tokens or settings.oauth or is_loopback(host):
         return None
     if allow_unauthenticated:
         log.warning(
@@ -183,6 +207,7 @@ def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> st
     return (
         f"refusing to serve on non-loopback host {host} without authentication. "
         "Set AGENT_RUNS_HTTP_TOKEN to one or more bearer tokens (comma-separated) that clients must send, "
+        "or AGENT_RUNS_OAUTH_ISSUER and AGENT_RUNS_PUBLIC_URL for your organization's OAuth issuer, "
         "or bind 127.0.0.1. (--allow-unauthenticated overrides this; do not use it on a shared network.)"
     )
 

@@ -91,12 +91,17 @@ def streaming_manager(server: Any, security: Any) -> StreamableHTTPSessionManage
 
 def route_progress(app: Any, path: str, manager: StreamableHTTPSessionManager) -> None:
     """Put :class:`ProgressRouting` in front of the streamable HTTP endpoint at ``path``."""
+    from mcp.server.auth.middleware.bearer_auth import RequireAuthMiddleware
     from starlette.routing import Route
 
     for index, route in enumerate(app.router.routes):
         if isinstance(route, Route) and route.path == path:
-            app.router.routes[index] = Route(
-                path, endpoint=ProgressRouting(route.app, StreamableHTTPASGIApp(manager)), methods=None
-            )
+            guard = route.app if isinstance(route.app, RequireAuthMiddleware) else None
+            inner = guard.app if guard is not None else route.app
+            routed: ASGIApp = ProgressRouting(inner, StreamableHTTPASGIApp(manager))
+            if guard is not None:  # OAuth: both answers stay behind the same check
+                guard.app = routed
+                routed = guard
+            app.router.routes[index] = Route(path, endpoint=routed, methods=None)
             return
     raise RuntimeError(f"no streamable HTTP route at {path}")

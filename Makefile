@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-sdk test-hosts test-oauth test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -55,6 +55,12 @@ $(OAUTH_STAMP):           # a real third-party OAuth issuer for the resource-ser
 test-oauth: $(STAMP) $(OAUTH_STAMP)  ## OAuth resource-server mode against oauth2-mock-server (JWKS, rotation, bad tokens)
 	$(BIN)/pytest -q -rs tests/test_oauth.py
 
+DEBIAN_TOOLS = command -v $(1) >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(2); }
+
+test-redis: $(STAMP)      ## replicas sharing Redis (answers, reports once, one request budget, outages); installs redis-server
+	@$(call DEBIAN_TOOLS,redis-server,redis-server)
+	$(BIN)/pytest -q -rs tests/test_redis.py
+
 # The dashboard (an MCP App) in a real browser: Debian's chromium, Playwright from PyPI, and the official
 # host bridge (AppBridge from @modelcontextprotocol/ext-apps) bundled once by esbuild.
 BROWSER_TOOLS := .browser-tools
@@ -62,7 +68,7 @@ BROWSER_STAMP := $(BROWSER_TOOLS)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BROWSER_STAMP): tests/browser/bridge_entry.js
-	command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	@$(call DEBIAN_TOOLS,chromium,chromium)
 	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
 	mkdir -p $(BROWSER_TOOLS)
 	npm install --prefix $(BROWSER_TOOLS) --no-audit --no-fund --silent @modelcontextprotocol/ext-apps@2.0.4 \

@@ -70,15 +70,19 @@ async def test_retries_and_retry_after_waits_are_counted() -> None:
         live.stop()
     assert not res.is_error
     key = "agent_runs_provider_retries_total"
-    assert value(after, key, account="runtype", reason="rate_limited") - value(
-        before, key, account="runtype", reason="rate_limited"
-    ) == 2
+    assert (
+        value(after, key, account="runtype", reason="rate_limited")
+        - value(before, key, account="runtype", reason="rate_limited")
+        == 2
+    )
     waited = "agent_runs_provider_retry_after_wait_seconds_total"
     assert value(after, waited, account="runtype") - value(before, waited, account="runtype") >= 2 * 1.0 - 1e-9
     statuses = "agent_runs_provider_requests_total"
-    assert value(after, statuses, account="runtype", status="429") - value(
-        before, statuses, account="runtype", status="429"
-    ) == 2
+    assert (
+        value(after, statuses, account="runtype", status="429")
+        - value(before, statuses, account="runtype", status="429")
+        == 2
+    )
 
 
 def test_metrics_token_guards_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -212,5 +212,7 @@ def test_oauth_settings_are_checked() -> None:
         load_settings({"AGENT_RUNS_OAUTH_ISSUER": "https://login.example.com"})
     with pytest.raises(ConfigError, match="https://"):
         load_settings({"AGENT_RUNS_OAUTH_ISSUER": "http://login.example.com", "AGENT_RUNS_PUBLIC_URL": "https://x.io"})
-    ok = load_settings({"AGENT_RUNS_OAUTH_ISSUER": "https://login.example.com/", "AGENT_RUNS_PUBLIC_URL": "https://x.io"})
+    ok = load_settings(
+        {"AGENT_RUNS_OAUTH_ISSUER": "https://login.example.com/", "AGENT_RUNS_PUBLIC_URL": "https://x.io"}
+    )
     assert ok.oauth and ok.oauth_issuer == "https://login.example.com" and ok.public_url == "https://x.io"

@@ -34,6 +34,7 @@ from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
 from agent_runs_mcp.providers.platform import normalize_status
 from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
+from agent_runs_mcp.shared import SharedStore
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ class Provider(ABC):
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         cache: ResponseCache | None = None,
+        shared: SharedStore | None = None,
     ) -> None:
         self.account = account
         self.http = ProviderHTTP(
@@ -156,6 +158,7 @@ class Provider(ABC):
             transport=transport,
             retry=retry,
             cache=cache,
+            shared=shared,
         )
 
     @property

@@ -4,8 +4,8 @@ Storage is :class:`cachetools.TLRUCache`: bounded by the total size of the
 cached answers (bytes as received), each entry with its own expiry. A TTL can
 depend on the answer itself (finished runs never change, so they are kept
 longer than anything in flight). On top of it, identical requests that are in
-flight at the same time share one provider call. Entries live in one process
-only: replicas each keep their own, which is fine because nothing depends on a hit.
+flight at the same time share one provider call. Entries live in this process, and
+in Redis too when replicas share one (:mod:`agent_runs_mcp.shared`); nothing depends on a hit.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from cachetools import TLRUCache
 
 from agent_runs_mcp.metrics import CACHE_LOOKUPS
+from agent_runs_mcp.shared import SharedStore, key_of
 
 Ttl = float | Callable[[Any], float]
 """Seconds to keep an answer, or a function of the answer that says so."""
@@ -37,7 +38,14 @@ def _size(entry: tuple[float, Any, int]) -> int:
 class ResponseCache:
     """Cache of parsed provider answers, keyed by account and request."""
 
-    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, timer: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        timer: Callable[[], float] = time.monotonic,
+        shared: SharedStore | None = None,
+    ) -> None:
+        self.shared = shared
+        """Redis shared by replicas (:mod:`agent_runs_mcp.shared`): read after a local miss, written after a fetch."""
         self._store: TLRUCache[Hashable, tuple[float, Any, int]] = TLRUCache(
             maxsize=max_bytes, ttu=_expiry, timer=timer, getsizeof=_size
         )
@@ -67,6 +75,12 @@ class ResponseCache:
                 self.hits += 1
                 CACHE_LOOKUPS.labels("response", "hit").inc()
                 return await asyncio.shield(waiting)
+            if self.shared is not None:
+                found = await self.shared.get(key_of("response", key))
+                if found is not None:
+                    self.hits += 1
+                    CACHE_LOOKUPS.labels("shared", "hit").inc()
+                    return found
         self.misses += 1
         CACHE_LOOKUPS.labels("response", "miss").inc()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -89,6 +103,8 @@ class ResponseCache:
             if seconds > 0:
                 with contextlib.suppress(ValueError):  # larger than the whole cache: not kept
                     self._store[key] = (seconds, value, max(size, 1))
+                if self.shared is not None:
+                    await self.shared.set(key_of("response", key), value, seconds)
             return value
         finally:
             if self._inflight.get(key) is future:

@@ -46,6 +46,7 @@ from agent_runs_mcp.errors import (
 )
 from agent_runs_mcp.metrics import PROVIDER_REQUESTS, PROVIDER_SECONDS, RETRIES, RETRY_AFTER_SECONDS
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
+from agent_runs_mcp.shared import SharedStore
 
 log = logging.getLogger("agent_runs_mcp.http")
 TRACER = get_tracer("agent_runs_mcp.providers")
@@ -240,8 +241,10 @@ class ProviderHTTP:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         cache: ResponseCache | None = None,
+        shared: SharedStore | None = None,
     ) -> None:
         self.account = account
+        self._shared = shared
         self._headers = dict(headers)
         self._read_error = read_error
         self._check_body = check_body
@@ -302,7 +305,8 @@ class ProviderHTTP:
                 tuple(sorted(extra.items())),
             )
             ttl: Ttl = (lambda answer: ttl_s(answer[1])) if callable(ttl_s) else ttl_s
-            return await self.cache.get_or_fetch(key, ttl, fetch, fresh=mode == "refresh")
+            status, body = await self.cache.get_or_fetch(key, ttl, fetch, fresh=mode == "refresh")
+            return status, body  # a list when it came through Redis
         answer, _size = await fetch()
         return answer
 
@@ -336,6 +340,17 @@ class ProviderHTTP:
             raise exc.error.with_retry_info(attempts, time.monotonic() - started) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _paced(self) -> None:
+        """Wait for this account's next request slot: shared by replicas through Redis when it is
+        there, else this process's own spacing."""
+        rate = self.account.max_requests_per_s
+        wait = await self._shared.reserve(self.account.name, 1 / rate) if self._shared and rate else None
+        if wait is None:
+            assert self._pace is not None
+            await self._pace.acquire()
+        elif wait > 0:
+            await asyncio.sleep(wait)
+
     def _count_retry(self, state: RetryCallState) -> None:
         """Metrics: one more retry, why, and the wait when the provider asked for one."""
         exc = state.outcome.exception() if state.outcome else None
@@ -356,7 +371,7 @@ class ProviderHTTP:
         account = self.account
         async with in_flight.get() or contextlib.nullcontext(), self._limit:
             if self._pace is not None:
-                await self._pace.acquire()
+                await self._paced()
             started = time.monotonic()
             read_s, connect_s = account.read_timeout_s, account.connect_timeout_s
             left = time_left()

@@ -10,6 +10,7 @@ from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.cache import ResponseCache
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, RetryPolicy
 from agent_runs_mcp.providers.platforms import PLATFORMS, token_variables
+from agent_runs_mcp.shared import SharedStore
 
 
 def _adapter_class(kind: str) -> type[Provider]:
@@ -33,7 +34,9 @@ class Registry:
         self._transport = transport
         self._retry = retry
         self._providers: dict[str, Provider] = {}
-        self.cache = ResponseCache() if settings.cache_enabled else None
+        self.shared = SharedStore(settings.redis_url.get_secret_value()) if settings.redis_url else None
+        """Redis shared by replicas, when configured (:mod:`agent_runs_mcp.shared`)."""
+        self.cache = ResponseCache(shared=self.shared) if settings.cache_enabled else None
 
     @property
     def names(self) -> list[str]:
@@ -68,7 +71,7 @@ class Registry:
         provider = self._providers.get(account.name)
         if provider is None:
             provider = _adapter_class(account.kind)(
-                account, transport=self._transport, retry=self._retry, cache=self.cache
+                account, transport=self._transport, retry=self._retry, cache=self.cache, shared=self.shared
             )
             self._providers[account.name] = provider
         return provider
@@ -77,3 +80,5 @@ class Registry:
         for provider in self._providers.values():
             await provider.aclose()
         self._providers.clear()
+        if self.shared is not None:
+            await self.shared.aclose()

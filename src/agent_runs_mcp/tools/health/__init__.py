@@ -51,7 +51,7 @@ from agent_runs_mcp.tools.common import (
     result,
     tool_errors,
 )
-from agent_runs_mcp.tools.health.cache import reports_of
+from agent_runs_mcp.tools.health.cache import Computed, reports_of
 from agent_runs_mcp.tools.health.dashboard import view_meta
 from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, verdict_of
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
@@ -102,13 +102,13 @@ async def summarize_run_health(
         raise InputError("Pass `run_id` (or a run's `ref`) for one run, or `agent` for a time window.")
     reports = reports_of(registry)
     key = ("health", adapter.name, run, agent_id, space_id) if settings.cache_enabled and run else None
-    cached = reports.get(key) if key is not None and not fresh else None
-    if key is not None and not fresh:
-        CACHE_LOOKUPS.labels("report", "hit" if cached is not None else "miss").inc()
     sanitizer = Sanitizer(settings.redact_pii)
-    if cached is not None:
-        report = cached.model_copy(update={"from_cache": True})
-        return result(report, render_health(report), view_meta(report._failures, sanitizer.text))
+    if key is not None and not fresh:
+        cached = await reports.get(key)
+        CACHE_LOOKUPS.labels("report", "hit" if cached is not None else "miss").inc()
+        if cached is not None:
+            report = cached.report.model_copy(update={"from_cache": True})
+            return result(report, render_health(report), cached.view)
 
     last_progress = [0.0]
 
@@ -119,20 +119,30 @@ async def summarize_run_health(
             last_progress[0] = now
             await ctx.report_progress(done, total, message=f"read {done} items")
 
-    settled = reports.settled_pages(key) if key is not None else None  # finished pages never change: even fresh
-    scanner = Scanner(settings, progress, sanitizer.text, settled)
-    with caching("skip"):  # a report reads many pages once: the cache would only hold memory
-        if run:
-            report = await run_report(adapter, RunQuery(run_id=run, agent=agent_id, space=space_id), scanner)
-        else:
-            assert agent_id is not None
-            start_at, end_at = parse_window(since, until, default_since="24h")
-            assert start_at is not None
-            report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
-    REPORTS_COMPUTED.labels(adapter.name, report.scope.type).inc()
-    report.next = next_steps(report)
-    if key is not None and report.complete:
-        reports.put(key, report)  # a run whose items have all finished will not change
-        if scanner.last is not None:
-            reports.keep_settled(key, report, scanner.last.settled)
-    return result(report, render_health(report), view_meta(report._failures, sanitizer.text))
+    async def compute() -> Computed:
+        settled = reports.settled_pages(key) if key is not None else None  # finished pages never change
+        scanner = Scanner(settings, progress, sanitizer.text, settled)
+        with caching("skip"):  # a report reads many pages once: the cache would only hold memory
+            if run:
+                report = await run_report(adapter, RunQuery(run_id=run, agent=agent_id, space=space_id), scanner)
+            else:
+                assert agent_id is not None
+                start_at, end_at = parse_window(since, until, default_since="24h")
+                assert start_at is not None
+                report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
+        REPORTS_COMPUTED.labels(adapter.name, report.scope.type).inc()
+        report.next = next_steps(report)
+        done = Computed(report, view_meta(report._failures, sanitizer.text))
+        if key is not None and report.complete:
+            await reports.put(key, done)  # a run whose items have all finished will not change
+            if scanner.last is not None:
+                reports.keep_settled(key, report, scanner.last.settled)
+        return done
+
+    if key is None:
+        done = await compute()
+    else:  # one computation per run at a time, on this replica and (with Redis) across replicas
+        done, computed_here = await reports.single_flight(key, compute, wait_s=max(5.0, settings.call_timeout_s - 5))
+        if not computed_here:
+            done = Computed(done.report.model_copy(update={"from_cache": True}), done.view)
+    return result(done.report, render_health(done.report), done.view)

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-scale test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -60,6 +60,11 @@ DEBIAN_TOOLS = command -v $(1) >/dev/null 2>&1 || { $(SUDO) apt-get update -q &&
 test-redis: $(STAMP)      ## replicas sharing Redis (answers, reports once, one request budget, outages); installs redis-server
 	@$(call DEBIAN_TOOLS,redis-server,redis-server)
 	$(BIN)/pytest -q -rs tests/test_redis.py
+
+test-scale: $(STAMP)      ## the load proof: 200 sessions, HAProxy, 3 replicas on Redis, a replica killed; installs both
+	@$(call DEBIAN_TOOLS,redis-server,redis-server)
+	@$(call DEBIAN_TOOLS,haproxy,haproxy)
+	$(BIN)/python bench/scale_proof.py --sessions 200 --seconds 40
 
 # The dashboard (an MCP App) in a real browser: Debian's chromium, Playwright from PyPI, and the official
 # host bridge (AppBridge from @modelcontextprotocol/ext-apps) bundled once by esbuild.

@@ -38,12 +38,20 @@ class Traffic:
     limited: int = 0
     peak_per_s: int = 0
     """The most requests that started within any ``WINDOW_S`` (429s included)."""
+    peak_per_5s: int = 0
+    """The most within any five seconds: a rate over a span long enough that arrival jitter averages out."""
     recent: deque[float] = field(default_factory=deque)
+    recent5: deque[float] = field(default_factory=deque)
     tokens: float = 0.0
     refilled: float = 0.0
 
     def public(self) -> dict[str, int]:
-        return {"requests": self.requests, "limited": self.limited, "peak_per_s": self.peak_per_s}
+        return {
+            "requests": self.requests,
+            "limited": self.limited,
+            "peak_per_s": self.peak_per_s,
+            "peak_per_5s": self.peak_per_5s,
+        }
 
 
 class Pacing:
@@ -75,6 +83,10 @@ class Pacing:
         while seen.recent and seen.recent[0] <= now - WINDOW_S:
             seen.recent.popleft()
         seen.peak_per_s = max(seen.peak_per_s, len(seen.recent))
+        seen.recent5.append(now)
+        while seen.recent5 and seen.recent5[0] <= now - 5 * WINDOW_S:
+            seen.recent5.popleft()
+        seen.peak_per_5s = max(seen.peak_per_5s, len(seen.recent5))
         if self.rate is None:
             return None
         seen.tokens = min(self.rate, seen.tokens + (now - seen.refilled) * self.rate)

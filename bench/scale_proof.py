@@ -38,7 +38,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _common import free_port, process, simulator_process
+from _common import free_port, process, redis_server, simulator_process
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
 
@@ -49,34 +49,6 @@ BIG_RUN = 10_000
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)] if ordered else float("nan")
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed: `make test-scale` installs it")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        import redis
-
-        while True:
-            try:
-                redis.Redis(port=port).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 HAPROXY = """
@@ -192,7 +164,7 @@ def main() -> int:
     ref = make_ref("unpod", "run", r=run.run_id, s=run.space)
     runtype_agent = world.runtype_agents[0].id
     sim_args = ("--big-run", str(BIG_RUN), "--latency-ms", "50", "--rate-limit", str(args.rate + 10))
-    with redis_server() as redis_url, simulator_process(*sim_args) as sim, contextlib.ExitStack() as stack:
+    with redis_server() as (redis_url, _redis), simulator_process(*sim_args) as sim, contextlib.ExitStack() as stack:
         ports = [free_port() for _ in range(3)]
         procs = [
             stack.enter_context(

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
+from bench._common import redis_server
 from pydantic import SecretStr
 
 from agent_runs_mcp.config import Settings
@@ -29,31 +27,6 @@ pytestmark = [
     pytest.mark.anyio,
     pytest.mark.skipif(REDIS is None, reason="redis-server is not installed: `make test-redis` installs it"),
 ]
-
-
-@contextmanager
-def redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    assert REDIS is not None
-    port = free_port()
-    proc = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis(port=port).ping()
-                break
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0", proc
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def replica(url: str, redis_url: str | None, cache: bool = True, **account: object) -> Settings:

@@ -127,7 +127,7 @@ doctor: $(STAMP)
 	$(BIN)/agent-runs-mcp doctor
 
 bench: $(STAMP)           ## the benchmarks under bench/ (they print numbers)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(SDK312) $(NPM_TOOLS) .pytest_cache .ruff_cache build dist src/*.egg-info

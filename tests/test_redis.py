@@ -99,21 +99,21 @@ async def test_replicas_keep_one_request_budget_per_account() -> None:
             await r.aclose()
         return elapsed
 
-    peaks = {}
+    peaks, took = {}, {}
     for shared in (True, False):
         pacing = Pacing()
         live = start_simulator(World(seed=3), pacing=pacing)
         try:
             agent = live.world.runtype_agents[0].id
             with redis_server() as (redis_url, _):
-                elapsed = await burst(redis_url if shared else None, live.url, agent)
+                took[shared] = await burst(redis_url if shared else None, live.url, agent)
         finally:
             live.stop()
         peaks[shared] = next(iter(pacing.report()["traffic"].values()))["peak_per_s"]
-        if shared:
-            assert elapsed >= 2.0  # 24 requests at 10/s across both replicas
-    assert peaks[True] <= 10 + 2
-    assert peaks[False] >= 18  # each replica alone keeps only its own 10/s
+    # 24 request starts spaced 0.1 s apart span 2.3 s when the replicas share one budget; each alone
+    # spaces only its own 12 (1.1 s). (The busiest second, measured at arrival, jitters by a request or two.)
+    assert took[True] >= 2.2 and took[False] < 1.8
+    assert peaks[True] < peaks[False]
 
 
 async def test_a_redis_outage_degrades_to_in_process_state(caplog: pytest.LogCaptureFixture) -> None:

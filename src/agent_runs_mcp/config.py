@@ -97,7 +97,7 @@ class Settings(BaseModel):
         return bool(self.oauth_issuer)
 
     def secrets(self) -> list[str]:
-        """Every configured secret value (used by tests and the log scrubber)."""
+        """Every configured secret value (tests check that no output, log or error carries one)."""
         values = [a.token.get_secret_value() for a in self.accounts.values() if a.token is not None]
         values += [t.get_secret_value() for t in self.http_tokens]
         if self.redis_url is not None:

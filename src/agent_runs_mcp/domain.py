@@ -153,6 +153,39 @@ class Call(_Model):
     cost_usd: float | None = None
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
+    @classmethod
+    def of_task(cls, task: Task, **fields: Any) -> Call:
+        """The call a call task describes (Unpod), ``fields`` added or overriding."""
+        shared = {name: getattr(task, name) for name in _TASK_CALL_FIELDS}
+        return cls(**{**shared, **fields})
+
+    @classmethod
+    def of_execution(cls, execution: Execution, **fields: Any) -> Call:
+        """An execution as a conversation (Runtype, Modus): the run is the call, ``fields`` added or overriding."""
+        return cls(
+            **{
+                "call_id": execution.run_id,
+                "run_id": execution.run_id,
+                "agent_id": execution.agent_id,
+                "status": execution.status,
+                "provider_status": execution.provider_status,
+                "direction": execution.trigger,
+                "started_at": execution.started_at,
+                "ended_at": execution.ended_at,
+                "duration_s": execution.duration_s,
+                "end_reason": execution.stop_reason,
+                "summary": execution.summary,
+                **fields,
+            }
+        )
+
+
+_TASK_CALL_FIELDS = (
+    "call_id", "task_id", "run_id", "status", "provider_status", "contact", "started_at", "ended_at",
+    "duration_s", "end_reason", "outcome", "summary", "recording_url", "cost_usd",
+)  # fmt: skip
+"""What a call task says of its call."""
+
 
 class Turn(_Model):
     """One turn of a conversation, in order."""

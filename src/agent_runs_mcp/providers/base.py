@@ -174,6 +174,10 @@ class Provider(ABC):
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate every request of this account."""
 
+    def bearer(self) -> dict[str, str]:
+        """``Authorization: Bearer <the account's token>``, for adapters whose provider takes that."""
+        return {"Authorization": f"Bearer {self.account.token.get_secret_value() if self.account.token else ''}"}
+
     @staticmethod
     @abstractmethod
     def read_error(body: Any) -> str | None:

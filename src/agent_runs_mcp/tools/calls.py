@@ -6,7 +6,7 @@ a result can point at a whole conversation without carrying it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from mcp.server.mcpserver import Context
@@ -14,7 +14,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, CallToolResult, ResourceLink
 from pydantic import BaseModel, Field, StrictInt
 
-from agent_runs_mcp.domain import Call, Conversation, Turn, meta
+from agent_runs_mcp.domain import Call, Conversation, Speaker, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
@@ -40,8 +40,6 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.sanitize import Sanitizer
-
-SpeakerName = Literal["agent", "customer", "tool", "system"]
 
 MAX_TURN_CHARS = 2000
 """A longer turn is cut, with a marker saying how much."""
@@ -87,7 +85,7 @@ async def get_call_transcript(
     agent: AgentArg = None,
     offset: Annotated[StrictInt, Field(ge=0, le=100_000)] = 0,
     max_turns: Annotated[StrictInt, Field(ge=1, le=200)] = 60,
-    speaker: Annotated[SpeakerName | None, Field(description="Only this speaker's turns.")] = None,
+    speaker: Annotated[Speaker | None, Field(description="Only this speaker's turns.")] = None,
     search: Annotated[
         str | None, Field(description="Turns with this text, and their neighbours.", max_length=200)
     ] = None,

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, StrictInt
 
-from agent_runs_mcp.domain import Conversation, ProviderPage, Status, meta
+from agent_runs_mcp.domain import Conversation, ProviderPage, Speaker, Status, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import CallScope, ExecutionQuery, RunQuery
 from agent_runs_mcp.refs import Cursor, decode_cursor, encode_cursor, query_fingerprint
@@ -45,8 +45,6 @@ from agent_runs_mcp.tools.common import (
 )
 from agent_runs_mcp.tools.paging import walk
 from agent_runs_mcp.tools.sanitize import Sanitizer
-
-SpeakerName = Literal["agent", "customer", "tool", "system"]
 
 MAX_CALLS = 2000
 """Most calls one search reads; past it the result says it is sampled."""
@@ -93,7 +91,7 @@ async def search_calls(
     space: SpaceArg = None,
     since: SinceArg = None,
     until: UntilArg = None,
-    speaker: SpeakerName | None = None,
+    speaker: Speaker | None = None,
     limit: Annotated[StrictInt, Field(ge=1, le=50)] = 10,
     cursor: CursorArg = None,
 ) -> Annotated[CallToolResult, SearchResult]:

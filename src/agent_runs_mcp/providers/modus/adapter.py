@@ -113,8 +113,7 @@ class ModusProvider(RunConversationProvider):
         return {**super().facts(), "paths": paths}
 
     def auth_headers(self) -> dict[str, str]:
-        token = self.account.token.get_secret_value() if self.account.token else ""
-        return {"Authorization": f"Bearer {token}"}
+        return self.bearer()
 
     @staticmethod
     def read_error(body: Any) -> str | None:
@@ -332,20 +331,7 @@ class ModusProvider(RunConversationProvider):
         agent = self._agent(query.agent)
         raw = await self._detail(agent, run_id)
         run = self._execution(raw, agent)
-        call = Call(
-            call_id=run.run_id,
-            run_id=run.run_id,
-            agent_id=agent,
-            status=run.status,
-            provider_status=run.provider_status,
-            direction=run.trigger,
-            started_at=run.started_at,
-            ended_at=run.ended_at,
-            duration_s=run.duration_s,
-            end_reason=run.stop_reason,
-            summary=run.summary,
-            ref=make_ref(self.name, "call", c=run.run_id, a=agent),
-        )
+        call = Call.of_execution(run, agent_id=agent, ref=make_ref(self.name, "call", c=run.run_id, a=agent))
         return Conversation(call=call, turns=_turns(raw, run))
 
 

@@ -66,8 +66,7 @@ class RuntypeProvider(RunConversationProvider):
     page_size = 50
 
     def auth_headers(self) -> dict[str, str]:
-        token = self.account.token.get_secret_value() if self.account.token else ""
-        return {"Authorization": f"Bearer {token}"}
+        return self.bearer()
 
     @staticmethod
     def read_error(body: Any) -> str | None:
@@ -297,16 +296,9 @@ class RuntypeProvider(RunConversationProvider):
             if error is None:
                 notes.append("The provider gives no reason for this failure (events, tool calls and error logs read).")
         turns = turns_of(raw, [tool_call_of(t) for t in tool_items], execution, error)
-        call = Call(
-            call_id=execution.run_id,
+        call = Call.of_execution(
+            execution,
             run_id=execution.parent_run_id or execution.run_id,
-            agent_id=execution.agent_id,
-            status=execution.status,
-            provider_status=execution.provider_status,
-            direction=execution.trigger,
-            started_at=execution.started_at,
-            ended_at=execution.ended_at,
-            duration_s=execution.duration_s,
             end_reason=error or execution.stop_reason,
             summary=execution.summary
             if execution.status == Status.AWAITING_HUMAN

@@ -421,23 +421,11 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
             dig(output, "artifact", "transcript"),
         )
         turns = turns_from_any(transcript, task.started_at)
-        call = Call(
-            call_id=task.call_id,
+        call = Call.of_task(
+            task,
             task_id=task.task_id if task.task_id != "?" else None,
-            run_id=task.run_id,
             agent_id=run_query.agent,
-            status=task.status,
-            provider_status=task.provider_status,
             direction=as_text(first(output.get("call_type"), output.get("type"))),
-            contact=task.contact,
-            started_at=task.started_at,
-            ended_at=task.ended_at,
-            duration_s=task.duration_s,
-            end_reason=task.end_reason,
-            outcome=task.outcome,
-            summary=task.summary,
-            recording_url=task.recording_url,
-            cost_usd=task.cost_usd,
             ref=make_ref(self.name, "call", **parse_ref(task.ref).fields),
         )
         return Conversation(call=call, turns=turns)

@@ -178,22 +178,15 @@ def call_tally_of(raw: dict[str, Any]) -> Tally:
 def call_conversation_of(account: str, raw: dict[str, Any]) -> Conversation:
     """A call's detail (``GET /speech/v1/calls/{id}``) with its turns."""
     task = call_task_of(account, raw)
-    call = Call(
-        call_id=task.call_id,
-        run_id=task.run_id,
-        agent_id=as_text(raw.get("agent_id")),
-        status=task.status,
-        provider_status=task.provider_status,
+    agent = as_text(raw.get("agent_id"))
+    call = Call.of_task(
+        task,
+        task_id=None,
+        agent_id=agent,
         direction=as_text(raw.get("direction")),
-        contact=task.contact,
-        started_at=task.started_at,
-        ended_at=task.ended_at,
-        duration_s=task.duration_s,
-        end_reason=task.end_reason,
-        outcome=task.outcome,
         summary=as_text(raw.get("disposition"), 500),
-        recording_url=task.recording_url,
-        ref=make_ref(account, "call", c=task.task_id, a=as_text(raw.get("agent_id")), k=SPEECH),
+        cost_usd=None,
+        ref=make_ref(account, "call", c=task.task_id, a=agent, k=SPEECH),
     )
     notes = []
     if raw.get("transcript") is None and task.has_transcript:

@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from agent_runs_mcp.config import Settings
+from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.simulator.faults import Faults, Rule
 from agent_runs_mcp.simulator.world import World
 from tests.conftest import FAST_RETRY, accounts_for, mcp_client, start_simulator
@@ -85,9 +86,10 @@ async def test_retries_and_retry_after_waits_are_counted() -> None:
     )
 
 
-def test_metrics_token_guards_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENT_RUNS_METRICS_TOKEN", "scrape-me")
-    with http_server(demo_settings()) as url:
+def test_metrics_token_guards_the_endpoint() -> None:
+    settings = load_settings({"AGENT_RUNS_METRICS_TOKEN": "scrape-me"}, demo=True)
+    assert "scrape-me" in settings.secrets()
+    with http_server(settings) as url:
         assert httpx.get(url + "/metrics").status_code == 401
         assert httpx.get(url + "/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401
         assert scrape(url, Authorization="Bearer scrape-me")

@@ -91,6 +91,8 @@ class Settings(BaseModel):
     """A scope every access token must carry."""
     redis_url: SecretStr | None = None
     """Redis shared by replicas (it may carry a password: a secret)."""
+    metrics_token: SecretStr | None = None
+    """Bearer token `/metrics` requires; none: open, like `/healthz`."""
 
     @property
     def oauth(self) -> bool:
@@ -100,6 +102,7 @@ class Settings(BaseModel):
         """Every configured secret value (tests check that no output, log or error carries one)."""
         values = [a.token.get_secret_value() for a in self.accounts.values() if a.token is not None]
         values += [t.get_secret_value() for t in self.http_tokens]
+        values += [self.metrics_token.get_secret_value()] if self.metrics_token else []
         if self.redis_url is not None:
             password = urlsplit(self.redis_url.get_secret_value()).password
             values += [password] if password else []
@@ -316,6 +319,7 @@ def load_settings(
     scope = (env.get("AGENT_RUNS_OAUTH_SCOPE") or "").strip() or None
     if scope and (not issuer or " " in scope):
         raise ConfigError("AGENT_RUNS_OAUTH_SCOPE is one scope (no spaces) and needs AGENT_RUNS_OAUTH_ISSUER.")
+    metrics = (env.get("AGENT_RUNS_METRICS_TOKEN") or "").strip()
     redis_url = (env.get("AGENT_RUNS_REDIS_URL") or "").strip()
     if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError("AGENT_RUNS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
@@ -341,6 +345,9 @@ def load_settings(
             public_url=public_url,
             oauth_scope=scope,
             redis_url=SecretStr(redis_url) if redis_url else None,
+            metrics_token=SecretStr(metrics)
+            if (metrics := (env.get("AGENT_RUNS_METRICS_TOKEN") or "").strip())
+            else None,
             **extra,
         )
     except ValidationError as exc:

@@ -105,7 +105,7 @@ def create_http_app(
             body["status"] = "ready" if ok else "degraded"
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    metrics_token = os.environ.get("AGENT_RUNS_METRICS_TOKEN", "").strip().encode()
+    metrics_token = settings.metrics_token.get_secret_value().encode() if settings.metrics_token else b""
 
     @server.custom_route("/metrics", methods=["GET"])
     async def metrics(request: Request) -> Response:

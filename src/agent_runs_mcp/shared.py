@@ -71,14 +71,12 @@ class SharedStore:
         self._down_until = 0.0
         self._reserve: Any = None
         self._release: Any = None
-        self.errors = 0
 
     @property
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
     def _failed(self, what: str, exc: BaseException) -> None:
-        self.errors += 1
         if self.available:
             log.warning(
                 "Redis unavailable (%s: %s): using in-process state for %.0f s", what, type(exc).__name__, DOWN_S

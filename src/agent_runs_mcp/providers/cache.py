@@ -50,8 +50,6 @@ class ResponseCache:
             maxsize=max_bytes, ttu=_expiry, timer=timer, getsizeof=_size
         )
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
-        self.hits = 0
-        self.misses = 0
 
     async def get_or_fetch(
         self,
@@ -67,21 +65,17 @@ class ResponseCache:
         if not fresh:
             entry = self._store.get(key)
             if entry is not None:
-                self.hits += 1
                 CACHE_LOOKUPS.labels("response", "hit").inc()
                 return entry[1]
             waiting = self._inflight.get(key)
             if waiting is not None:
-                self.hits += 1
                 CACHE_LOOKUPS.labels("response", "hit").inc()
                 return await asyncio.shield(waiting)
             if self.shared is not None:
                 found = await self.shared.get(key_of("response", key))
                 if found is not None:
-                    self.hits += 1
                     CACHE_LOOKUPS.labels("shared", "hit").inc()
                     return found
-        self.misses += 1
         CACHE_LOOKUPS.labels("response", "miss").inc()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future

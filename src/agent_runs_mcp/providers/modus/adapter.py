@@ -1,9 +1,11 @@
 """Modus adapter: ``/api/v1/workflows/...`` (today's API, as the official SDK has it) or ``/api/v1/agents/...``.
 
 * Which path family a host serves: ``MODUS_RESOURCE`` pins it; unset, the first
-  request goes to ``/api/v1/workflows/...`` and, if the host has no such route,
-  to ``/api/v1/agents/...``; the family that answers is kept for the account
-  (``list_providers`` and ``doctor`` say which).
+  request goes to ``/api/v1/workflows/...`` and, on a 404 of any style (HTML,
+  NestJS "Cannot GET", or the ``{error: {code: NOT_FOUND}}`` envelope), to
+  ``/api/v1/agents/...``; only a 2xx settles the family (both 404: the collection
+  routes decide), which is then kept for the account (``list_providers`` and
+  ``doctor`` say which).
 * Auth: ``Authorization: Bearer modus_...``.
 * Lists use AIP-158 paging: ``pageSize`` (at most 100) and ``pageToken``,
   answered with ``nextPageToken`` (``null`` on the last page). Run lists carry
@@ -25,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task, Turn
-from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError
+from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
     CallQuery,
@@ -78,34 +80,46 @@ class ModusProvider(RunConversationProvider):
     async def _get(self, suffix: str, params: dict[str, Any] | None, *, what: str, ttl_s: Ttl) -> Any:
         """GET ``/api/v1/<family><suffix>``: on the family this host serves, found on first use.
 
-        A 404 for the route itself (HTML, or NestJS's "Cannot GET") means the host lacks that
-        family: the next one is tried. Any other answer, a JSON 404 for an unknown id included,
-        settles the family for this account.
+        Only a 2xx settles the family. A 404 of any style (an HTML page, NestJS's "Cannot GET", or
+        the documented ``{"error": {"code": "NOT_FOUND", ...}}`` envelope, which a host also sends
+        for routes it lacks) never does: the other family is asked the same; if both answer 404,
+        the collection routes (``/api/v1/workflows``, then ``/api/v1/agents``) are probed and the
+        family whose list answers 2xx is kept, its 404 then meaning "no such id". Extra requests:
+        at most 3, once per account (the family is kept once settled).
         """
         known = self._resource or self.account.resource
-        families = (known,) if known else RESOURCES
-        for family in families:
+        if known:
+            return await self.get(f"/api/v1/{known}{suffix}", params, what=what, ttl_s=ttl_s)
+        misses: dict[str, NotFoundError] = {}
+        for family in RESOURCES:
             try:
                 body = await self.get(f"/api/v1/{family}{suffix}", params, what=what, ttl_s=ttl_s)
             except NotFoundError as exc:
-                if not exc.endpoint_missing:
-                    self._resource = family  # the route exists; the id does not
-                    raise
-                if family != families[-1]:
-                    continue
-                if known:
-                    raise
-                raise NotFoundError(
-                    self.name,
-                    self.kind,
-                    f"{self.account.base_url} serves {what} under neither /api/v1/workflows nor /api/v1/agents.",
-                    status=404,
-                    endpoint_missing=True,
-                    hint="Check MODUS_BASE_URL (scheme and host only, e.g. https://api.getmodus.com).",
-                ) from None
+                misses[family] = exc
+                continue
             self._resource = family
             return body
-        raise AssertionError("unreachable")  # pragma: no cover
+        if suffix:  # an item route: the family whose collection answers is the host's, and the id is unknown
+            for family in RESOURCES:
+                if await self._collection_answers(family):
+                    self._resource = family
+                    raise misses[family]
+        raise NotFoundError(
+            self.name,
+            self.kind,
+            f"{self.account.base_url} serves {what} under neither /api/v1/workflows nor /api/v1/agents.",
+            status=404,
+            endpoint_missing=True,
+            hint="Check MODUS_BASE_URL (scheme and host only, e.g. https://api.getmodus.com).",
+        )
+
+    async def _collection_answers(self, family: str) -> bool:
+        """Whether ``/api/v1/<family>`` answers 2xx (one small request; any failure means no)."""
+        try:
+            await self.get(f"/api/v1/{family}", {"pageSize": 1}, what=f"the list of {family}", ttl_s=60)
+        except ProviderError:
+            return False
+        return True
 
     def facts(self) -> dict[str, str]:
         found = self._resource or self.account.resource
@@ -148,7 +162,7 @@ class ModusProvider(RunConversationProvider):
         body = await self._get(
             "",
             {"pageSize": self.page_size, "pageToken": token, "search": search},
-            what="the workflows",
+            what="the list of workflows",
             ttl_s=60,
         )
         if not isinstance(body, dict):
@@ -181,11 +195,13 @@ class ModusProvider(RunConversationProvider):
         body = await self._get(
             f"/{agent}/runs",
             {"status": status_word, "timeframe": timeframe, "pageSize": self.page_size, "pageToken": token},
-            what=f"runs of agent `{agent}`",
+            what=f"the run list of workflow `{agent}`",
             ttl_s=TTL_LIST_S,
         )
         if not isinstance(body, dict) or not isinstance(body.get("runs", []), list):
-            raise BadResponseError(self.name, self.kind, f"answered the runs of agent `{agent}` without a `runs` list.")
+            raise BadResponseError(
+                self.name, self.kind, f"answered the run list of workflow `{agent}` without a `runs` list."
+            )
         runs = [self._execution(raw, agent) for raw in as_list(body.get("runs")) if isinstance(raw, dict)]
         next_token = _next(body, token)
         if next_token and newest_first_exhausted((r.started_at for r in runs), query.since):
@@ -240,7 +256,7 @@ class ModusProvider(RunConversationProvider):
         body = await self._get(
             f"/{agent}/runs/{segment(workflow_id, 'run_id')}",
             {"temporalRunId": temporal or None},
-            what=f"run `{run_id}` of agent `{agent}`",
+            what=f"run `{run_id}` of workflow `{agent}`",
             ttl_s=RUN_TTL,
         )
         if not isinstance(body, dict):

@@ -79,6 +79,15 @@ class Agent(_Model):
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
 
+class Waiting(_Model):
+    """What a run waiting on a person waits for (a Modus `awaiting_human` run, a Runtype `paused` execution)."""
+
+    step: str | None = Field(default=None, description="The node or tool that waits, e.g. `tool send_email`.")
+    approver: str | None = None
+    message: str | None = None
+    since: datetime | None = None
+
+
 class Execution(_Model):
     """One execution of an agent: an Unpod run, a Runtype execution, a Modus run."""
 
@@ -99,6 +108,8 @@ class Execution(_Model):
     trigger: str | None = full(description="What started it: surface, trigger type or run mode.")
     parent_run_id: str | None = full()
     error: str | None = None
+    agent_version: str | None = meta(description="The agent version that ran, e.g. `v3`.")
+    waiting: Waiting | None = meta(description="What it waits for (awaiting_human).")
     details: dict[str, Any] | None = full(description="Further provider facts.")
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
@@ -230,6 +241,8 @@ class Tally:
     call_status: str | None = None
     at: datetime | None = None
     agent: str | None = None
+    version: str | None = None  # the agent version that ran (Execution.agent_version)
+    waiting_since: datetime | None = None  # awaiting a person since (Execution.waiting.since)
 
     @classmethod
     def of(cls, item: Task | Execution) -> Tally:
@@ -261,6 +274,8 @@ class Tally:
             end_reason=item.stop_reason,
             at=item.started_at,
             agent=item.agent_id,
+            version=item.agent_version,
+            waiting_since=item.waiting.since if item.waiting else None,
         )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ResourceLink
 
-from agent_runs_mcp.domain import Execution, Task, meta
+from agent_runs_mcp.domain import Execution, Task, Waiting, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, RunQuery
 from agent_runs_mcp.tools.calls import transcript_uri
@@ -256,13 +256,29 @@ def execution_line(run: Execution) -> str:
         parts.append(fmt_money(run.cost_usd))
     if run.tokens is not None:
         parts.append(f"{run.tokens} tok")
+    if run.agent_version:
+        parts.append(f"version {run.agent_version}")
     if run.stop_reason:
         parts.append(f"stop: {run.stop_reason}")
+    if run.waiting:
+        parts.append(waiting_words(run.waiting))
     if run.error:
         parts.append(f"error: {run.error[:CONCISE_TEXT_CHARS]}")
-    elif run.summary:
+    elif run.summary and not run.waiting:
         parts.append(run.summary[:CONCISE_TEXT_CHARS])
     return "- " + " · ".join(parts)
+
+
+def waiting_words(waiting: Waiting) -> str:
+    """``waits on tool send_email (approver ops@x) since 10:02: message``, from what the provider gave."""
+    text = f"waits on {waiting.step or 'a person'}"
+    if waiting.approver:
+        text += f" (approver {waiting.approver})"
+    if waiting.since:
+        text += f" since {short_time(waiting.since)}"
+    if waiting.message:
+        text += f": {waiting.message[:CONCISE_TEXT_CHARS]}"
+    return text
 
 
 def task_line(task: Task) -> str:

@@ -57,6 +57,24 @@ class FailureRecord:
     attempts: int | None
 
 
+@dataclass(slots=True)
+class VersionTally:
+    """Counters of one agent version (see :mod:`.versions`)."""
+
+    items: int = 0
+    finished: int = 0
+    failed: int = 0
+    first_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class WaitRecord:
+    """One item waiting on a person: which, and since when."""
+
+    item_id: str
+    since: datetime | None
+
+
 @dataclass
 class Accumulator:
     """Streaming counters over tasks or executions; holds no raw payloads."""
@@ -79,6 +97,10 @@ class Accumulator:
     minutes: Counter[int] = field(default_factory=Counter)
     """Items per minute (epoch minutes) of their time, for the trend."""
     failed_minutes: Counter[int] = field(default_factory=Counter)
+    versions: dict[str, VersionTally] = field(default_factory=dict)
+    """Per agent version, for items that name theirs."""
+    waits: list[WaitRecord] = field(default_factory=list)
+    """Items awaiting a person (approvals)."""
     clean: Callable[[str], str] = field(default=lambda text: text, repr=False)
     """Applied to provider words that reach the report (failure reasons, outcomes): sanitizing, redaction."""
 
@@ -111,8 +133,25 @@ class Accumulator:
             self.minutes[minute] += 1
             if status == Status.FAILED:
                 self.failed_minutes[minute] += 1
+        if item.version is not None:
+            self._add_version(item)
+        if status == Status.AWAITING_HUMAN:
+            self.waits.append(WaitRecord(item.item_id, item.waiting_since))
         if status == Status.FAILED:
             self.failures.append(FailureRecord(item.item_id, item.ref, item.reason, item.agent, item.at, item.attempts))
+
+    def _add_version(self, item: Tally) -> None:
+        assert item.version is not None
+        tally = self.versions.get(item.version)
+        if tally is None:
+            tally = self.versions[item.version] = VersionTally()
+        tally.items += 1
+        if item.status in FINISHED_STATUSES:
+            tally.finished += 1
+        if item.status == Status.FAILED:
+            tally.failed += 1
+        if item.at is not None and (tally.first_at is None or item.at < tally.first_at):
+            tally.first_at = item.at
 
     def add_item(self, item: Task | Execution) -> None:
         """Count a fully mapped task or execution."""

@@ -75,6 +75,34 @@ class Trend(BaseModel):
     failed: list[int]
 
 
+class VersionFigures(BaseModel):
+    """One agent version's share of a window (reported when more than one version ran)."""
+
+    version: str
+    items: int
+    finished: int
+    failed: int
+    success_rate: float | None = None
+    first_at: datetime | None = Field(default=None, description="Its first item in the window.")
+
+
+class PlatformUsage(BaseModel):
+    """Usage the platform reports in its own unit for the window (Modus credits are not dollars)."""
+
+    credits: float | None = None
+    unit: str = Field(description="What `credits` counts, e.g. `Modus credits (not USD)`.")
+    tokens: int | None = None
+    llm_calls: int | None = Field(default=None, description="Model calls, not runs.")
+
+
+class WaitingFigures(BaseModel):
+    """Items waiting on a person (approvals) at the time of the report."""
+
+    count: int
+    oldest_since: datetime | None = None
+    example: str | None = Field(default=None, description="The longest wait: which item, step and approver.")
+
+
 class HealthScope(BaseModel):
     type: Literal["run", "agent_window"]
     run_id: str | None = None
@@ -108,6 +136,10 @@ class HealthReport(BaseModel):
     retried: int = meta(0, "Items that needed more than one attempt.")
     attempts_reported: int = meta(0, "Items whose attempt count the provider reports.")
     voice: VoiceFigures | None = meta()
+    versions: list[VersionFigures] | None = meta(description="Per agent version, oldest first, when several ran.")
+    failures_began_in: str | None = meta(description="The agent version in which failures began, when one did.")
+    usage: PlatformUsage | None = meta()
+    waiting: WaitingFigures | None = meta()
     previous: WindowComparison | None = meta()
     scanned: int = Field(description="Items read from the provider.")
     redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")

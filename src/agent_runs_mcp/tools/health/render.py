@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent_runs_mcp.tools.common import fmt_duration, fmt_money, short_time
 from agent_runs_mcp.tools.health.models import SUCCESS_RATE_DEFINITION, HealthReport
+from agent_runs_mcp.tools.health.versions import usage_line, versions_line, waiting_line
 
 
 def next_steps(report: HealthReport) -> list[str]:
@@ -64,6 +65,12 @@ def render_health(report: HealthReport) -> str:
         money.append(f"{report.retried} retried")
     if money:
         lines.append("Spend: " + ", ".join(money) + ".")
+    if report.usage is not None:
+        lines.append(usage_line(report.usage))
+    if report.versions:
+        lines.append(versions_line(report.versions, report.failures_began_in))
+    if report.waiting:
+        lines.append(waiting_line(report.waiting))
     if report.trend and len(report.trend.items) > 1:
         t = report.trend
         lines.append(

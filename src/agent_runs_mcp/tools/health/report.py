@@ -27,6 +27,7 @@ from agent_runs_mcp.tools.health.figures import (
 )
 from agent_runs_mcp.tools.health.models import HealthReport, HealthScope, WindowComparison
 from agent_runs_mcp.tools.health.scan import Pages, ScanStats, scan
+from agent_runs_mcp.tools.health.versions import failures_began_in, version_figures, waiting_figures
 
 Progress = Callable[[int, int | None], Awaitable[None]]
 
@@ -183,5 +184,8 @@ def assemble(
         computed_at=utcnow(),
         notes=notes,
     )
+    report.versions = version_figures(current)
+    report.failures_began_in = failures_began_in(report.versions)
+    report.waiting = waiting_figures(current)
     report._failures = current.failures
     return report

@@ -247,10 +247,10 @@ async def test_empty_results_say_what_was_searched(client: Client, world: World)
 
 
 @needs_tokenizer
-async def test_tools_list_stays_under_3000_tokens(client: Client) -> None:
+async def test_tools_list_stays_under_3500_tokens(client: Client) -> None:
     tools = await client.list_tools()
     size = tokens(tools.model_dump_json(by_alias=True, exclude_none=True))
-    assert size <= 3000, f"tools/list is {size} tokens; keep descriptions and schemas tight"
+    assert size <= 3500, f"tools/list is {size} tokens; keep descriptions and schemas tight"
 
 
 async def test_prompts_steer_through_the_tools(client: Client) -> None:

@@ -72,7 +72,7 @@ def clip_values(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
     return value
 
 
-def fit(item_dicts: list[dict[str, Any]], item_lines: list[str], budget: int, reserve: int = ENVELOPE_RESERVE) -> int:
+def fit(item_dicts: list[Any], item_lines: list[str], budget: int, reserve: int = ENVELOPE_RESERVE) -> int:
     """How many leading items fit in ``budget`` (text and structured content counted separately).
 
     ``reserve`` is kept free for what comes with the items (a header, notes, a call's metadata).

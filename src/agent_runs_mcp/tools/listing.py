@@ -162,13 +162,19 @@ async def list_page(
     line: Callable[[T], str],
     redact: bool,
     budget: int,
+    as_json: Callable[[T], Any] | None = None,
 ) -> Page[T]:
-    """Read, clean, shape and fit one page of a listing (see the module docstring)."""
+    """Read, clean, shape and fit one page of a listing (see the module docstring).
+
+    ``as_json`` is how one item appears in the structured content when that is not the item itself
+    (a table's row); the budget counts that.
+    """
     fingerprint = query_fingerprint(what, adapter.name, query)
     found = await collect(fetch, decode_cursor(cursor, fingerprint), limit, keep, observe=observe)
     items = [shape(item, detail) for item in Sanitizer(redact).models(found.items)]
     lines = [line(item) for item in items]
-    kept = fit([item_json(item, detail) for item in items], lines, budget) if items else 0
+    shown = [as_json(item) if as_json else item_json(item, detail) for item in items]
+    kept = fit(shown, lines, budget) if items else 0
     omitted = len(items) - kept
     resume = found.cursor_after(kept)
     notes = list(found.notes)

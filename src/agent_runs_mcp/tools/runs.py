@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ResourceLink
+from pydantic import Field
 
 from agent_runs_mcp.domain import Execution, Task, Waiting, meta
 from agent_runs_mcp.errors import InputError
@@ -39,6 +41,17 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.listing import CONCISE_TEXT_CHARS, DetailArg, ListResult, closing_lines, dump, list_page
+from agent_runs_mcp.tools.task_table import (
+    ROW_COLUMNS,
+    Sort,
+    TaskFilter,
+    columns_used,
+    parse_duration,
+    parse_reason,
+    row_line,
+    row_of,
+    table_fetch,
+)
 
 RESOURCE_LINKS_MAX = 10
 
@@ -56,6 +69,8 @@ class TasksResult(ListResult):
     space: str | None = meta()
     filters: dict[str, str] = meta(default_factory=dict)
     tasks: list[Task]
+    columns: list[str] = meta(default_factory=list, description='detail="rows": the names of each row\'s values.')
+    rows: list[list[Any]] = meta(default_factory=list, description='detail="rows": one row per task.')
     page_counts: dict[str, int] = meta(default_factory=dict, description="Tasks on this page per status.")
 
 
@@ -131,6 +146,9 @@ async def list_agent_executions(
     return result(dump(envelope, "executions", detail, implied=implied), _executions_text(envelope, page.lines))
 
 
+TasksDetail = Literal["concise", "rows", "full"]
+
+
 @tool_errors
 async def get_run_tasks(
     ctx: Context,
@@ -140,18 +158,26 @@ async def get_run_tasks(
     space: SpaceArg = None,
     agent: AgentArg = None,
     status: StatusArg = None,
+    outcome: Annotated[str | None, Field(description="Outcome contains it.", max_length=100)] = None,
+    reason: Annotated[str | None, Field(description='Failure category, e.g. "no answer".', max_length=64)] = None,
+    duration: Annotated[str | None, Field(description='Seconds: "60-300", "120-", "-10".', max_length=32)] = None,
+    sort: Annotated[Sort | None, Field(description="Largest/latest first.")] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
-    detail: DetailArg = "concise",
+    detail: Annotated[TasksDetail, Field(description="rows: one compact row per task.")] = "concise",
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TasksResult]:
     """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, failure, attempts, cost),
     Runtype tool calls and sub-agents, Modus workflow nodes. Pass run_id + agent (Unpod: or space), or a
-    ref. Filter by status."""
+    ref. Filter by status, outcome, failure category, duration; sort."""
     account, decoded = resolve_ref(ref, provider, ("run", "task"), run_id=run_id, agent=agent, space=space)
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)
     wanted = parse_status(status)
+    low, high = parse_duration(duration)
+    category = parse_reason(reason)
+    wanted_outcome = " ".join(outcome.lower().split()) if outcome and outcome.strip() else None
+    keep = TaskFilter(wanted, wanted_outcome, category, low, high)
     query = RunQuery(
         run_id=pick(run_id, decoded, "r", "run_id") or "",
         agent=pick(agent, decoded, "a", "agent"),
@@ -161,40 +187,64 @@ async def get_run_tasks(
     if not query.run_id:
         raise InputError("Pass `run_id` (from list_agent_executions) or the run's `ref`.")
     seen: Counter[str] = Counter()
+    table_notes_: list[str] = []
+    tabled = bool(sort or category)  # the whole run first: sorted, or filtered by the category a report counts
+    if tabled:
+        fetch = table_fetch(adapter, query, settings, keep, sort, seen, table_notes_)
+    else:
+        fetch = partial(adapter.tasks_page, query)
+    rows = detail == "rows"
     page = await list_page(
         adapter,
         what="tasks",
-        query=query,
+        query=(query, keep, sort),
         cursor=cursor,
         limit=limit,
-        fetch=lambda t: adapter.tasks_page(query, t),
-        keep=lambda task: wanted is None or task.status == wanted,
-        observe=lambda task: seen.update([task.status.value]),
-        detail=detail,
-        line=task_line,
+        fetch=fetch,
+        keep=keep if not tabled else (lambda _task: True),
+        observe=None if tabled else (lambda task: seen.update([task.status.value])),
+        detail="concise" if rows else detail,
+        line=(lambda task: row_line(row_of(task))) if rows else task_line,
         redact=settings.redact_pii,
         budget=settings.token_budget,
+        as_json=row_of if rows else None,
     )
+    filters = keep.described() | ({"sort": sort} if sort else {})
+    page.notes[:0] = table_notes_
+    if page.omitted:  # say it first: the cut note leads the notes (and the text right after its head line)
+        cut = next(n for n in page.notes if n.startswith("Cut to "))
+        page.notes.remove(cut)
+        if not rows:
+            cut = cut.rstrip(".)") + ', or detail="rows")'
+        page.notes.insert(0, cut)
     if not page.items:
         counts = ", ".join(f"{k} {v}" for k, v in seen.most_common()) or "none"
+        asked = ", ".join(f"{k}={v}" for k, v in filters.items() if k != "sort")
         page.notes.append(
             f"Searched run {query.run_id} on {adapter.name}"
-            + (f" for status={wanted.value}" if wanted else "")
-            + f": none among {page.found.scanned} task(s) read (statuses seen: {counts})."
-            + (" Drop `status` or pick one of the statuses seen." if wanted else "")
+            + (f" for {asked}" if asked else "")
+            + f": none among {page.found.scanned if not tabled else sum(seen.values())} task(s) read "
+            f"(statuses seen: {counts})." + (" Loosen or drop a filter." if asked else "")
         )
-    fields = page.envelope_fields(adapter, detail, settings.redact_pii)
-    if wanted is not None:
+    fields = page.envelope_fields(adapter, detail if not rows else "concise", settings.redact_pii)
+    if keep.described() and not tabled:
         fields["total"] = None  # the provider's count is of all the run's tasks
     envelope = TasksResult(
         **fields,
         run_id=query.run_id,
         agent=query.agent,
         space=query.space,
-        filters=_filters(status=wanted),
-        tasks=page.items,
+        filters=filters,
+        tasks=[] if rows else page.items,
         page_counts=dict(Counter(t.status.value for t in page.items)),
     )
+    lines = page.lines
+    if rows and page.items:
+        table = [row_of(task) for task in page.items]
+        used = columns_used(table)
+        envelope.columns = [ROW_COLUMNS[i][0] for i in used]
+        envelope.rows = [[row[i] for i in used] for row in table]
+        lines = [" | ".join(envelope.columns), *(row_line(row) for row in envelope.rows)]
     links = [
         ResourceLink(
             type="resource_link",
@@ -208,7 +258,8 @@ async def get_run_tasks(
     if page.items:
         envelope.next = [adapter.open_call_hint(query.run_id, query.agent, query.space)]
     implied = frozenset({"run_id", "ref"})  # the envelope's run, space and agent with the task id locate a task
-    res = result(dump(envelope, "tasks", detail, implied=implied), _tasks_text(envelope, page.lines))
+    dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
+    res = result(dumped, _tasks_text(envelope, lines))
     res.content.extend(links)
     return res
 
@@ -319,11 +370,16 @@ def _executions_text(model: ExecutionsResult, lines: list[str]) -> str:
 
 
 def _tasks_text(model: TasksResult, lines: list[str]) -> str:
-    head = f"{model.provider} · run {model.run_id} · {len(lines)} task(s)"
+    head = f"{model.provider} · run {model.run_id} · {len(model.rows) or len(lines)} task(s)"
     if model.total is not None:
         head += f" of {model.total}"
     if model.filters:
         head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
     if model.page_counts:
         head += " · " + ", ".join(f"{k} {v}" for k, v in sorted(model.page_counts.items()))
+    if model.rows:
+        head += " · rows (start MM-DD HH:MM UTC, duration in s)"
+    if model.truncated:  # the cut is said first, with the call that continues
+        rest = model.model_copy(update={"notes": model.notes[1:]})
+        return "\n".join([head, model.notes[0], *lines, *closing_lines(rest)])
     return "\n".join([head, *lines, *closing_lines(model)])

@@ -1,0 +1,141 @@
+"""get_run_tasks as a table: filters, sorting and the compact row form, checked against the simulator's truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.simulator.world import World
+from agent_runs_mcp.tools.task_table import parse_duration, parse_reason
+from tests.conftest import call, call_error
+
+pytestmark = pytest.mark.anyio
+
+
+def outage_run(world: World) -> Any:
+    return next(r for r in world.unpod_runs if r.profile == "carrier_outage" and r.n_tasks == 64)
+
+
+def truth(world: World, run: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """(task id, scenario, raw output) of every task, from the generator itself."""
+    docs = world.unpod_tasks(run)
+    return [(doc["task_id"], world._scenario(run, i)[0], doc["output"]) for i, doc in enumerate(docs)]
+
+
+def test_parse_reason_accepts_keys_and_labels_and_lists_the_vocabulary() -> None:
+    assert parse_reason("SIP or carrier error") == "sip_error"
+    assert parse_reason("sip_error") == "sip_error"
+    assert parse_reason("  No   Answer ") == "no_answer"
+    assert parse_reason(None) is None
+    with pytest.raises(InputError, match='Accepted: "no answer"'):
+        parse_reason("the moon" * 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("60-300", (60, 300)), ("120-", (120, None)), ("-10", (None, 10)), ("2m-", (120, None)), ("1m-1.5m", (60, 90))],
+)
+def test_parse_duration(text: str, expected: tuple[float | None, float | None]) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["x", "60", "-", "300-60", "1d-", "60-300-900", "--5", "1e9-"])
+def test_parse_duration_refuses_what_is_not_a_range(text: str) -> None:
+    with pytest.raises(InputError, match="`duration`"):
+        parse_duration(text)
+
+
+async def test_reason_filter_finds_exactly_the_category_a_report_counts(client: Client, world: World) -> None:
+    run = outage_run(world)
+    expected = {tid for tid, scenario, _ in truth(world, run) if scenario == "sip_error"}
+    res = await call(
+        client, "get_run_tasks", provider="unpod", run_id=run.run_id, agent=run.agent.handle,
+        reason="SIP or carrier error", limit=100, detail="rows",
+    )  # fmt: skip
+    data = res.structured_content
+    assert data["columns"][0] == "task_id"
+    assert {row[0] for row in data["rows"]} == expected
+    assert data["total"] == len(expected)
+    reasons = {row[data["columns"].index("reason")] for row in data["rows"]}
+    assert reasons == {"SIP or carrier error"}  # read from the provider's detail, not "max retries"
+    health = await call(client, "summarize_run_health", provider="unpod", run_id=run.run_id, agent=run.agent.handle)
+    sip = next(r for r in health.structured_content["top_failure_reasons"] if r["reason"] == "sip_error")
+    assert sip["count"] == len(expected)  # the table and the report agree
+
+
+async def test_sort_by_duration_and_cursor_continue_in_order(client: Client, world: World) -> None:
+    run = outage_run(world)
+    durations = sorted((out["duration"] for _, _, out in truth(world, run) if out.get("duration")), reverse=True)
+    args = {"provider": "unpod", "run_id": run.run_id, "agent": run.agent.handle, "sort": "duration", "limit": 4}
+    first = (await call(client, "get_run_tasks", **args)).structured_content
+    second = (await call(client, "get_run_tasks", **args, cursor=first["next_cursor"])).structured_content
+    got = [t["duration_s"] for t in first["tasks"] + second["tasks"]]
+    assert got == durations[:8]
+    assert first["filters"] == {"sort": "duration"}
+    costliest = await call(client, "get_run_tasks", **{**args, "sort": "cost", "limit": 1})
+    costs = [out["cost"] for _, _, out in truth(world, run) if out.get("cost") is not None]
+    assert costliest.structured_content["tasks"][0]["cost_usd"] == max(costs)
+
+
+async def test_outcome_and_duration_filters(client: Client, world: World) -> None:
+    run = outage_run(world)
+    out_of = {
+        tid: out for tid, _, out in truth(world, run) if out.get("duration") and out["duration"] >= 30
+    }  # fmt: skip
+    expected = {
+        tid for tid, out in out_of.items()
+        if (out.get("post_call_data") or {}).get("summary", {}).get("status") == "Call Back"
+    }  # fmt: skip
+    res = await call(
+        client, "get_run_tasks", provider="unpod", run_id=run.run_id, agent=run.agent.handle,
+        outcome="call back", duration="30-", limit=100,
+    )  # fmt: skip
+    data = res.structured_content
+    assert {t["task_id"] for t in data["tasks"]} == expected
+    assert all(t["duration_s"] >= 30 and t["outcome"] == "Call Back" for t in data["tasks"])
+    assert "total" not in data  # the provider's count is of every task
+
+
+async def test_rows_fit_a_hundred_tasks_in_the_default_budget(client: Client, world: World) -> None:
+    run = next(r for r in world.unpod_runs if r.n_tasks == 118)
+    args = {"provider": "unpod", "run_id": run.run_id, "agent": run.agent.handle, "limit": 100}
+    rows = (await call(client, "get_run_tasks", **args, detail="rows")).structured_content
+    assert len(rows["rows"]) == 100 and not rows.get("truncated")
+    assert rows["tasks"] == []
+    concise = await call(client, "get_run_tasks", **args)
+    data = concise.structured_content
+    assert data["truncated"] and data["notes"][0].startswith("Cut to ")
+    text = concise.content[0].text.splitlines()
+    assert text[1].startswith("Cut to ") and 'detail="rows"' in text[1]  # said first, with what continues
+
+
+async def test_empty_filtered_table_says_what_was_searched(client: Client, world: World) -> None:
+    run = outage_run(world)
+    res = await call(
+        client, "get_run_tasks", provider="unpod", run_id=run.run_id, agent=run.agent.handle,
+        reason="voicemail", sort="start",
+    )  # fmt: skip
+    note = res.structured_content["notes"][-1]
+    assert "reason=voicemail" in note and f"none among {run.n_tasks} task(s)" in note
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ({"reason": "x" * 64}, "`reason`"),
+        ({"duration": "9" * 32}, "`duration`"),
+        ({"duration": "60-30"}, "minimum is above"),
+        ({"sort": "random"}, "sort"),
+        ({"detail": "table"}, "detail"),
+        ({"outcome": "y" * 5000}, "outcome"),
+    ],
+)
+async def test_hostile_table_arguments_get_bounded_errors(
+    client: Client, world: World, args: dict, needle: str
+) -> None:
+    run = outage_run(world)
+    text = await call_error(client, "get_run_tasks", provider="unpod", run_id=run.run_id, **args)
+    assert needle in text and len(text) < 1200 and "Traceback" not in text

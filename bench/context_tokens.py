@@ -18,7 +18,7 @@ import httpx
 from mcp import Client
 
 from agent_runs_mcp.providers.registry import Registry
-from agent_runs_mcp.refs import make_ref
+from agent_runs_mcp.refs import make_ref, parse_ref
 from agent_runs_mcp.server.app import build_server
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.simulator.app import create_app
@@ -99,6 +99,15 @@ async def main() -> None:
             body = (await raw_http.get(path, headers=UNPOD_HEADERS, params={"page": page, "page_size": 50})).json()
             all_pages.append(body)
         await measure("summarize_run_health", "unpod", "summarize_run_health", {"ref": ref}, all_pages, run.n_tasks)
+
+        # Search: one agent's calls that asked for a call back (raw: the task pages the search reads).
+        args = {"provider": "unpod", "agent": agent.handle, "query": "call back", "since": "30d"}
+        res = await call_and_keep(client, "search_calls", args)
+        found = {parse_ref(m["ref"]).get("t") for m in res.structured_content["matches"]}
+        raw_found = [
+            t for r in world.unpod_runs if r.agent == agent for t in world.unpod_tasks(r) if t["task_id"] in found
+        ]
+        await measure("search_calls", "unpod", "search_calls", args, raw_found, len(found))
 
         # Runtype: executions of the support agent; one execution's conversation.
         rt = world.runtype_agents[0]

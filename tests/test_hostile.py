@@ -48,6 +48,13 @@ async def test_spans_and_times_are_bounded(client: Client, world: World, span: s
             "search",
         ),
         ("list_agent_executions", {"provider": "runtype", "agent": "a" * 5000}, "agent"),
+        ("search_calls", {"query": "x" * 100_000}, "query"),
+        ("search_calls", {"query": " OR ".join(["w"] * 150)}, "query"),
+        ("search_calls", {"query": " OR ".join(["w"] * 11)}, "query"),
+        ("search_calls", {"query": "?! ... ---"}, "query"),
+        ("search_calls", {"query": '"" OR ""'}, "query"),
+        ("search_calls", {"query": "x", "provider": "nope" * 10_000}, "provider"),
+        ("search_calls", {"query": "x", "space": "F1O3QJM1Y7Q1AVVUYNV4VPRB"}, "space"),
     ],
 )
 async def test_huge_arguments_are_refused_briefly(client: Client, tool: str, args: dict, argument: str) -> None:

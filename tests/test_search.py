@@ -76,3 +76,55 @@ async def test_a_search_past_its_cap_says_it_is_sampled(
     data = res.structured_content
     assert data["scanned"] == 5 and data["complete"] is False and data["sampled"] is True
     assert any("Sampled" in n for n in data["notes"]) and "sampled" in res.content[0].text
+
+
+async def test_every_agent_of_every_account_is_searched_and_named(client: Client, world: World) -> None:
+    query = 'don\'t call OR "remove me"'
+    matches, data = await all_matches(client, query=query, since="30d")
+    assert data["complete"] is True and "provider" not in data
+    assert sum(data["agents"].values()) == data["matched"] == len(matches)
+    assert all(m["provider"] and m["agent"] for m in matches)
+    by_agent: dict[str, set[str]] = {}
+    for m in matches:
+        by_agent.setdefault(f"{m['provider']}/{m['agent']}", set()).add(m["ref"])
+    assert {k: len(v) for k, v in by_agent.items()} == data["agents"]
+    # the same agents searched one by one find the same calls
+    for label, refs in by_agent.items():
+        account, agent = label.split("/", 1)
+        one, _ = await all_matches(client, query=query, provider=account, agent=agent, since="30d")
+        assert {m["ref"] for m in one} == refs and all("agent" not in m for m in one)
+    accounts = await call(client, "search_calls", query=query, provider="unpod", since="30d", limit=50)
+    assert accounts.structured_content["provider"] == "unpod" and accounts.structured_content["matched"] == len(matches)
+    assert all("provider" not in m for m in accounts.structured_content["matches"])
+
+
+async def test_word_forms_and_alternatives_find_what_people_mean(client: Client, world: World) -> None:
+    def said(task: dict, *needles: str) -> bool:
+        output = task.get("output") or {}
+        if "transcript" not in output and "messages" not in output:
+            return False
+        flat = [x.lower().replace("'", "") for s, x in _raw_turns(output) if s == "customer"]
+        return any(n in x for x in flat for n in needles)
+
+    def saying(run: object) -> list[dict]:
+        return [t for t in world.unpod_tasks(run) if said(t, "dont call", "remove me")]
+
+    run = max((r for r in world.unpod_runs if r.phase == "done"), key=lambda r: len(saying(r)))
+    ref = make_ref("unpod", "run", r=run.run_id, a=run.agent.handle, s=run.space)
+    tasks = world.unpod_tasks(run)
+    expected = {t["task_id"] for t in saying(run)}
+    matches, data = await all_matches(client, query='"DONT calling" OR "remove me"', ref=ref, speaker="customer")
+    assert expected and {parse_ref(m["ref"]).get("t") for m in matches} == expected
+    numbers = {t["input"]["contact_number"] for t in tasks if t["task_id"] in expected}
+    assert data["contacts"] == len(numbers) and not any(n in str(data) for n in numbers)  # counted raw, shown masked
+
+
+async def test_a_match_carries_the_turn_that_answers_it(client: Client, world: World) -> None:
+    res = await call(client, "search_calls", query="complaint ticket", provider="unpod", since="30d", speaker="agent")
+    data = res.structured_content
+    assert data["matches"] and data["contacts"] >= 1
+    for m in data["matches"]:
+        assert m["where"].endswith("agent") and m["reply"].split(" ")[2].startswith("customer")
+        assert int(m["reply"].split(" ")[1]) > int(m["where"].split(" ")[1])
+        assert m["outcome"] and m["contact"] and "*" in m["contact"]
+    assert "→ turn" in res.content[0].text and "distinct contact" in res.content[0].text

@@ -37,7 +37,6 @@ from agent_runs_mcp.tools.common import (
     SinceArg,
     SpaceArg,
     UntilArg,
-    compact,
     in_window,
     parse_window,
     pick,
@@ -254,9 +253,7 @@ async def search_calls(
     if window_items:
         first_words = parsed.alternatives[0].text.replace('"', "")[:40]
         model.next = [f'get_call_transcript(ref=<a match\'s ref>, search="{first_words}")']
-    # `score` orders the matches and the text does not show it: the structured channel leaves it out too.
-    structured = compact(model, exclude={"matches": {"__all__": {"score"}}})
-    return result(structured, render_search(model, lines[:kept]))
+    return result(model, render_search(model, lines[:kept]))
 
 
 def fleet_part(member: Member, start_at: datetime | None, end_at: datetime | None, multi: bool) -> Part:

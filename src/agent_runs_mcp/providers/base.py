@@ -32,6 +32,7 @@ from agent_runs_mcp.domain import (
 from agent_runs_mcp.errors import InputError, ProviderError
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
+from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.platform import normalize_status
 from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 from agent_runs_mcp.shared import SharedStore
@@ -239,6 +240,11 @@ class Provider(ABC):
         from where the provider keeps it.
         """
         return {}
+
+    async def window_facts(self, agent: str, since: datetime, until: datetime) -> WindowFacts | None:
+        """The platform's own aggregates for an agent's window (usage, per-tool figures, see
+        :mod:`.facts`); ``None``: this platform has none. Optional: failures become notes."""
+        return None
 
     # --- how refs and arguments become queries ---------------------------------------------------
 

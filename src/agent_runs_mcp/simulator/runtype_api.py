@@ -56,6 +56,14 @@ class RuntypeApi:
                 if agent is None:
                     return self._rt_error(404, "not_found", "Agent not found")
                 return JSONResponse(self._rt_agent(agent))
+            case ["agents", agent_id, "run-insights"]:
+                agent = world.runtype_agent(agent_id)
+                if agent is None:
+                    return self._rt_error(404, "not_found", "Agent not found")
+                limit = self._int(request, "limit", 50, 1, 200)
+                if limit is None:
+                    return self._rt_error(400, "validation_error", "`limit` must be an integer between 1 and 200")
+                return JSONResponse({"success": True, "data": run_insights(world, agent, limit)})
             case ["agents", agent_id, "executions"]:
                 if world.runtype_agent(agent_id) is None:
                     return self._rt_error(404, "not_found", "Agent not found")
@@ -170,3 +178,56 @@ def _listed_tool_call(call: dict[str, Any]) -> dict[str, Any]:
         if out[flag]:
             out[key] = {"truncated": True, "preview": text[:200]}
     return out
+
+
+def run_insights(world: World, agent: Any, limit: int) -> dict[str, Any]:
+    """``GET /v1/agents/{id}/run-insights`` as runtype-sdk 5.5.0 models it: the agent's last ``limit`` runs
+    rolled up per version and per tool (``agents/types/get_v1agents_id_run_insights_response_data*.py``)."""
+    runs = [e for e in world.runtype_executions if e["agentId"] == agent.id and e["parentExecutionId"] is None]
+    runs = runs[:limit]  # newest first
+    versions: dict[Any, dict[str, Any]] = {}
+    tools: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        version = run["agentVersion"] or {}
+        row = versions.setdefault(
+            run["agentVersionId"],
+            {
+                "agentVersionId": run["agentVersionId"],
+                "versionNumber": version.get("versionNumber"),
+                "label": version.get("label"),
+                "runs": 0,
+                "failed": 0,
+            },
+        )
+        row["runs"] += 1
+        row["failed"] += run["status"] in ("failed", "interrupted")
+        for name in {c["toolName"] for c in run["_tools"]}:
+            tools.setdefault(name, {"toolName": name, "calls": 0, "failedCalls": 0, "runsUsing": 0})["runsUsing"] += 1
+        for call in run["_tools"]:
+            tools[call["toolName"]]["calls"] += 1
+            tools[call["toolName"]]["failedCalls"] += call["status"] == "failed"
+    latest = runs[0]["agentVersionId"] if runs else None
+    on_latest = [r for r in runs if r["agentVersionId"] == latest]
+    called = {c["toolName"] for r in on_latest for c in r["_tools"]}
+    costs = [float(r["totalCost"]) for r in runs if r["totalCost"] is not None]
+    tokens = [r["totalTokens"] for r in runs if r["totalTokens"] is not None]
+    return {
+        "versions": sorted(versions.values(), key=lambda v: v["versionNumber"] or 0),
+        "tools": sorted(tools.values(), key=lambda t: -t["calls"]),
+        "attachedTools": list(agent.tools),
+        "attachedToolsRuns": len(on_latest),
+        "attachedToolsVersionId": latest,
+        "neverCalledTools": [t for t in agent.tools if t not in called],
+        "cost": {"avgPerRun": round(sum(costs) / len(costs), 6)} if costs else None,
+        "tokens": {
+            "avgPerRun": round(sum(tokens) / len(tokens), 1),
+            "avgInputPerRun": round(sum(tokens) / len(tokens) * 0.7, 1),
+        }
+        if tokens
+        else None,
+        "window": {
+            "from": runs[-1]["createdAt"] if runs else None,
+            "to": runs[0]["createdAt"] if runs else None,
+            "runs": len(runs),
+        },
+    }

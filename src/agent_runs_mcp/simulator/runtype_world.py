@@ -10,6 +10,10 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+REGRESSED_VERSION = 8
+"""Support Triage's version whose create_ticket calls fail (the demo's "what changed")."""
+VERSION_CHANGE_AGO = timedelta(hours=12)
+
 
 @dataclass(frozen=True)
 class RuntypeAgent:
@@ -132,8 +136,12 @@ class RuntypeWorld:
         started = created + timedelta(seconds=rng.randint(0, 5))
         roll = rng.random()
         budget = False
+        version = self._runtype_version(agent, created, parent_id)
+        regressed = version is not None and version["versionNumber"] == REGRESSED_VERSION and roll >= 0.45
         if n < 3 and parent_id is None:
             status, truth = (("running", "running"), ("paused", "awaiting_human"), ("queued", "pending"))[n]
+        elif regressed:  # the new version's ticket payload misses a field: its create_ticket calls fail
+            status, truth = "failed", "failed"
         elif roll < 0.74:
             status, truth = "completed", "completed"
         elif roll < 0.84:
@@ -146,13 +154,15 @@ class RuntypeWorld:
             status, truth = "cancelled", "cancelled"
         tools = []
         n_tools = 0 if status == "queued" else rng.randint(0, 4)
-        tool_fails = status == "failed" and rng.random() < 0.5  # half the failures are a tool's
+        tool_fails = status == "failed" and (regressed or rng.random() < 0.5)  # half the failures are a tool's
         if tool_fails:
             n_tools = max(n_tools, 1)
         t = started
         tool_failure: str | None = None
         for k in range(n_tools):
             tool = rng.choice(agent.tools)
+            if regressed and k == n_tools - 1:
+                tool = "create_ticket"
             failed = (tool_fails and k == n_tools - 1) or (status != "failed" and rng.random() < 0.06)
             t += timedelta(seconds=rng.randint(1, 8))
             took_ms = rng.randint(120, 9000)
@@ -163,6 +173,8 @@ class RuntypeWorld:
                 if failed
                 else None
             )
+            if failed and regressed and k == n_tools - 1:
+                error = "HTTP 422 from ticketing API: field `priority` is required"
             if failed and tool_fails and k == n_tools - 1:
                 tool_failure = f"tool {tool} failed: {error}"
             big = tool in ("fetch_url", "fetch_document") and rng.random() < 0.5
@@ -268,7 +280,8 @@ class RuntypeWorld:
             "agentId": agent.id,
             "agentSource": "runtype-core",
             "agentTargetResolution": "latest",
-            "agentVersion": None,
+            "agentVersionId": version["id"] if version else None,
+            "agentVersion": version,
             "executionMode": "durable",
             "notificationMode": "none",
             "parentExecutionId": parent_id,
@@ -314,6 +327,21 @@ class RuntypeWorld:
             for k in range(rng.randint(1, 2)):
                 out.extend(self._runtype_execution(web, n * 10 + k, parent=(exec_id, started)))
         return out
+
+    def _runtype_version(self, agent: RuntypeAgent, created: datetime, parent: str | None) -> dict[str, Any] | None:
+        """The version an execution ran: Support Triage moved to v8 12 hours before the anchor (its failures
+        began there); the other top-level agents stay on one version; sub-agent runs stamp none (as A2A)."""
+        if parent is not None or agent.subagent_of is not None:
+            return None
+        number = 4 + len(agent.name) % 5
+        if agent.name == "Support Triage":
+            number = REGRESSED_VERSION if created >= self.anchor - VERSION_CHANGE_AGO else REGRESSED_VERSION - 1
+        label = {REGRESSED_VERSION: "stricter ticket schema"}.get(number)
+        return {
+            "id": "agv_" + self.hexid("rt-version", agent.id, number, n=16),
+            "versionNumber": number,
+            "label": label,
+        }
 
     def runtype_execution(self, exec_id: str) -> dict[str, Any] | None:
         """An execution by its row id (``aex_``) or its runtime id (``exec_``)."""

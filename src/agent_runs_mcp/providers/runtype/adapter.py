@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Tally, Task
@@ -35,8 +36,10 @@ from agent_runs_mcp.providers.base import (
     ttl_by_status,
 )
 from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_list, as_prose, as_text, first
 from agent_runs_mcp.providers.runtype import FILTERS, PLATFORM
+from agent_runs_mcp.providers.runtype.insights import INSIGHTS_RUNS, facts_of_insights
 from agent_runs_mcp.providers.runtype.mapping import (
     error_of_events,
     error_of_logs,
@@ -183,6 +186,19 @@ class RuntypeProvider(RunConversationProvider):
                 return ProviderPage([], token, None, total, slices=[part.token(None) for part in parts])
         tallies = [Tally.of(execution_of(self.name, raw, query.agent)) for raw in items]
         return ProviderPage(tallies, token, next_cursor, total)
+
+    async def window_facts(self, agent: str, since: datetime, until: datetime) -> WindowFacts | None:
+        """Per-tool calls and failures, never-called tools, cost and tokens per run: one insights request."""
+        path = f"{API}/agents/{segment(agent, 'agent')}/run-insights"
+        try:
+            body = await self.get(path, {"limit": INSIGHTS_RUNS}, what="the run insights", ttl_s=TTL_LIST_S)
+        except NotFoundError as exc:
+            if exc.endpoint_missing:
+                return WindowFacts(notes=["This host has no run-insights endpoint: no per-tool figures."])
+            return WindowFacts(notes=[f"Run insights could not be read: {exc}"])
+        except ProviderError as exc:
+            return WindowFacts(notes=[f"Run insights could not be read: {exc}"])
+        return facts_of_insights(body)
 
     # --- tasks: tool calls, then sub-agent executions ---------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent_runs_mcp.domain import Execution, Status, Task, ToolCall, Turn
+from agent_runs_mcp.domain import Execution, Status, Task, ToolCall, Turn, Waiting
 from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_int, as_list, as_prose, as_text, dig, first
 from agent_runs_mcp.providers.runtype import PLATFORM
 from agent_runs_mcp.providers.turns import content_text, speaker_of
@@ -63,12 +63,40 @@ def execution_of(account: str, raw: dict[str, Any], agent: str | None) -> Execut
         summary=waiting_for(raw.get("pendingApproval")) or as_prose(raw.get("finalOutput"), 300),
         trigger=as_text(raw.get("surfaceType")),
         parent_run_id=as_text(raw.get("parentExecutionId")),
+        agent_version=version_of(raw),
+        waiting=waiting_of(raw.get("pendingApproval")) if status == Status.AWAITING_HUMAN else None,
         error=as_text(
             dig(error, "message") if isinstance(error, dict) else first(error, raw.get("errorMessage")),
             300,
         ),
         details=details or None,
         ref=make_ref(account, "run", r=run_id, a=agent_id),
+    )
+
+
+def version_of(raw: dict[str, Any]) -> str | None:
+    """``v<versionNumber>`` (and its label) from ``agentVersion``; the bare ``agentVersionId`` when only it is given.
+
+    ``null`` when the surface stamped no version (runtype-sdk 5.5.0,
+    ``agents/types/get_v1agents_id_executions_response_data_item.py`` ~45-62).
+    """
+    version = as_dict(raw.get("agentVersion"))
+    number = as_int(version.get("versionNumber"))
+    label = as_text(version.get("label"), 40)
+    if number is not None:
+        return f"v{number}" + (f" ({label})" if label and label != f"v{number}" else "")
+    return label or as_text(raw.get("agentVersionId"), 40)
+
+
+def waiting_of(pending: Any) -> Waiting | None:
+    """A paused execution's ``pendingApproval``: the tool waiting, why, and since when (no approver is named)."""
+    if not isinstance(pending, dict):
+        return None
+    tool = as_text(pending.get("toolName"))
+    return Waiting(
+        step=f"tool {tool}" if tool else None,
+        message=as_text(first(pending.get("reason"), pending.get("description")), 200),
+        since=parse_time(pending.get("requestedAt")),
     )
 
 

@@ -95,6 +95,14 @@ class PlatformUsage(BaseModel):
     llm_calls: int | None = Field(default=None, description="Model calls, not runs.")
 
 
+class ToolFigures(BaseModel):
+    """One tool's calls and failures, from the platform's own aggregate (its runs: see `notes`)."""
+
+    tool: str
+    calls: int
+    failed: int
+
+
 class WaitingFigures(BaseModel):
     """Items waiting on a person (approvals) at the time of the report."""
 
@@ -139,6 +147,7 @@ class HealthReport(BaseModel):
     versions: list[VersionFigures] | None = meta(description="Per agent version, oldest first, when several ran.")
     failures_began_in: str | None = meta(description="The agent version in which failures began, when one did.")
     usage: PlatformUsage | None = meta()
+    tools: list[ToolFigures] | None = meta(description="Per tool, most failures first (the platform's aggregate).")
     waiting: WaitingFigures | None = meta()
     previous: WindowComparison | None = meta()
     scanned: int = Field(description="Items read from the provider.")

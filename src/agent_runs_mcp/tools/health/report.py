@@ -17,6 +17,7 @@ from agent_runs_mcp.domain import ProviderPage, Status, Tally
 from agent_runs_mcp.providers.base import ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import short_time
+from agent_runs_mcp.tools.health.aggregates import apply_window_facts, read_window_facts
 from agent_runs_mcp.tools.health.figures import (
     Accumulator,
     compare,
@@ -100,13 +101,18 @@ async def window_report(
                 before.add(item)
 
     stats = await scanner(lambda t: adapter.activity_tally_page(window, t), route)
-    notes, _ = await asyncio.gather(explain(adapter, current, None), explain(adapter, before, None))
+    (notes, _, facts) = await asyncio.gather(
+        explain(adapter, current, None),
+        explain(adapter, before, None),
+        read_window_facts(adapter, agent, start_at, end),
+    )
     if undated:
         notes.append(f"{undated} item(s) had no timestamp and could not be placed in a window.")
     scope = HealthScope(type="agent_window", agent=agent, space=space, since=start_at, until=end)
     scope_text = f"for agent {agent} between {short_time(start_at)} and {short_time(end)}"
     report = assemble(adapter, scanner.settings, current, stats, scope, adapter.activity_noun, scope_text, notes)
     report.trend = trend_of(current, start_at, end)
+    apply_window_facts(report, facts)
     report.previous = WindowComparison(
         since=prev_start,
         until=start_at,
@@ -186,6 +192,8 @@ def assemble(
     )
     report.versions = version_figures(current)
     report.failures_began_in = failures_began_in(report.versions)
+    if report.failures_began_in:
+        report.headline = report.headline.rstrip(".") + f"; failures began in version {report.failures_began_in}."
     report.waiting = waiting_figures(current)
     report._failures = current.failures
     return report

@@ -60,7 +60,7 @@ def versions_line(versions: list[VersionFigures], began: str | None) -> str:
     parts = []
     for v in versions:
         since = f" from {short_time(v.first_at)}" if v.first_at else ""
-        rate = f" ({v.success_rate:.0%})" if v.success_rate is not None else ""
+        rate = f" ({v.success_rate:.0%} success)" if v.success_rate is not None else ""
         parts.append(f"{v.version}{since}, {v.items} items, {v.failed} failed{rate}")
     text = "Versions: " + "; ".join(parts) + "."
     return text + (f" Failures began in version {began}." if began else "")

@@ -45,6 +45,9 @@ class Account(BaseModel):
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     read_timeout_s: float = Field(default=20.0, gt=0, le=120)
     max_concurrency: int = Field(default=6, ge=1, le=64)
+    max_body_mb: float = Field(
+        default=16.0, gt=0, le=1024, description="Largest answer read from this provider (MB); bigger is refused."
+    )
     max_requests_per_s: float | None = Field(
         default=None, gt=0, le=1000, description="Requests per second to this account at most; None = no pacing."
     )
@@ -165,6 +168,7 @@ _ACCOUNT_DEFAULTS = {
     "connect_timeout_s": "AGENT_RUNS_CONNECT_TIMEOUT_S",
     "read_timeout_s": "AGENT_RUNS_READ_TIMEOUT_S",
     "max_requests_per_s": "AGENT_RUNS_MAX_REQUESTS_PER_S",
+    "max_body_mb": "AGENT_RUNS_MAX_BODY_MB",
 }
 """Account fields that variables set for every account configured by environment variables."""
 

@@ -2,8 +2,11 @@
 
 One :class:`ProviderHTTP` per account owns one ``httpx.AsyncClient`` (connection
 reuse), a cap on concurrent requests, retries with backoff (tenacity) on 429,
-5xx and connection failures, honouring ``Retry-After``, and a total deadline.
-It turns every failure into one of our :mod:`agent_runs_mcp.errors` types.
+5xx, connection failures and empty or cut-off 2xx bodies, honouring ``Retry-After``,
+and a total deadline. Bodies are streamed under a byte cap (:mod:`.body`). It turns
+every failure into one of our :mod:`agent_runs_mcp.errors` types; a 206 is never
+read as a success (Unpod's adapter names its business error, others get an
+unexpected-status error).
 
 Only ``GET`` exists here, by construction: every call we make is a read, so
 every retry is safe.
@@ -13,20 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import logging
 import random
-import re
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import quote
+from typing import Any
 
 import httpx
-import orjson
 from aiolimiter import AsyncLimiter
 from opentelemetry.trace import SpanKind, get_tracer
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
@@ -36,7 +33,6 @@ from agent_runs_mcp.config import Account
 from agent_runs_mcp.errors import (
     AuthError,
     BadResponseError,
-    InputError,
     NotFoundError,
     ProviderConnectionError,
     ProviderError,
@@ -45,76 +41,32 @@ from agent_runs_mcp.errors import (
     UpstreamError,
 )
 from agent_runs_mcp.metrics import PROVIDER_REQUESTS, PROVIDER_SECONDS, RETRIES, RETRY_AFTER_SECONDS
+from agent_runs_mcp.providers.body import (
+    BodyTooLarge,
+    describe_body,
+    is_json_type,
+    looks_cut_off,
+    megabytes,
+    parse_body,
+    read_capped,
+)
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
+from agent_runs_mcp.providers.call_context import cache_mode, in_flight, time_left
+from agent_runs_mcp.providers.call_context import caching as caching
+from agent_runs_mcp.providers.call_context import requests_in_flight as requests_in_flight
+from agent_runs_mcp.providers.call_context import time_limit as time_limit
+from agent_runs_mcp.providers.ids import SHAPES as SHAPES
+from agent_runs_mcp.providers.ids import segment as segment
+from agent_runs_mcp.providers.ids import trim_detail
+from agent_runs_mcp.providers.retry_after import retry_after_seconds as retry_after_seconds
+from agent_runs_mcp.providers.retry_after import wait_from_headers
 from agent_runs_mcp.shared import SharedStore
 
 log = logging.getLogger("agent_runs_mcp.http")
 TRACER = get_tracer("agent_runs_mcp.providers")
 """One span per provider request (no-op unless an OpenTelemetry SDK is configured: server/tracing.py)."""
 
-CacheMode = Literal["use", "refresh", "skip"]
-cache_mode: ContextVar[CacheMode] = ContextVar("agent_runs_cache_mode", default="use")
-"""How reads in the current tool call treat the response cache: `use` it, `refresh` it (a caller asked for
-fresh data: read the provider, then store), or `skip` it (a report streaming many pages: memory stays flat)."""
-
-
-@contextmanager
-def caching(mode: CacheMode) -> Iterator[None]:
-    """Apply a cache mode to every provider read inside the block."""
-    token = cache_mode.set(mode)
-    try:
-        yield
-    finally:
-        cache_mode.reset(token)
-
-
-in_flight: ContextVar[asyncio.Semaphore | None] = ContextVar("agent_runs_in_flight", default=None)
-"""Requests of the current walk on the wire at once: held for the request only, not while its answer is
-parsed, so a walk's other workers keep that many requests in flight while one parses a page."""
-
-
-@contextmanager
-def requests_in_flight(limit: int) -> Iterator[None]:
-    """At most ``limit`` requests on the wire at once inside the block (see :data:`in_flight`)."""
-    token = in_flight.set(asyncio.Semaphore(limit))
-    try:
-        yield
-    finally:
-        in_flight.reset(token)
-
-
-call_deadline: ContextVar[float | None] = ContextVar("agent_runs_call_deadline", default=None)
-"""Monotonic time by which the current tool call must answer; provider reads never wait past it."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Give every provider read inside the block a shared deadline ``seconds`` from now."""
-    token = call_deadline.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        call_deadline.reset(token)
-
-
-def time_left() -> float | None:
-    """Seconds until the current tool call's deadline, or ``None`` without one."""
-    deadline = call_deadline.get()
-    return None if deadline is None else deadline - time.monotonic()
-
-
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_ID_CHARS = re.compile(r"^[A-Za-z0-9_\-.:@+=~]+$")
-SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
-    "space": (re.compile(r"^[A-Za-z0-9]+$"), "a space token is letters and digits, e.g. F1O3QJM1Y7Q1AVVUYNV4VPRB"),
-    "agent": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "an agent id is letters, digits, _ . : and -"),
-    "run_id": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "a run id is letters, digits, _ . : and -"),
-    "task_id": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "a task id is letters, digits, _ . : and -"),
-    "call_id": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"), "a call id is letters, digits, _ . : and -"),
-}
-"""The shapes the providers' ids take (from their docs and examples), checked before any request."""
-_TAGS = re.compile(r"<[^>]+>")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,75 +81,6 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
-
-
-def segment(value: str, argument: str, *, max_len: int = 256) -> str:
-    """Validate an id and encode it as one URL path segment.
-
-    Ids are checked against a conservative character set before any request,
-    so ``../``, slashes, query characters, control bytes or huge strings can
-    never change which endpoint is called.
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"`{argument}` is empty; pass the id exactly as a previous result gave it.")
-    text = value.strip()
-    if len(text) > max_len:
-        raise InputError(f"`{argument}` is {len(text)} characters long; ids are at most {max_len}.")
-    pattern, shape = SHAPES.get(argument, (_ID_CHARS, "ids are letters, digits and - _ . : @ + = ~"))
-    if text in (".", "..") or not pattern.match(text):
-        shown = text[:40].encode("unicode_escape").decode()
-        raise InputError(
-            f"`{argument}` does not look like an id of this provider: {shown!r} ({shape}). "
-            "Copy the id from a previous result, or pass its `ref`."
-        )
-    return quote(text, safe="")
-
-
-def trim_detail(text: str, limit: int = 300) -> str:
-    """A provider's message made short and safe to quote: no HTML, no runs of whitespace."""
-    flat = _SPACES.sub(" ", _TAGS.sub(" ", text)).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def wait_from_headers(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """How long the server asked us to wait: ``retry-after-ms``, ``Retry-After`` (seconds or an HTTP
-    date), or ``X-RateLimit-Reset`` (epoch seconds, or seconds from now when small), first found wins."""
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    found = retry_after_seconds(headers.get("Retry-After"), now)
-    if found is not None:
-        return found
-    reset = headers.get("X-RateLimit-Reset")
-    if reset:
-        try:
-            value = float(reset)
-        except ValueError:
-            return None
-        current = time.time() if now is None else now
-        return max(0.0, value - current) if value > 1_000_000_000 else max(0.0, value)
-    return None
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Parse ``Retry-After`` given as seconds or as an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment is None:
-        return None
-    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 class _Retryable(Exception):
@@ -383,13 +266,22 @@ class ProviderHTTP:
                     kind=SpanKind.CLIENT,
                     attributes={"http.request.method": "GET", "agent_runs.account": account.name},
                 ) as span:
-                    response = await self.client.get(
+                    request = self.client.build_request(
+                        "GET",
                         path,
                         params=params,
                         headers=headers or None,
                         timeout=httpx.Timeout(read_s, connect=connect_s),
                     )
+                    response = await self.client.send(request, stream=True)
                     span.set_attribute("http.response.status_code", response.status_code)
+                    try:
+                        await read_capped(response, int(account.max_body_mb * 1024 * 1024))
+                    except BodyTooLarge as exc:
+                        PROVIDER_REQUESTS.labels(account.name, "too_large").inc()
+                        raise self._too_large(exc, what) from None
+                    finally:
+                        await response.aclose()
             except httpx.TimeoutException as exc:
                 PROVIDER_REQUESTS.labels(account.name, "timeout").inc()
                 phase = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
@@ -421,22 +313,45 @@ class ProviderHTTP:
         status, body = self._interpret(response, what)
         return status, body, len(response.content)
 
+    def _too_large(self, exc: BodyTooLarge, what: str) -> BadResponseError:
+        seen = f"announced {megabytes(exc.size)}" if exc.announced else f"over {megabytes(exc.size)} read"
+        return BadResponseError(
+            self.account.name,
+            self.account.kind,
+            f"answered {what} with more than {megabytes(exc.cap)} ({seen}); refused unread to keep memory bounded.",
+            hint="Ask for less (a smaller `limit` or a shorter window), or raise AGENT_RUNS_MAX_BODY_MB "
+            "(`max_body_mb` for a TOML account) if such pages are expected.",
+        )
+
     def _interpret(self, response: httpx.Response, what: str) -> tuple[int, Any]:
         account = self.account
         status = response.status_code
-        body, is_json = _parse_body(response)
+        body, is_json = parse_body(response)
         detail = self._detail(body, response) if status >= 300 or not is_json else None
         if 200 <= status < 300:
             if not is_json:
-                raise BadResponseError(
+                bad = BadResponseError(
                     account.name,
                     account.kind,
-                    f"answered {what} with a body that is not JSON ({_describe_body(response)}).",
+                    f"answered {what} with a body that is not JSON ({describe_body(response)}).",
                     status=status,
                     hint="The provider may be failing or the base URL may point at a web page, not the API.",
                 )
+                if looks_cut_off(response.content):
+                    raise _Retryable(bad)  # empty or cut off mid-document: a dropped answer, retried like a 5xx
+                raise bad
             if self._check_body is not None:
                 self._check_body(status, body, what)
+            if status == 206:  # a provider that uses 206 for its errors raised above; nobody sends us ranges
+                raise BadResponseError(
+                    account.name,
+                    account.kind,
+                    f"answered {what} with 206 Partial Content, which this API is not documented to send; "
+                    "the answer may be incomplete, so it is not used.",
+                    status=status,
+                    detail=self._detail(body, response),
+                    hint="Try again; if it persists, the provider (or a proxy in front of it) is misbehaving.",
+                )
             return status, body
         if status in RETRY_STATUSES:
             retry_after = wait_from_headers(response.headers)
@@ -531,7 +446,7 @@ class ProviderHTTP:
                 found = None
             if found:
                 return trim_detail(str(found))
-        if response.content and not _is_json_type(response):
+        if response.content and not is_json_type(response):
             snippet = trim_detail(response.text, 120)
             return snippet or None
         return None
@@ -548,55 +463,3 @@ def _deadline_stop(policy: RetryPolicy, started: float) -> Callable[[RetryCallSt
         return time.monotonic() - started + upcoming > policy.deadline_s
 
     return stop  # type: ignore[return-value]
-
-
-def _is_json_type(response: httpx.Response) -> bool:
-    ctype = response.headers.get("Content-Type", "").lower()
-    return "json" in ctype
-
-
-def _parse_body(response: httpx.Response) -> tuple[Any, bool]:
-    """Return ``(parsed, is_json)``; tolerate a missing or wrong content type if the body is JSON.
-
-    orjson parses about twice as fast as the standard library, which shows in 10,000-task reports.
-    """
-    raw = response.content
-    if not raw or not raw.strip():
-        return None, False
-    if "text/event-stream" in response.headers.get("Content-Type", ""):
-        return _sse_events(raw), True
-    try:
-        return orjson.loads(raw), True
-    except orjson.JSONDecodeError:
-        return None, False
-
-
-def _sse_events(raw: bytes) -> list[Any]:
-    """The JSON ``data:`` payloads of a Server-Sent Events replay, in order (non-JSON frames are skipped).
-
-    Only finished streams are read this way (a replay of a finished execution ends); the request's
-    read timeout bounds anything else.
-    """
-    events: list[Any] = []
-    data: list[bytes] = []
-    for line in [*raw.splitlines(), b""]:
-        if line.startswith(b"data:"):
-            data.append(line[5:].lstrip())
-        elif not line.strip() and data:
-            with contextlib.suppress(orjson.JSONDecodeError):
-                events.append(orjson.loads(b"\n".join(data)))
-            data = []
-    return events
-
-
-def _describe_body(response: httpx.Response) -> str:
-    raw = response.content
-    if not raw or not raw.strip():
-        return "empty body"
-    head = raw.lstrip()[:1]
-    if head == b"<":
-        return "an HTML page"
-    if head in (b"{", b"["):
-        return "truncated or malformed JSON"
-    ctype = response.headers.get("Content-Type", "unknown type")
-    return f"content of type {ctype}"

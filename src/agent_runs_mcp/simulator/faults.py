@@ -4,7 +4,10 @@ Rules come from the ``AGENT_RUNS_SIM_FAULTS`` environment variable (JSON list)
 or from ``POST /_sim/faults`` (JSON list replaces the rules; ``DELETE`` clears
 them). A rule is ``{"match": "<substring of the path>", "fault": "<kind>",
 "times": <how many requests, default unlimited>, "retry_after": "<header>",
-"delay_s": <seconds for slow>}``. Kinds:
+"delay_s": <seconds for slow>, "rate": <share of matching requests hit, 0-1, default 1>}``.
+With ``rate`` below 1 a rule hits that share of the requests it matches, drawn at random (a seeded
+generator: ``AGENT_RUNS_SIM_FAULT_SEED``), and the next rule gets a chance at the others: several
+kinds at a few percent each make a steady fault rate for a soak. Kinds:
 
 ``429``, ``500``, ``502_html``, ``503``, ``504``, ``slow``, ``truncated_json``,
 ``empty_body``, ``wrong_content_type``, ``html_200``, ``401``, ``403``, ``206``.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +52,7 @@ class Rule:
     times: int | None = None
     retry_after: str | None = None
     delay_s: float = 3.0
+    rate: float = 1.0
     hits: int = 0
 
     @classmethod
@@ -62,25 +67,29 @@ class Rule:
             times=int(times) if times is not None else None,
             retry_after=str(raw["retry_after"]) if raw.get("retry_after") is not None else None,
             delay_s=float(raw.get("delay_s", 3.0)),
+            rate=min(1.0, max(0.0, float(raw.get("rate", 1.0)))),
         )
 
 
 class Faults:
     """The active rules; the first rule matching a path (with requests left) applies."""
 
-    def __init__(self, rules: list[Rule] | None = None) -> None:
+    def __init__(self, rules: list[Rule] | None = None, seed: int | None = None) -> None:
         self.rules = rules or []
+        self.rng = random.Random(seed)
 
     @classmethod
     def from_env(cls) -> Faults:
         raw = os.environ.get("AGENT_RUNS_SIM_FAULTS", "").strip()
-        if not raw:
-            return cls()
-        return cls([Rule.parse(r) for r in json.loads(raw)])
+        seed = os.environ.get("AGENT_RUNS_SIM_FAULT_SEED", "").strip()
+        rules = [Rule.parse(r) for r in json.loads(raw)] if raw else []
+        return cls(rules, int(seed) if seed else None)
 
     def pick(self, path: str) -> Rule | None:
         for rule in self.rules:
-            if rule.match in path and (rule.times is None or rule.hits < rule.times):
+            if rule.match not in path or (rule.times is not None and rule.hits >= rule.times):
+                continue
+            if rule.rate >= 1.0 or self.rng.random() < rule.rate:
                 rule.hits += 1
                 return rule
         return None

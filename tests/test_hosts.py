@@ -155,3 +155,17 @@ def test_the_inspector_cli_accepts_every_tool_result() -> None:
         assert out.returncode == 0 and start >= 0, (tool, out.stdout[-1500:], out.stderr[-1500:])
         result = json.loads(out.stdout[start:])
         assert result["isError"] is False and result.get("structuredContent"), (tool, out.stdout[-1500:])
+
+
+@pytest.mark.skipif(
+    not INSPECTOR.exists() or not NODE22.exists(), reason="needs the MCP Inspector and Node 22 (`make test-hosts`)"
+)
+def test_the_inspector_finds_no_schema_portability_problem() -> None:
+    """The Inspector's schema lint (`--strict` prints each finding) over `tools/list`: no untyped `{}` field, no
+    `type` array, nothing else it flags (issue 22: it used to report 110 warnings)."""
+    argv = [str(NODE22), str(INSPECTOR), "--cli", sys.executable, "-m", "agent_runs_mcp", "serve", "--demo"]
+    out = subprocess.run([*argv, "--method", "tools/list", "--strict"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-1500:]
+    listed = json.loads(out.stdout[out.stdout.find("{") :])
+    assert len(listed["tools"]) >= 8
+    assert "Warning:" not in out.stderr and "Error:" not in out.stderr, out.stderr[-3000:]

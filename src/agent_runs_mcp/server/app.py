@@ -8,11 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp.server.apps import Apps
+from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, PaginatedRequestParams
+from mcp.types import INVALID_PARAMS, Icon, PaginatedRequestParams
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
@@ -55,6 +56,29 @@ TOOLSETS: dict[str, list[tuple[str, Callable[..., Awaitable[Any]]]]] = {
         ("Fleet health", fleet.summarize_fleet_health),
     ],
 }
+
+
+TOOL_ORDER = [fn.__name__ for tools in TOOLSETS.values() for _title, fn in tools]
+"""`tools/list` order: the toolsets' order, always the same (a client may cache or diff the list)."""
+
+LISTS_FRESH_MS = 3_600_000
+CACHE_HINTS = {
+    method: CacheHint(ttl_ms=LISTS_FRESH_MS, scope="public")
+    for method in ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
+}
+"""Protocol 2026-07-28 caching hints: these lists change only with a new server version and are the same for
+every caller (no account or token changes them), so clients may keep them an hour and share them."""
+
+ICON = Icon(
+    src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'%3E%3Crect width='24' "
+    "height='24' rx='5' fill='%23234'/%3E%3Cpath d='M3 13h4l2-6 4 11 2-5h6' fill='none' stroke='%236ce' "
+    "stroke-width='2' stroke-linejoin='round'/%3E%3C/svg%3E",
+    mime_type="image/svg+xml",
+    sizes=["any"],
+)
+"""The server's icon (a pulse line), inline so it works offline and on stdio. Hosts show it in `initialize`'s
+server info, on the prompts and on the transcript resource template. Tools carry none: 8 copies would cost about 500
+tokens of every `tools/list`, which a model pays for and never sees."""
 
 
 class AgentRunsServer(MCPServer):
@@ -128,9 +152,28 @@ class AgentRunsServer(MCPServer):
                         "output_schema": compact_output_schema(tool.output_schema),
                     }
                 )
-                for tool in await super().list_tools()
+                for tool in sorted(await super().list_tools(), key=_tool_rank)
             ]
         return self._listed
+
+
+SERVER_INFO = "io.modelcontextprotocol/serverInfo"
+
+
+async def icon_only_in_discovery(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Protocol 2026-07-28 stamps the server's identity on every result (`_meta` serverInfo). The icon (about
+    130 tokens) stays where clients learn who the server is, `server/discover` (and legacy `initialize`),
+    instead of riding on every answer, `tools/list` and each tool call included."""
+    result = await call_next(ctx)
+    if ctx.method != "server/discover" and isinstance(result, dict):
+        stamp = (result.get("_meta") or {}).get(SERVER_INFO)
+        if isinstance(stamp, dict) and "icons" in stamp:
+            result["_meta"] = {**result["_meta"], SERVER_INFO: {k: v for k, v in stamp.items() if k != "icons"}}
+    return result
+
+
+def _tool_rank(tool: MCPTool) -> tuple[int, str]:
+    return (TOOL_ORDER.index(tool.name) if tool.name in TOOL_ORDER else len(TOOL_ORDER), tool.name)
 
 
 def _no_cursor(params: PaginatedRequestParams | None) -> None:
@@ -195,8 +238,11 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
         title="Agent runs (Unpod, Runtype, Modus)",
         version=__version__,
         instructions=INSTRUCTIONS,
+        icons=[ICON],
+        cache_hints=CACHE_HINTS,
         **kwargs,
     )
+    server.middleware.append(icon_only_in_discovery)
     for tools in TOOLSETS.values():
         for title, fn in tools:
             # One line: a docstring's indentation would cost tokens in every tools/list.
@@ -218,7 +264,8 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
             "a raw ref works too."
         ),
         mime_type="text/plain",
+        icons=[ICON],
     )(calls.read_transcript_resource)
-    server.prompt(title="Triage a run")(prompts.triage_run)
-    server.prompt(title="Daily report on an agent")(prompts.agent_daily_report)
+    server.prompt(title="Triage a run", icons=[ICON])(prompts.triage_run)
+    server.prompt(title="Daily report on an agent", icons=[ICON])(prompts.agent_daily_report)
     return server

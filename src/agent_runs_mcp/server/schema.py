@@ -8,10 +8,12 @@ keep what a model and a client need and drop the rest:
 * input schemas keep argument types, enums, bounds (lengths included), defaults and descriptions,
   and say `additionalProperties: false` (the server refuses unknown arguments); an optional argument
   is published as its plain type (omitting it means "none").
-* output schemas name the result's fields and its list items' fields; lists and
-  enums keep their shape, every other field is published unconstrained (`{}`),
-  fields marked for the full detail level are left out (they arrive as
-  additional properties), and `required` lists what every result carries.
+* output schemas name the result's fields and its list items' fields, each with its plain JSON type
+  (`{"type": "string"}`: no `{}` a strict client cannot map, no `["string", "null"]` union some dialects
+  refuse; results leave a field out rather than send `null`); lists keep their items' fields, enums
+  their values; deeper objects are `object`; fields marked for the full detail level are left out
+  (they arrive as additional properties). No `required`: the types are worth more to a strict client
+  than the 95 tokens of which fields every result carries.
 
 Published schemas are only ever *looser* than the pydantic models that validate
 arguments and results, so everything we accept or return still conforms.
@@ -49,18 +51,20 @@ def compact_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | Non
 
 
 def _object(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[str, Any]:
-    # Fields are named with no constraint (`{}`), but lists (with their items' field names) and enums:
-    # the names say what a result holds, and spelling out every type cost a third of tools/list.
+    # Every field gets its plain type; lists (with their items' fields) and enums keep their shape at the top.
     props = {
-        name: _field(prop, defs, depth) if depth == 0 and _is_list_or_enum(prop, defs) else {}
+        name: _field(prop, defs, depth) if depth == 0 and _is_list_or_enum(prop, defs) else _plain_type(prop, defs)
         for name, prop in schema.get("properties", {}).items()
         # full-detail and meta fields are returned as additional properties
         if prop.get("x-detail") != "full" and prop.get("x-published") is not False
     }
-    out: dict[str, Any] = {"type": "object", "properties": props}
-    if depth == 0 and schema.get("required"):
-        out["required"] = schema["required"]
-    return out
+    return {"type": "object", "properties": props}
+
+
+def _plain_type(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A field's JSON type alone, `null` dropped (a result leaves out a field it has no value for)."""
+    shape = _field(prop, defs, depth=1)
+    return {"type": shape["type"]} if "type" in shape else shape
 
 
 def _is_list_or_enum(prop: dict[str, Any], defs: dict[str, Any]) -> bool:
@@ -71,16 +75,16 @@ def _is_list_or_enum(prop: dict[str, Any], defs: dict[str, Any]) -> bool:
 
 
 def _field(prop: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[str, Any]:
-    nullable = False
+    """A field's published shape, without `null`: results leave out a field that has no value."""
     options = prop.get("anyOf")
     if isinstance(options, list):
         rest = [o for o in options if o != {"type": "null"}]
-        nullable = len(rest) < len(options)
-        prop = rest[0] if len(rest) == 1 else {"type": "object"}
+        if len(rest) > 1:  # a real union: each branch's plain type
+            return {"anyOf": [_field(o, defs, depth=1) for o in rest]}
+        prop = rest[0] if rest else {"type": "null"}
     prop = _resolve(prop, defs)
     kind = prop.get("type", "object")
     if isinstance(kind, list):
-        nullable = nullable or "null" in kind
         kind = next((k for k in kind if k != "null"), "object")
     out: dict[str, Any]
     if kind == "array":
@@ -93,8 +97,6 @@ def _field(prop: dict[str, Any], defs: dict[str, Any], depth: int) -> dict[str, 
         out = {"type": kind}
         if "enum" in prop and depth == 0:
             out["enum"] = prop["enum"]
-    if nullable:
-        out["type"] = [out["type"], "null"]
     return out
 
 

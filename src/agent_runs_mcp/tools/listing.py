@@ -100,7 +100,7 @@ def dump(envelope: BaseModel, key: str, detail: Detail, implied: frozenset[str] 
 
     At ``concise`` it carries what the text shows and nothing else: no nulls, no defaults, and no item
     field in ``implied`` (one the envelope already says, such as each task's run). At ``full``,
-    everything, nulls included.
+    every field that has a value (a field without one is left out, as the published schema's plain types say).
     """
     items = getattr(envelope, key)
     exclude = {
@@ -109,7 +109,7 @@ def dump(envelope: BaseModel, key: str, detail: Detail, implied: frozenset[str] 
         }
     }
     if detail == "full":
-        return envelope.model_dump(mode="json", exclude=exclude)
+        return envelope.model_dump(mode="json", exclude=exclude, exclude_none=True)
     # `scanned` is bookkeeping the text of a listing does not show (an empty page's note says it in words)
     return compact(envelope, exclude={**exclude, **dict.fromkeys(CONCISE_OMITS | {"scanned"}, True)})
 
@@ -117,7 +117,7 @@ def dump(envelope: BaseModel, key: str, detail: Detail, implied: frozenset[str] 
 def item_json(item: BaseModel, detail: Detail) -> dict[str, Any]:
     """One shaped item as structured content (what the budget counts)."""
     if detail == "full":
-        return item.model_dump(mode="json", exclude=hidden_fields(item, detail))
+        return item.model_dump(mode="json", exclude=hidden_fields(item, detail), exclude_none=True)
     return item.model_dump(mode="json", exclude=hidden_fields(item, detail), exclude_none=True, exclude_defaults=True)
 
 

@@ -93,15 +93,18 @@ def create_app(
     faults: Faults | None = None,
     *,
     modus_resources: tuple[str, ...] | None = None,
+    modus_usage: bool = True,
     pacing: Pacing | None = None,
 ) -> Any:
     """The simulator as an ASGI app: pacing (latency, rate limit) outermost, then faults.
 
-    ``modus_resources`` limits the Modus path families served (``("workflows",)`` is a host of today's API only).
+    ``modus_resources`` limits the Modus path families served (``("workflows",)`` is a host of today's API only);
+    ``modus_usage=False`` is a Modus host without ``/api/v1/usage``.
     """
     sim = Sim(world or World())
     if modus_resources is not None:
         sim.modus_resources = modus_resources
+    sim.modus_usage = modus_usage
     methods = ["GET"]
     routes = [
         Route("/_sim/health", sim.health, methods=methods),

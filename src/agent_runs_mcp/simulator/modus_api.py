@@ -24,6 +24,8 @@ class ModusApi:
 
     world: World
     modus_resources: tuple[str, ...] = ("workflows", "agents")
+    modus_usage: bool = True
+    """Whether this host serves `/api/v1/usage` (older hosts do not)."""
     """Path families this host serves: the SDK's `workflows` (NestJS errors) and the seed documents' `agents`."""
 
     def _md_error(self, nest: bool, status: int, code: str, canonical: str, message: str, **info: Any) -> JSONResponse:
@@ -63,6 +65,11 @@ class ModusApi:
         parts = [p for p in request.url.path[len("/api/v1") :].split("/") if p]
         world = self.world
         nest = bool(parts) and parts[0] == "workflows"
+        if parts == ["usage"] and self.modus_usage:
+            nest = "workflows" in self.modus_resources
+            if not self._bearer(request, DEMO_CREDENTIALS["modus"]["token"]):
+                return self._md_error(nest, 401, "UNAUTHORIZED", "UNAUTHENTICATED", "Missing or invalid access token.")
+            return self._md_usage(request, nest)
         if not parts or parts[0] not in self.modus_resources:
             nest = "workflows" in self.modus_resources
             return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", f"Cannot GET {request.url.path}")
@@ -113,6 +120,9 @@ class ModusApi:
                 for word in ("running", "awaiting_human", "error", "completed", "cancelled"):
                     counts[word] = sum(1 for r in runs if r["status"] == word)
                 status = q.get("status")
+                if status == "awaiting_human" and q.get("approvalScope") != "all":
+                    # `mine` (the default): only runs awaiting the key's own user, who approves nothing here
+                    runs = [r for r in runs if r["status"] != "awaiting_human"]
                 if status and status != "all_executions":
                     if status not in ("running", "awaiting_human", "completed", "error", "cancelled"):
                         return self._md_error(
@@ -135,6 +145,64 @@ class ModusApi:
                     return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", "Run not found.")
                 return JSONResponse({**public(run), **run["_detail"]})
         return self._md_error(nest, 404, "NOT_FOUND", "NOT_FOUND", "Resource not found.")
+
+    def _md_usage(self, request: Request, nest: bool) -> Response:
+        """``GET /api/v1/usage`` as modus-sdk 0.9.0 models it (``ListUsageResponseDto``), snake_case on the
+        wire: per-run LLM usage (seeded by run) summed into hour or day buckets, per workflow or in all."""
+        q = request.query_params
+        since, until = parse_iso(q.get("since") or ""), parse_iso(q.get("until") or "")
+        rollup, group_by = q.get("rollup"), q.get("group_by") or "all"
+        if since is None or until is None or rollup not in ("hour", "day"):
+            return self._md_error(
+                nest,
+                400,
+                "BAD_REQUEST",
+                "INVALID_ARGUMENT",
+                "`since`, `until` (ISO 8601) and `rollup` (hour|day) are required.",
+            )
+        if group_by not in ("all", "agent"):
+            return self._md_error(nest, 400, "BAD_REQUEST", "INVALID_ARGUMENT", "Invalid value for `group_by`.")
+        wanted = q.get("agent_id")
+        buckets: dict[tuple[str, str], dict[str, Any]] = {}
+        for agent in self.world.modus_agents:
+            if wanted and str(agent.id) != wanted:
+                continue
+            for run in self.world.modus_runs[agent.id]:
+                started = parse_iso(run["startedAt"])
+                if started is None or not since <= started < until:
+                    continue
+                start = started.replace(minute=0, second=0, microsecond=0)
+                if rollup == "day":
+                    start = start.replace(hour=0)
+                group = str(agent.id) if group_by == "agent" else "all"
+                row = buckets.setdefault(
+                    (start.isoformat(), group),
+                    {
+                        "bucket": start.isoformat().replace("+00:00", "Z"),
+                        "group_value": group,
+                        "call_count": 0,
+                        "input_tokens": 0,
+                        "output_tokens": 0,
+                        "credits": 0.0,
+                    },
+                )
+                for key, value in self.world.modus_run_usage(run).items():
+                    row[key] = round(row[key] + value, 4)
+        rows = sorted(buckets.values(), key=lambda b: (b["bucket"], b["group_value"]))
+        totals = {
+            k: round(sum(r[k] for r in rows), 4) for k in ("call_count", "input_tokens", "output_tokens", "credits")
+        }
+        return JSONResponse(
+            {
+                "org_id": "org_01HSIMULATOR",
+                "since": q["since"],
+                "until": q["until"],
+                "rollup": rollup,
+                "group_by": group_by,
+                "buckets": rows,
+                "totals": totals,
+            }
+        )
 
     def _md_agent(self, agent: Any) -> dict[str, Any]:
         return {

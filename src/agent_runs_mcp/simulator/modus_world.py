@@ -81,6 +81,14 @@ class ModusWorld:
     def modus_truth(self, agent_id: int) -> Counter[str]:
         return Counter(r["_truth"] for r in self.modus_runs[agent_id])
 
+    def modus_run_usage(self, run: dict[str, Any]) -> dict[str, float]:
+        """A run's LLM usage as `/api/v1/usage` counts it: LLM calls (not runs), tokens, credits."""
+        rng = self.rng("modus-usage", run["id"])
+        calls = rng.randint(2, 12) if run["agentType"] == "workflow" else rng.randint(1, 4)
+        tokens_in, tokens_out = calls * rng.randint(600, 2400), calls * rng.randint(80, 400)
+        credits = round((tokens_in + 4 * tokens_out) / 1000 * 0.25, 4)
+        return {"call_count": calls, "input_tokens": tokens_in, "output_tokens": tokens_out, "credits": credits}
+
     def _modus_run(self, agent: ModusAgent, n: int) -> dict[str, Any]:
         rng = self.rng("modus-run", agent.id, n)
         workflow_id = f"wf_{agent.id}_run_{n + 1}"

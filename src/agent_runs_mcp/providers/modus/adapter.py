@@ -40,6 +40,7 @@ from agent_runs_mcp.providers.base import (
 )
 from agent_runs_mcp.providers.cache import Ttl
 from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.jsonread import (
     as_dict,
     as_float,
@@ -52,6 +53,7 @@ from agent_runs_mcp.providers.jsonread import (
     newest_first_exhausted,
 )
 from agent_runs_mcp.providers.modus import FILTERS, PLATFORM
+from agent_runs_mcp.providers.modus.usage import usage_of, waiting_of
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.timeutil import parse_time, seconds_between, utcnow
 
@@ -194,7 +196,13 @@ class ModusProvider(RunConversationProvider):
         timeframe = _timeframe(query.since)
         body = await self._get(
             f"/{agent}/runs",
-            {"status": status_word, "timeframe": timeframe, "pageSize": self.page_size, "pageToken": token},
+            {
+                "status": status_word,
+                "timeframe": timeframe,
+                "approvalScope": "all",  # every run awaiting a person, not only those awaiting the key's user
+                "pageSize": self.page_size,
+                "pageToken": token,
+            },
             what=f"the run list of workflow `{agent}`",
             ttl_s=TTL_LIST_S,
         )
@@ -247,6 +255,9 @@ class ModusProvider(RunConversationProvider):
             trigger=as_text(raw.get("triggerType")),
             stop_reason=as_text(raw.get("statusReason")),
             error=as_text(raw.get("taskError"), 300),
+            waiting=waiting_of(raw.get("pendingApproval"), as_list(raw.get("workflowNodes")))
+            if word == "awaiting_human"
+            else None,
             details=details or None,
             ref=make_ref(self.name, "run", r=run_id, a=agent_id),
         )
@@ -262,6 +273,42 @@ class ModusProvider(RunConversationProvider):
         if not isinstance(body, dict):
             raise BadResponseError(self.name, self.kind, f"answered run `{run_id}` with an unexpected shape.")
         return body
+
+    # --- usage ------------------------------------------------------------------------------------
+
+    async def window_facts(self, agent: str, since: datetime, until: datetime) -> WindowFacts | None:
+        """Credits, tokens and LLM calls of one workflow over the window (``/api/v1/usage``, module
+        :mod:`.usage`): one request, two when the workflow is named by its slug (its id is read first)."""
+        try:
+            agent_id = await self._numeric_id(self._agent(agent))
+            body = await self.get(
+                "/api/v1/usage",
+                {
+                    "since": _iso(since),
+                    "until": _iso(until),
+                    "rollup": "day",
+                    "group_by": "agent",
+                    "agent_id": agent_id,
+                },
+                what=f"the usage of workflow `{agent}`",
+                ttl_s=TTL_LIST_S,
+            )
+        except NotFoundError as exc:
+            if exc.endpoint_missing:
+                return WindowFacts(notes=["This Modus host has no usage endpoint: credits and tokens are not shown."])
+            return WindowFacts(notes=[f"Usage could not be read: {exc}"])
+        except ProviderError as exc:
+            return WindowFacts(notes=[f"Usage could not be read: {exc}"])
+        usage = usage_of(body, agent_id)
+        if usage is None:
+            return WindowFacts(notes=["Modus reported no usage for this workflow over the window."])
+        return WindowFacts(usage=usage)
+
+    async def _numeric_id(self, agent: str) -> str:
+        if agent.isdigit():
+            return agent
+        body = await self._get(f"/{agent}", None, what=f"workflow `{agent}`", ttl_s=600)
+        return as_text(dig(body, "id")) or agent
 
     # --- tasks ------------------------------------------------------------------------------------
 
@@ -349,6 +396,10 @@ class ModusProvider(RunConversationProvider):
         run = self._execution(raw, agent)
         call = Call.of_execution(run, agent_id=agent, ref=make_ref(self.name, "call", c=run.run_id, a=agent))
         return Conversation(call=call, turns=_turns(raw, run))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _next(body: dict[str, Any], token: str | None) -> str | None:

@@ -87,7 +87,7 @@ def usage_line(usage: PlatformUsage) -> str:
     """``Platform usage: 12.5 Modus credits (not USD), 48,000 tokens, 96 LLM calls.``"""
     parts = []
     if usage.credits is not None:
-        parts.append(f"{usage.credits:g} {usage.unit}")
+        parts.append(f"{usage.credits:,.2f} {usage.unit}")
     if usage.tokens is not None:
         parts.append(f"{usage.tokens:,} tokens")
     if usage.llm_calls is not None:

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-scale test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-scale test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench soak clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -128,6 +128,9 @@ doctor: $(STAMP)
 
 bench: $(STAMP)           ## the benchmarks under bench/ (they print numbers)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+soak: $(STAMP)            ## 20 HTTP sessions for 30 min against the simulator at a 20% provider fault rate
+	$(BIN)/python bench/soak.py --sessions 20 --minutes 30 --fault-rate 0.2
 
 clean:
 	rm -rf $(VENV) $(SDK312) $(NPM_TOOLS) .pytest_cache .ruff_cache build dist src/*.egg-info

@@ -4,6 +4,7 @@ bundle's entry point serves the tools."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -77,3 +78,44 @@ def test_the_bundle_manifest_validates_with_mcpb() -> None:
     if bundle.exists() and shutil.which("node"):
         info = subprocess.run([str(NPM_BIN / "mcpb"), "info", str(bundle)], capture_output=True, text=True)
         assert info.returncode == 0 and "agent-runs-mcp" in info.stdout, info.stdout + info.stderr
+
+
+def test_every_optional_bundle_field_has_a_default() -> None:
+    """Without a default, Claude Desktop passes an optional field left empty as the literal `${user_config.x}`."""
+    missing = [k for k, opt in MANIFEST["user_config"].items() if not opt.get("required") and "default" not in opt]
+    assert missing == []
+
+
+def test_the_unpacked_bundle_with_its_literal_placeholders_configures_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """The manifest's environment exactly as written (no host substituted it): every `${...}` value is unset,
+    said in one log line, rather than an account with org `${user_config.unpod_org_handle}`."""
+    from agent_runs_mcp.config import load_settings
+
+    literal = dict(MANIFEST["server"]["mcp_config"]["env"])
+    with caplog.at_level(logging.WARNING, logger="agent_runs_mcp.config"):
+        settings = load_settings(literal)
+    assert settings.accounts == {} and settings.demo is False
+    (line,) = [r.getMessage() for r in caplog.records if "placeholder" in r.getMessage()]
+    assert all(name in line for name in literal) and "${" in line and "user_config" not in line.split(":")[0]
+
+    # A token given, the optional fields left as placeholders: the account has no org handle and the default host.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="agent_runs_mcp.config"):
+        settings = load_settings({**literal, "UNPOD_API_TOKEN": "tok-123"})
+    account = settings.accounts["unpod"]
+    assert account.org_handle is None and account.base_url == "https://unpod.dev"
+    assert len([r for r in caplog.records if "placeholder" in r.getMessage()]) == 1
+
+
+def test_the_bundle_with_its_defaults_substituted_configures_nothing_and_warns_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from agent_runs_mcp.config import load_settings
+
+    env = {}
+    for name, value in MANIFEST["server"]["mcp_config"]["env"].items():
+        key = value.removeprefix("${user_config.").removesuffix("}")
+        env[name] = str(MANIFEST["user_config"][key].get("default", "")).lower()
+    with caplog.at_level(logging.WARNING, logger="agent_runs_mcp.config"):
+        settings = load_settings(env)
+    assert settings.accounts == {} and not settings.demo and caplog.records == []

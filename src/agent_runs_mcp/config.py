@@ -8,7 +8,9 @@ so that they never show up in a repr, a log line or an error.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,6 +25,8 @@ from agent_runs_mcp.providers.platforms import KINDS, PLATFORMS
 
 DEMO_BASE_URL = "http://simulator.demo"
 """Demo accounts point here; the demo wiring (:mod:`agent_runs_mcp.server.demo_wiring`) answers it in process."""
+
+log = logging.getLogger("agent_runs_mcp.config")
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -283,6 +287,34 @@ def load_toml_accounts(path: str, env: Mapping[str, str]) -> dict[str, Account]:
     return {name: _toml_account(name, table, path, env) for name, table in tables.items()}
 
 
+_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
+
+
+def _our_variable(name: str) -> bool:
+    if name.startswith("AGENT_RUNS_"):
+        return True
+    return any(
+        name in (p.token_variable, p.base_url_variable, *p.settings_variables.values()) for p in PLATFORMS.values()
+    )
+
+
+def without_placeholders(env: Mapping[str, str]) -> Mapping[str, str]:
+    """Our variables whose value is an unexpanded ``${...}`` placeholder, treated as unset (one log line).
+
+    A host that launches the server from a template (an MCP Bundle's ``${user_config.unpod_org_handle}``
+    for an optional field the user left empty) may pass the placeholder itself: read literally, it
+    would become an org handle, a token or a base URL. A value like that is never meant literally.
+    """
+    names = sorted(k for k, v in env.items() if _our_variable(k) and _PLACEHOLDER.fullmatch(v.strip()))
+    if not names:
+        return env
+    log.warning(
+        "Treating %s as unset: the value is an unexpanded ${...} placeholder (the host did not substitute it).",
+        ", ".join(names),
+    )
+    return {k: v for k, v in env.items() if k not in names}
+
+
 def load_settings(
     env: Mapping[str, str] | None = None,
     *,
@@ -295,7 +327,7 @@ def load_settings(
     (:func:`agent_runs_mcp.server.demo_wiring.load_settings`) passes the
     simulator's, so this module knows nothing of the simulator.
     """
-    env = os.environ if env is None else env
+    env = without_placeholders(os.environ if env is None else env)
     demo_on = _flag(env, "AGENT_RUNS_DEMO", False) if demo is None else demo
     config_file = (env.get("AGENT_RUNS_CONFIG") or "").strip() or None
     if demo_on:

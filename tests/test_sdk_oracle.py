@@ -1,7 +1,7 @@
 """The vendors' official SDKs as the test oracle (never runtime dependencies).
 
 1. Simulator vs SDK: each SDK's own client calls every endpoint our adapters read, against the
-   simulator; every answer must parse into the SDK's models (16 calls: Modus 4, Runtype 7, Unpod 5).
+   simulator; every answer must parse into the SDK's models (19 calls: Modus 4, Runtype 7, Unpod 8).
 2. Fixture vs adapter: responses built through the SDKs' own models are served to our adapters
    through an httpx MockTransport; every field the SDK model carries and our domain model has must land.
 
@@ -76,22 +76,29 @@ def test_runtype_sdk_reads_the_simulator(sim: LiveServer, world: World, caplog: 
 )
 def test_unpod_sdk_reads_the_simulator(sim: LiveServer, world: World) -> None:
     creds = DEMO_CREDENTIALS["unpod"]
-    talked = next(c for c in world.speech_calls if c["_transcript"])
+    talked = next(c for c in world.speech_calls if c["_transcript"] and c.get("initial_call_id"))
     args = [sim.url + "/api/v2/platform", creds["token"], creds["org_handle"], world.speech_agents[0]["agent_id"]]
     out = subprocess.run(
-        [str(PY312), str(ROOT / "tests" / "sdk_oracle" / "unpod_calls.py"), *args, talked["id"]],
+        [str(PY312), str(ROOT / "tests" / "sdk_oracle" / "unpod_calls.py"), *args, talked["id"], talked["session_id"]],
         capture_output=True,
         text=True,
         timeout=120,
     )
     results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    assert len(results) == 5, out.stderr[-2000:]
+    assert len(results) == 8, out.stderr[-2000:]
     failed = [r for r in results if not r["ok"]]
     assert not failed, failed
     by_call = {r["call"]: r for r in results}
     assert by_call["agents.list"]["items"] == len(world.speech_agents)
     assert by_call["calls.list"]["items"] == len(world.speech_calls)
     assert by_call["calls.get"]["turns"] == len(talked["_transcript"])
+    detail = by_call["calls.get"]  # what the detail read adds: follow-up, latency, analytics, session
+    assert detail["initial_call_id"] == talked["initial_call_id"] and detail["session_id"] == talked["session_id"]
+    assert detail["latency_summary"]["p50_ms"] > 0 and detail["latency_rows"] == len(talked["_latency_metrics"])
+    assert detail["analytics"] == 1 and by_call["analytics.for_call"]["success_evaluation"] in ([True], [False])
+    assert by_call["sessions.list"]["items"] == len(world.speech_sessions)
+    session = by_call["sessions.get"]
+    assert session["call_id"] == talked["id"] and session["usage"]["cost"]["total"] > 0
 
 
 # --- 2. fixture vs adapter --------------------------------------------------------------------------

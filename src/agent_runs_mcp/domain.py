@@ -110,6 +110,7 @@ class Execution(_Model):
     error: str | None = None
     agent_version: str | None = meta(description="The agent version that ran, e.g. `v3`.")
     waiting: Waiting | None = meta(description="What it waits for (awaiting_human).")
+    follow_up_of: str | None = meta(description="The first call of this contact's follow-up chain.")
     details: dict[str, Any] | None = full(description="Further provider facts.")
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
@@ -139,6 +140,7 @@ class Task(_Model):
     call_status: str | None = full()
     has_transcript: bool = False
     recording_url: str | None = full()
+    follow_up_of: str | None = meta(description="The first call of this contact's follow-up chain.")
     details: dict[str, Any] | None = full()
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
@@ -162,6 +164,9 @@ class Call(_Model):
     summary: str | None = None
     recording_url: str | None = None
     cost_usd: float | None = None
+    tokens: int | None = meta()
+    latency_ms: float | None = meta(description="The call's median voice response latency, in milliseconds.")
+    follow_up_of: str | None = meta(description="The first call of this contact's follow-up chain.")
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
 
     @classmethod
@@ -193,7 +198,7 @@ class Call(_Model):
 
 _TASK_CALL_FIELDS = (
     "call_id", "task_id", "run_id", "status", "provider_status", "contact", "started_at", "ended_at",
-    "duration_s", "end_reason", "outcome", "summary", "recording_url", "cost_usd",
+    "duration_s", "end_reason", "outcome", "summary", "recording_url", "cost_usd", "tokens", "follow_up_of",
 )  # fmt: skip
 """What a call task says of its call."""
 
@@ -243,6 +248,7 @@ class Tally:
     agent: str | None = None
     version: str | None = None  # the agent version that ran (Execution.agent_version)
     waiting_since: datetime | None = None  # awaiting a person since (Execution.waiting.since)
+    latency_ms: float | None = None  # a voice call's median response latency
 
     @classmethod
     def of(cls, item: Task | Execution) -> Tally:
@@ -310,3 +316,7 @@ class ProviderPage(Generic[T]):
     settled: bool = False
     """Nothing on this page can change any more (every item finished, the page full and not the first,
     which carries the count): a report on a running run may keep it for the next report."""
+    cost_note: str | None = None
+    """Why these items carry no cost, when the adapter knows (the platform reports none, or an optional
+    look-up failed): a result none of whose finished items has a cost shows it instead of the default
+    :meth:`~agent_runs_mcp.providers.base.Provider.no_cost_note`."""

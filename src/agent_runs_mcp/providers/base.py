@@ -268,6 +268,12 @@ class Provider(ABC):
         agent_arg = f', agent="{agent}"' if agent else ""
         return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the run'
 
+    def no_cost_note(self, what: str) -> str:
+        """The one note a result carries when none of its finished items has a cost (``what``: "executions",
+        "tasks", "call tasks"): absent data is said to be absent, once. A page's own ``cost_note`` (the
+        adapter knows why, e.g. an optional look-up failed) is shown instead; adapters may say it better."""
+        return f"{self.account.label} reports no cost for {what} on this host."
+
     def facts(self) -> dict[str, str]:
         """What ``list_providers`` says about the account besides its name and host (no network)."""
         facts = {}
@@ -387,4 +393,5 @@ def _tallied(page: ProviderPage[Any]) -> ProviderPage[Tally]:
         page.rest_tokens,
         page.slices,
         page.settled,
+        page.cost_note,
     )

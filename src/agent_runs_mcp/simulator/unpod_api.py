@@ -198,7 +198,22 @@ class UnpodApi:
             case ["speech", "v1", "calls", call_id] if world.speech_call(call_id) is not None:
                 found = world.speech_call(call_id)
                 assert found is not None
-                return self._envelope({**public(found), "transcript": found["_transcript"]}, "Call fetched")
+                detail = {**public(found), "transcript": found["_transcript"]}
+                detail.update(latency_metrics=found.get("_latency_metrics"), analytics=found.get("_analytics", []))
+                return self._envelope(detail, "Call fetched")
+            case ["speech", "v1", "calls", call_id, "analytics"]:
+                found = world.speech_call(call_id)
+                if found is None:
+                    return JSONResponse({"message": "Call not found", "status_code": 404}, 404)
+                return self._envelope(found.get("_analytics", []), "Analytics fetched")
+            case ["speech", "v1", "sessions"]:
+                sessions = world.speech_sessions
+                return self._envelope(sessions, "Sessions fetched successfully", len(sessions))
+            case ["speech", "v1", "sessions", session_id]:
+                session = world.speech_session(session_id)
+                if session is None:
+                    return JSONResponse({"message": "Session not found", "status_code": 404}, 404)
+                return self._envelope(session, "Session fetched")
             case ["speech", "v1", "calls", call_id]:
                 task = world.unpod_call(call_id)
                 if task is None:

@@ -37,6 +37,7 @@ SPEECH_OUTCOMES: dict[str, tuple[str, str | None, str, str | None]] = {
     "sip_error": ("failed", "SIP_TRUNK_ERROR", "failed", "sip_error"),
     "agent_error": ("failed", "AGENT_ERROR", "failed", "agent_error"),
 }
+SPEECH_CALLS_PER_AGENT = 48
 LEGACY_WORDS = {"connected": "completed", "notConnected": "not_connected"}
 """What older servers call the same terminal statuses."""
 
@@ -82,7 +83,7 @@ class UnpodSpeechWorld:
         """Every speech-plane call, newest first."""
         calls = []
         for agent in self.speech_agents:
-            for n in range(48):
+            for n in range(SPEECH_CALLS_PER_AGENT):
                 calls.append(self._speech_call(agent, n))
         calls.sort(key=lambda c: c["created"], reverse=True)
         return calls
@@ -96,6 +97,10 @@ class UnpodSpeechWorld:
         call_id = "call_" + self.hexid("speech-call", agent["agent_id"], n, n=20)
         first, last = rng.choice(FIRST), rng.choice(LAST)
         name, phone = f"{first} {last}", f"+1415556{rng.randint(100, 9999):04d}"
+        earlier = self._missed_earlier(agent, n)
+        if earlier is not None:  # a follow-up of a contact an earlier call missed (the rng stream is unchanged)
+            name, phone = earlier["data"]["name"], earlier["to_number"]
+            first, last = name.split(" ", 1)
         created = anchor - timedelta(minutes=5 + n * 47 + rng.randint(0, 30))
         base: dict[str, Any] = {
             "id": call_id,
@@ -113,6 +118,8 @@ class UnpodSpeechWorld:
             "analytics": [],
             "traces": {},
         }
+        if earlier is not None:
+            base["initial_call_id"] = earlier.get("initial_call_id") or earlier["id"]
         if n < 3:  # the newest calls are still in flight
             base.update(status=("active", "ringing", "scheduled")[n], scheduled_at=created.isoformat())
             if n < 2:
@@ -168,4 +175,106 @@ class UnpodSpeechWorld:
             _reason=reason,
             _transcript=turns,
         )
+        if turns or scenario == "agent_error":  # a room was opened: the call has a session
+            self._add_session(agent, n, base, turns, outcome if turns else None)
         return base
+
+    def _missed_earlier(self, agent: dict[str, Any], n: int) -> dict[str, Any] | None:
+        """The earlier call (two older) this one follows up, when that one missed the contact."""
+        if n < 3 or n % 3 or n + 2 >= SPEECH_CALLS_PER_AGENT:
+            return None  # n + 2 is never itself a follow-up: no chains of look-ups
+        earlier = self._speech_call(agent, n + 2)
+        return earlier if earlier.get("_reason") in ("no_answer", "busy", "voicemail") else None
+
+    def _add_session(
+        self, agent: dict[str, Any], n: int, call: dict[str, Any], turns: list[dict[str, Any]], outcome: str | None
+    ) -> None:
+        """The call's session (unpod 0.5.0 ``models/session.py``: ``Session``, ``usage`` in ``CallMetrics``
+        names), its latency roll-up and per-turn rows (``models/call.py`` 48-50) and, for a conversation,
+        one analytics result (``models/analytics.py`` ``AnalyticsResult``). A separate random stream keeps
+        every other seeded fact as it was."""
+        rng = self.rng("speech-session", agent["agent_id"], n)
+        slow = agent["_domain"] == "renewal"  # one agent answers slower: the demo's latency differs by agent
+        rows = []
+        for i, turn in enumerate(t for t in turns if t["role"] in ("assistant", "agent")):
+            stt, llm, tts = rng.randint(120, 260), rng.randint(380, 900 if slow else 600), rng.randint(150, 320)
+            if slow and rng.random() < 0.15:
+                llm += rng.randint(800, 1600)  # a slow model answer now and then
+            rows.append({"turn": i, "stt_ms": stt, "llm_ms": llm, "tts_ms": tts, "e2e_ms": stt + llm + tts,
+                         "at": turn["timestamp"]})  # fmt: skip
+        session_id = "ses_" + self.hexid("speech-session", call["id"], n=20)
+        duration = float(call.get("duration_s") or 0)
+        prompt = sum(rng.randint(300, 420) + 60 * i for i in range(len(rows)))
+        completion = sum(rng.randint(25, 70) for _ in rows)
+        voice, llm_cost = round(duration / 60 * 0.07, 4), round(prompt * 0.4e-6 + completion * 1.6e-6, 4)
+
+        def p(values: list[int], q: float) -> int:
+            return sorted(values)[max(0, round(q * len(values) + 0.5) - 1)] if values else 0
+
+        summary = {}
+        if rows:
+            e2e = [r["e2e_ms"] for r in rows]
+            summary = {"turns": len(rows), "p50_ms": p(e2e, 0.5), "p95_ms": p(e2e, 0.95), "max_ms": max(e2e),
+                       "stt_p95_ms": p([r["stt_ms"] for r in rows], 0.95),
+                       "llm_p95_ms": p([r["llm_ms"] for r in rows], 0.95),
+                       "tts_p95_ms": p([r["tts_ms"] for r in rows], 0.95)}  # fmt: skip
+        call.update(session_id=session_id, room_name=f"room-{session_id[4:16]}", latency_summary=summary or None)
+        call["_latency_metrics"] = rows
+        call["_analytics"] = (
+            [
+                {
+                    "result_id": "res_" + self.hexid("analytics", call["id"], n=16),
+                    "block_id": "blk_" + self.hexid("analytics-block", agent["agent_id"], n=12),
+                    "name": "Call outcome",
+                    "session_id": session_id,
+                    "call_id": call["id"],
+                    "agent_id": agent["agent_id"],
+                    "status": "ok",
+                    "summary": call.get("disposition") or "",
+                    "success_evaluation": outcome in ("Resolved", "Interested"),
+                    "data": {"outcome": outcome},
+                    "model": "gpt-4.1-mini",
+                    "latency_ms": rng.randint(900, 2400),
+                    "block_version": 1,
+                    "created": call["ended_at"],
+                }
+            ]
+            if turns
+            else []
+        )
+        call["_session"] = {
+            "session_id": session_id,
+            "project_id": call["project_id"],
+            "room_name": call["room_name"],
+            "call_id": call["id"],
+            "pipe_id": call["pipe_id"],
+            "participant_count": 2,
+            "participants": [agent["agent_id"], "sip_" + call["id"][5:17]],
+            "features": ["transcription", "recording"] if turns else ["transcription"],
+            "started_at": call["started_at"],
+            "ended_at": call["ended_at"],
+            "duration_s": int(duration),
+            "status": "ended",
+            "end_reason": call["end_reason"],
+            "transcript": [],
+            "recording_url": call.get("recording_url"),
+            "summary": call.get("disposition"),
+            "usage": {
+                "duration_s": duration,
+                "turns": len(rows),
+                **{k: v for k, v in summary.items() if k.endswith("_p95_ms") and k != "p95_ms"},
+                "cost": {"voice": voice, "llm": llm_cost, "total": round(voice + llm_cost, 4)},
+                "tokens": {"input": prompt, "output": completion},
+                "active_llm": "gpt-4.1-mini",
+            },
+            "created": call["started_at"],
+            "modified": call["ended_at"],
+        }
+
+    @cached_property
+    def speech_sessions(self) -> list[dict[str, Any]]:
+        """Every speech session (the calls that opened a room), newest first."""
+        return [c["_session"] for c in self.speech_calls if "_session" in c]
+
+    def speech_session(self, session_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.speech_sessions if s["session_id"] == session_id), None)

@@ -217,6 +217,10 @@ def render_transcript(model: TranscriptResult) -> str:
         facts.append(f"outcome: {call.outcome}")
     if call.cost_usd is not None:
         facts.append(fmt_money(call.cost_usd))
+    if call.latency_ms is not None:
+        facts.append(f"latency p50 {call.latency_ms:.0f} ms")
+    if call.follow_up_of:
+        facts.append(f"follow-up of {call.follow_up_of}")
     lines = [" · ".join(facts)]
     if call.summary:
         lines.append(f"Summary: {call.summary}")

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from agent_runs_mcp.domain import ProviderPage, meta
+from agent_runs_mcp.domain import FINISHED_STATUSES, ProviderPage, meta
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
@@ -121,6 +121,17 @@ def item_json(item: BaseModel, detail: Detail) -> dict[str, Any]:
     return item.model_dump(mode="json", exclude=hidden_fields(item, detail), exclude_none=True, exclude_defaults=True)
 
 
+def cost_absent(items: list[Any], adapter: Provider, what: str, why: str | None) -> str | None:
+    """The one note for a result of costed items (executions, tasks) none of whose finished items has a
+    cost: the page's reason, else the adapter's default. ``None`` when a cost is shown or nothing finished."""
+    costed = [i for i in items if "cost_usd" in type(i).model_fields]
+    if not any(getattr(i, "status", None) in FINISHED_STATUSES for i in costed):
+        return None
+    if any(i.cost_usd is not None for i in costed):
+        return None
+    return why or adapter.no_cost_note(what)
+
+
 @dataclass
 class Page(Generic[T]):
     """One result's worth of items, fitted to the budget, with what the envelope needs to say."""
@@ -178,6 +189,8 @@ async def list_page(
     omitted = len(items) - kept
     resume = found.cursor_after(kept)
     notes = list(found.notes)
+    if (absent := cost_absent(items[:kept], adapter, what, found.cost_note)) is not None:
+        notes.append(absent)
     if omitted:
         notes.append(
             f"Cut to {kept} of {len(items)} items to stay within the {budget}-token budget; "

@@ -139,6 +139,8 @@ class Collected(Generic[T]):
     pages: int = 0
     scanned: int = 0
     notes: list[str] = field(default_factory=list)
+    cost_note: str | None = None
+    """The first page's word on why its items carry no cost (:attr:`ProviderPage.cost_note`)."""
 
     def cursor_after(self, count: int) -> Cursor | None:
         """Where to resume if only the first ``count`` items are returned."""
@@ -173,6 +175,7 @@ async def collect(
             out.total = page.total
         if page.note and page.note not in out.notes:
             out.notes.append(page.note)
+        out.cost_note = out.cost_note or page.cost_note
         count = len(page.items)
         for index in range(offset, count):
             out.scanned += 1

@@ -313,6 +313,8 @@ def execution_line(run: Execution) -> str:
         parts.append(f"stop: {run.stop_reason}")
     if run.waiting:
         parts.append(waiting_words(run.waiting))
+    if run.follow_up_of:
+        parts.append(f"follow-up of {run.follow_up_of}")
     if run.error:
         parts.append(f"error: {run.error[:CONCISE_TEXT_CHARS]}")
     elif run.summary and not run.waiting:
@@ -352,6 +354,8 @@ def task_line(task: Task) -> str:
         parts.append(f"failure: {task.failure_reason[:CONCISE_TEXT_CHARS]}")
     if task.attempts and task.attempts > 1:
         parts.append(f"{task.attempts} attempts")
+    if task.follow_up_of:
+        parts.append(f"follow-up of {task.follow_up_of}")
     if task.cost_usd is not None:
         parts.append(fmt_money(task.cost_usd))
     if task.summary and not task.failure_reason:

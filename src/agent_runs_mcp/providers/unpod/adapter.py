@@ -20,11 +20,22 @@ What the docs and the public source say, and what we do about it:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from agent_runs_mcp.domain import FINISHED_STATUSES, Agent, Call, Conversation, Execution, ProviderPage, Tally, Task
+from agent_runs_mcp.domain import (
+    FINISHED_STATUSES,
+    Agent,
+    Call,
+    Conversation,
+    Execution,
+    ProviderPage,
+    Status,
+    Tally,
+    Task,
+)
 from agent_runs_mcp.errors import BusinessError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
@@ -46,6 +57,7 @@ from agent_runs_mcp.providers.unpod import PLATFORM
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory
 from agent_runs_mcp.providers.unpod.mapping import execution_of, has_transcript, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
+from agent_runs_mcp.providers.unpod.sessions import Sessions, SpeechSessions
 from agent_runs_mcp.providers.unpod.speech import (
     SPEECH,
     SpeechPlane,
@@ -69,7 +81,7 @@ TASKS_TTL = ttl_by_status(
 """A page of tasks that have all finished is kept for long; one with tasks in flight only briefly."""
 
 
-class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
+class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
     kind = "unpod"
     page_size = 50
     scan_page_size = 200
@@ -142,8 +154,9 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
         if is_speech_agent(query.agent):  # a speech-plane agent's executions are its calls
             assert query.agent is not None
-            rows = await self.speech_calls(query.agent, query.status)
-            return ProviderPage([call_execution_of(self.name, r) for r in rows], token, None, None)
+            rows, sessions = await self._calls_with_sessions(query.agent, query.status)
+            runs = [call_execution_of(self.name, r, sessions.of(r)) for r in rows]
+            return ProviderPage(runs, token, None, None, cost_note=sessions.cost_note)
         source = token[0] if token and token[0] in "AS" else None
         inner = token[1:] if token and source else token
         if query.agent and not query.space and source != "S":
@@ -180,6 +193,11 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
         runs = [execution_of(self.name, item, None, space) for item in raw.items]
         return ProviderPage(runs, token and f"S{token}", f"S{raw.next_token}" if raw.next_token else None, raw.count)
 
+    def no_cost_note(self, what: str) -> str:
+        if what == "executions":  # a platform run has no cost of its own; its call tasks do
+            return "Unpod reports no cost for runs; each call task carries its own (get_run_tasks)."
+        return super().no_cost_note(what)
+
     activity_noun = "call tasks"  # an agent's activity over a window is its call tasks, newest first
 
     async def explain_failures(self, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
@@ -212,8 +230,9 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
         if is_speech_agent(query.agent):  # a speech-plane call is a run of one task: itself
-            raw = await self.speech_call(query.run_id)
-            return ProviderPage([call_task_of(self.name, raw)], token, None, 1)
+            raw, sessions = await asyncio.gather(self.speech_call(query.run_id), self.speech_sessions())
+            return ProviderPage([call_task_of(self.name, raw, sessions.of(raw))], token, None, 1,
+                                cost_note=sessions.cost_note)  # fmt: skip
         found = await self._space_run_page(query, token, self.page_size)
         if found is not None:
             raw, space = found
@@ -267,7 +286,8 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
 
     async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
-            return ProviderPage([call_tally_of(await self.speech_call(query.run_id))], token, None, 1)
+            raw, sessions = await asyncio.gather(self.speech_call(query.run_id), self.speech_sessions())
+            return ProviderPage([call_tally_of(raw, sessions.of(raw))], token, None, 1, cost_note=sessions.cost_note)
         found = await self._space_run_page(query, token, self.scan_page_size)
         if found is not None:
             raw, space = found
@@ -287,8 +307,9 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
             assert query.agent is not None
-            rows = await self.speech_calls(query.agent, None)
-            return ProviderPage([call_tally_of(r) for r in rows], token, None, len(rows))
+            rows, sessions = await self._calls_with_sessions(query.agent, None)
+            tallies = [call_tally_of(r, sessions.of(r)) for r in rows]
+            return ProviderPage(tallies, token, None, len(rows), cost_note=sessions.cost_note)
         agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
         path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
         raw = await self._page(path, token, f"tasks of agent `{agent}`", size=self.scan_page_size)
@@ -406,7 +427,8 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
         body = {"data": await self.speech_call(call_id)}
         raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
         if "task_id" not in raw:  # a speech-plane call (unpod SDK's Call); older hosts answer with a task's call
-            return call_conversation_of(self.name, raw)
+            sessions = await self.speech_sessions()
+            return call_conversation_of(self.name, raw, sessions.of(raw), sessions.cost_note)
         task_like = {"task_id": raw.get("task_id"), "run_id": raw.get("run_id"), "status": raw.get("status")}
         task_like["output"] = {**raw, "call_id": first(raw.get("call_id"), raw.get("id"), call_id)}
         return self._conversation(task_like, RunQuery(run_id=as_text(raw.get("run_id")) or ""))
@@ -429,6 +451,11 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, Provider):
             ref=make_ref(self.name, "call", **parse_ref(task.ref).fields),
         )
         return Conversation(call=call, turns=turns)
+
+    async def _calls_with_sessions(self, agent: str, status: Status | None) -> tuple[list[dict[str, Any]], Sessions]:
+        """A speech agent's calls and the sessions that say what they cost, read at once (two requests)."""
+        calls, sessions = await asyncio.gather(self.speech_calls(agent, status), self.speech_sessions())
+        return calls, sessions
 
     async def _page(
         self,

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, Status, Tally, Task
+from agent_runs_mcp.domain import FINISHED_STATUSES, Agent, Call, Conversation, Execution, Status, Tally, Task
 from agent_runs_mcp.errors import NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import TTL_LIST_S, ttl_by_status
 from agent_runs_mcp.providers.client import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_text, dig, first
 from agent_runs_mcp.providers.platform import normalize_status
 from agent_runs_mcp.providers.turns import turns_from_any
+from agent_runs_mcp.providers.unpod.call_insights import analytics_of, follow_up_of, latency_ms
 from agent_runs_mcp.providers.unpod.pages import envelope_data
+from agent_runs_mcp.providers.unpod.sessions import SessionFacts
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.timeutil import parse_time, seconds_between
 
@@ -110,10 +112,37 @@ def _call_core(raw: dict[str, Any]) -> tuple[str, str | None, Status, Any, Any, 
     return call_id, word, status, started, ended, duration, end_reason_of(raw.get("end_reason")), has_turns
 
 
-def call_execution_of(account: str, raw: dict[str, Any]) -> Execution:
+def _spend(session: SessionFacts | None) -> dict[str, Any]:
+    """Cost and tokens of a call, from its session (``cost_usd``, ``tokens``)."""
+    if session is None:
+        return {}
+    return {"cost_usd": session.cost_usd, "tokens": session.tokens}
+
+
+def _extras(raw: dict[str, Any], session: SessionFacts | None) -> dict[str, Any]:
+    """Provider facts shown at the full detail level: identifiers, latency, the cost's parts."""
+    extras = {k: raw.get(k) for k in ("to_number", "pipe_id", "transcript_turns") if raw.get(k) is not None}
+    if (latency := latency_ms(raw)) is not None:
+        extras["latency_ms"] = latency
+    if session is not None and session.cost_parts:
+        extras["cost_parts_usd"] = session.cost_parts
+    return extras
+
+
+def _words(raw: dict[str, Any], session: SessionFacts | None) -> tuple[str | None, str | None]:
+    """(summary, outcome): the analytics' summary and success evaluation, else the disposition, else the
+    session's summary."""
+    summary, outcome = analytics_of(raw)
+    disposition = as_text(raw.get("disposition"), 500)
+    summary = summary or disposition or (session.summary if session else None)
+    return summary, outcome or (disposition[:80] if disposition else None)
+
+
+def call_execution_of(account: str, raw: dict[str, Any], session: SessionFacts | None = None) -> Execution:
     """A speech-plane call as one execution of its agent."""
     call_id, word, status, started, ended, duration, end_reason, _ = _call_core(raw)
     agent = as_text(raw.get("agent_id"))
+    summary, _outcome = _words(raw, session)
     return Execution(
         run_id=call_id,
         agent_id=agent,
@@ -125,17 +154,20 @@ def call_execution_of(account: str, raw: dict[str, Any]) -> Execution:
         tasks_total=1,
         tasks_completed=1 if status == S.COMPLETED else 0,
         stop_reason=end_reason,
-        summary=as_text(raw.get("disposition"), 300),
+        summary=as_text(summary, 300),
         trigger=as_text(raw.get("direction")),
-        details={k: raw.get(k) for k in ("to_number", "pipe_id", "transcript_turns") if raw.get(k) is not None} or None,
+        follow_up_of=follow_up_of(raw),
+        details=_extras(raw, session) or None,
         ref=make_ref(account, "run", r=call_id, a=agent, k=SPEECH),
+        **_spend(session),
     )
 
 
-def call_task_of(account: str, raw: dict[str, Any]) -> Task:
+def call_task_of(account: str, raw: dict[str, Any], session: SessionFacts | None = None) -> Task:
     """A speech-plane call as the one task of its run."""
     call_id, word, status, started, ended, duration, end_reason, has_turns = _call_core(raw)
     agent = as_text(raw.get("agent_id"))
+    summary, outcome = _words(raw, session)
     return Task(
         task_id=call_id,
         run_id=call_id,
@@ -148,17 +180,21 @@ def call_task_of(account: str, raw: dict[str, Any]) -> Task:
         ended_at=ended,
         duration_s=duration,
         end_reason=end_reason,
-        outcome=as_text(raw.get("disposition"), 80),
+        outcome=outcome,
+        summary=summary,
         failure_reason=end_reason if status == S.FAILED else None,
         call_id=call_id,
         call_status=word,
         has_transcript=has_turns,
         recording_url=as_text(raw.get("recording_url")),
+        follow_up_of=follow_up_of(raw),
+        details=_extras(raw, session) or None,
         ref=make_ref(account, "task", t=call_id, r=call_id, a=agent, k=SPEECH),
+        **_spend(session),
     )
 
 
-def call_tally_of(raw: dict[str, Any]) -> Tally:
+def call_tally_of(raw: dict[str, Any], session: SessionFacts | None = None) -> Tally:
     """What a health report needs of one speech-plane call."""
     call_id, word, status, started, _ended, duration, end_reason, _ = _call_core(raw)
     return Tally(
@@ -167,30 +203,38 @@ def call_tally_of(raw: dict[str, Any]) -> Tally:
         ref="",
         kind="call",
         duration_s=duration,
+        cost_usd=session.cost_usd if session else None,
+        tokens=session.tokens if session else None,
         reason=end_reason,
         end_reason=end_reason,
+        outcome=analytics_of(raw)[1],
         call_status=word,
         at=started or parse_time(raw.get("created")),
         agent=as_text(raw.get("agent_id")),
+        latency_ms=latency_ms(raw),
     )
 
 
-def call_conversation_of(account: str, raw: dict[str, Any]) -> Conversation:
-    """A call's detail (``GET /speech/v1/calls/{id}``) with its turns."""
-    task = call_task_of(account, raw)
+def call_conversation_of(
+    account: str, raw: dict[str, Any], session: SessionFacts | None = None, cost_note: str | None = None
+) -> Conversation:
+    """A call's detail (``GET /speech/v1/calls/{id}``) with its turns; ``cost_note`` says why a finished
+    call has no cost."""
+    task = call_task_of(account, raw, session)
     agent = as_text(raw.get("agent_id"))
     call = Call.of_task(
         task,
         task_id=None,
         agent_id=agent,
         direction=as_text(raw.get("direction")),
-        summary=as_text(raw.get("disposition"), 500),
-        cost_usd=None,
+        latency_ms=latency_ms(raw),
         ref=make_ref(account, "call", c=task.task_id, a=agent, k=SPEECH),
     )
     notes = []
     if raw.get("transcript") is None and task.has_transcript:
         notes.append("The provider returned this call without its turns (a list row); read it again by call_id.")
+    if call.cost_usd is None and cost_note and task.status in FINISHED_STATUSES:
+        notes.append(cost_note)
     return Conversation(call=call, turns=turns_from_any(raw.get("transcript") or [], task.started_at), notes=notes)
 
 

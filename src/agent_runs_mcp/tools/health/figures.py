@@ -30,6 +30,11 @@ from agent_runs_mcp.tools.health.models import (
 from agent_runs_mcp.tools.health.reasons import REASON_LABELS, SYSTEM_REASONS, classify_failure, is_generic
 
 
+def fmt_ms(ms: float) -> str:
+    """``840 ms``, ``1.2 s``."""
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
 def percentiles(values: list[float]) -> Percentiles:
     if not values:
         return Percentiles(count=0)
@@ -84,6 +89,8 @@ class Accumulator:
     outcomes: Counter[str] = field(default_factory=Counter)
     durations: list[float] = field(default_factory=list)
     talk_times: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    """Each voice call's median response latency (ms), where the provider reports one."""
     cost: float = 0.0
     with_cost: int = 0
     tokens: int = 0
@@ -125,6 +132,8 @@ class Accumulator:
             self.with_tokens += 1
         if item.outcome:
             self.outcomes[item.outcome] += 1
+        if item.latency_ms is not None:
+            self.latencies.append(item.latency_ms)
         if item.kind == "call" and status in FINISHED_STATUSES:
             self._add_call(item)
         self._count_attempts(item.attempts)
@@ -268,6 +277,7 @@ class Accumulator:
             voicemail_rate=_rate(self.voicemail, self.calls_finished),
             early_hangups=self.early_hangups,
             talk_time_s=percentiles(self.talk_times),
+            latency_ms=percentiles(self.latencies) if self.latencies else None,
         )
 
 
@@ -329,6 +339,8 @@ def headline_of(acc: Accumulator, verdict: Verdict, noun: str, scope_text: str) 
     voice = acc.voice()
     if voice and voice.connect_rate is not None:
         text += f"; connect rate {voice.connect_rate:.0%}"
+    if voice and voice.latency_ms is not None and voice.latency_ms.p50 is not None:
+        text += f", voice latency p50 {fmt_ms(voice.latency_ms.p50)}"
     return text + "."
 
 

@@ -54,6 +54,9 @@ class VoiceFigures(BaseModel):
     voicemail_rate: float | None = None
     early_hangups: int = Field(description=f"Connected calls the customer ended within {EARLY_HANGUP_S:.0f}s.")
     talk_time_s: Percentiles
+    latency_ms: Percentiles | None = Field(
+        default=None, description="Voice response latency: each call's median (ms), over the calls reporting one."
+    )
 
 
 class WindowComparison(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent_runs_mcp.tools.common import fmt_duration, fmt_money, short_time
+from agent_runs_mcp.tools.health.figures import fmt_ms
 from agent_runs_mcp.tools.health.models import SUCCESS_RATE_DEFINITION, HealthReport
 from agent_runs_mcp.tools.health.versions import usage_line, versions_line, waiting_line
 
@@ -54,6 +55,12 @@ def render_health(report: HealthReport) -> str:
     if report.voice and report.voice.talk_time_s.count:
         t = report.voice.talk_time_s
         lines.append(f"Talk time (connected): p50 {fmt_duration(t.p50)}, p90 {fmt_duration(t.p90)}.")
+    if report.voice and report.voice.latency_ms and report.voice.latency_ms.count:
+        lat = report.voice.latency_ms
+        lines.append(
+            f"Voice latency (each call's median response, {lat.count} calls): p50 {fmt_ms(lat.p50 or 0)}, "
+            f"p90 {fmt_ms(lat.p90 or 0)}, max {fmt_ms(lat.max or 0)}."
+        )
     money = []
     if report.cost_usd is not None:
         money.append(f"cost {fmt_money(report.cost_usd)}")

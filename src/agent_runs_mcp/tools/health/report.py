@@ -160,6 +160,8 @@ def assemble(
             f"Sampled: stopped after {stats.scanned} items (operator cap AGENT_RUNS_HEALTH_MAX_ITEMS="
             f"{settings.health_max_items}); figures cover those items only."
         )
+    if current.finished and not current.with_cost:  # absent, said once (the adapter knows why, or its default)
+        notes.append(stats.cost_note or adapter.no_cost_note(noun))
     verdict = verdict_of(current)
     completed = current.totals[Status.COMPLETED.value]
     report = HealthReport(

@@ -25,6 +25,8 @@ class ScanStats:
     """Pages that cannot change any more, to keep for the next report of a scope still in flight."""
     reused: int = 0
     """Pages taken from the previous report's settled pages instead of the provider."""
+    cost_note: str | None = None
+    """The adapter's word on why items carry no cost (the first page's :attr:`ProviderPage.cost_note`)."""
 
 
 GC_GEN0_DURING_SCANS = 10_000
@@ -79,6 +81,7 @@ async def scan(
             page = kept
         else:
             page = await fetch(token)
+        stats.cost_note = stats.cost_note or page.cost_note
         if token is None:
             total.append(page.total)
         elif page.settled:

@@ -1,0 +1,172 @@
+"""What Unpod's speech plane knows beyond a call's status: cost and usage from the speech sessions, latency,
+analytics and follow-ups, in listings, transcripts and health; the sessions look-up is optional and bounded;
+and a result whose finished items carry no cost says so once, on every platform."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+
+from agent_runs_mcp.config import Settings
+from agent_runs_mcp.simulator.faults import Rule
+from agent_runs_mcp.simulator.world import World
+from tests.conftest import LiveServer, accounts_for, call, mcp_client
+from tests.test_tools import page_all
+
+pytestmark = pytest.mark.anyio
+
+NO_COST = "Unpod reports no cost for speech calls on this host"
+
+
+def calls_of(world: World, agent_id: str) -> list[dict]:
+    return [c for c in world.speech_calls if c["agent_id"] == agent_id]
+
+
+def session_cost(call: dict) -> float | None:
+    session = call.get("_session")
+    return session["usage"]["cost"]["total"] if session else None
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """The network, with every request's path written down."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_speech_executions_carry_cost_tokens_and_follow_ups(client, world: World) -> None:
+    agent = world.speech_agents[0]["agent_id"]
+    truth = {c["id"]: c for c in calls_of(world, agent)}
+    runs = await page_all(client, "list_agent_executions", "executions", provider="unpod", agent=agent, detail="full")
+    costed = 0
+    for run in runs:
+        raw = truth[run["run_id"]]
+        assert run.get("cost_usd") == session_cost(raw)
+        if raw.get("_session"):
+            costed += 1
+            tokens = raw["_session"]["usage"]["tokens"]
+            assert run["tokens"] == tokens["input"] + tokens["output"]
+            assert run["details"]["cost_parts_usd"]["voice"] == raw["_session"]["usage"]["cost"]["voice"]
+        assert run.get("follow_up_of") == raw.get("initial_call_id")
+    assert costed and any(r.get("follow_up_of") for r in runs)
+    res = await call(client, "list_agent_executions", provider="unpod", agent=agent, limit=50)
+    follow_up = next(r for r in res.structured_content["executions"] if r.get("follow_up_of"))
+    assert f"follow-up of {follow_up['follow_up_of']}" in res.content[0].text
+    assert not any(NO_COST in n for n in res.structured_content.get("notes", []))
+
+
+async def test_a_call_has_its_cost_latency_analytics_and_chain(client, world: World) -> None:
+    talked = next(c for c in world.speech_calls if c["_transcript"] and c.get("initial_call_id"))
+    res = await call(client, "get_call_transcript", provider="unpod", call_id=talked["id"], max_turns=1)
+    got = res.structured_content["call"]
+    rows = talked["_latency_metrics"]
+    assert got["cost_usd"] == session_cost(talked) and got["follow_up_of"] == talked["initial_call_id"]
+    assert got["latency_ms"] == talked["latency_summary"]["p50_ms"] and rows
+    analytics = talked["_analytics"][0]
+    assert got["summary"] == analytics["summary"]
+    assert got["outcome"] == ("successful" if analytics["success_evaluation"] else "unsuccessful")
+    text = res.content[0].text
+    assert f"follow-up of {talked['initial_call_id']}" in text and "latency p50" in text
+    earlier = world.speech_call(talked["initial_call_id"])
+    assert earlier is not None and earlier["to_number"] == talked["to_number"]  # the same contact, called again
+    assert earlier["_reason"] in ("no_answer", "busy", "voicemail")
+
+    tasks = await call(client, "get_run_tasks", provider="unpod", agent=talked["agent_id"], run_id=talked["id"],
+                       detail="full")  # fmt: skip
+    (task,) = tasks.structured_content["tasks"]
+    assert task["cost_usd"] == session_cost(talked) and task["details"]["latency_ms"] == got["latency_ms"]
+
+
+async def test_health_counts_speech_cost_and_voice_latency(client, world: World) -> None:
+    agent = world.speech_agents[1]["agent_id"]
+    truth = calls_of(world, agent)
+    res = await call(client, "summarize_run_health", provider="unpod", agent=agent, since="7d")
+    report = res.structured_content
+    costs = [session_cost(c) for c in truth if session_cost(c) is not None]
+    assert report["cost_usd"] == pytest.approx(sum(costs), abs=1e-3) and report["items_with_cost"] == len(costs)
+    medians = sorted(c["latency_summary"]["p50_ms"] for c in truth if c.get("latency_summary"))
+    latency = report["voice"]["latency_ms"]
+    assert latency["count"] == len(medians) and latency["max"] == medians[-1]
+    assert latency["p90"] == medians[math.ceil(0.9 * len(medians)) - 1]  # nearest rank
+    assert "voice latency p50" in report["headline"] and "Voice latency (each call's median" in res.content[0].text
+    assert not any("cost" in n for n in report.get("notes", []))
+
+
+async def test_a_speech_run_report_has_the_calls_cost(client, world: World) -> None:
+    talked = next(c for c in world.speech_calls if c.get("_session") and c["_transcript"])
+    res = await call(client, "summarize_run_health", provider="unpod", agent=talked["agent_id"], run_id=talked["id"])
+    assert res.structured_content["cost_usd"] == pytest.approx(session_cost(talked))
+
+
+@pytest.mark.parametrize("fault", ["404_html", "503"])
+async def test_sessions_are_optional(client, world: World, faults, fault: str) -> None:
+    """A host without sessions says the platform reports no cost; a failing one says the cost could not be
+    read. Either way, once per result, and every call is still listed and counted."""
+    faults.rules = [Rule(match="/speech/v1/sessions", fault=fault)]
+    agent = world.speech_agents[0]["agent_id"]
+    res = await call(client, "list_agent_executions", provider="unpod", agent=agent, limit=50)
+    notes = res.structured_content["notes"]
+    expected = NO_COST if fault == "404_html" else "could not be read"
+    assert sum(expected in n for n in notes) == 1 and sum("cost" in n for n in notes) == 1, notes
+    assert res.structured_content["executions"]  # listed all the same (the token budget cuts the page)
+    assert not any("cost_usd" in r for r in res.structured_content["executions"])
+    health = await call(client, "summarize_run_health", provider="unpod", agent=agent, since="7d")
+    report = health.structured_content
+    assert report.get("cost_usd") is None and sum(expected in n for n in report["notes"]) == 1
+    assert sum(report["totals"].values()) == len(calls_of(world, agent))
+    talked = next(c for c in calls_of(world, agent) if c["_transcript"])
+    one = await call(client, "get_call_transcript", provider="unpod", call_id=talked["id"], max_turns=1)
+    assert sum(expected in n for n in one.structured_content["notes"]) == 1
+
+
+async def test_other_results_without_cost_say_so_once(client, world: World) -> None:
+    """The rule is the platform's, not the speech plane's: Unpod's platform runs carry no cost of their own."""
+    agent = world.unpod_agents[0]
+    res = await call(client, "list_agent_executions", provider="unpod", agent=agent.handle, limit=50)
+    runs = res.structured_content["executions"]
+    assert runs and not any("cost_usd" in r for r in runs)
+    notes = res.structured_content["notes"]
+    assert sum("reports no cost" in n for n in notes) == 1 and "Unpod reports no cost for runs" in res.content[0].text
+
+
+async def test_the_sessions_look_up_costs_one_request(sim: LiveServer, world: World) -> None:
+    """Bounded: a speech agent's report reads its calls and the sessions once each; a call reads itself and
+    the sessions (a list endpoint, never one read per call)."""
+    counting = Counting()
+    settings = Settings(accounts=accounts_for(sim.url), cache_enabled=False)
+    agent = world.speech_agents[0]["agent_id"]
+    async with mcp_client(settings, transport=counting) as client:
+        await call(client, "summarize_run_health", provider="unpod", agent=agent, since="7d")
+        report_paths = Counter(counting.paths)
+        counting.paths.clear()
+        runs = await call(client, "list_agent_executions", provider="unpod", agent=agent, limit=50)
+        list_paths = Counter(counting.paths)
+        counting.paths.clear()
+        first = runs.structured_content["executions"][5]["run_id"]
+        await call(client, "get_call_transcript", provider="unpod", call_id=first)
+        call_paths = Counter(counting.paths)
+    sessions, calls = "/api/v2/platform/speech/v1/sessions", "/api/v2/platform/speech/v1/calls"
+    assert report_paths == {calls: 1, sessions: 1} and list_paths == {calls: 1, sessions: 1}
+    assert call_paths == {f"{calls}/{first}": 1, sessions: 1}
+
+
+def test_simulated_follow_ups_come_after_the_call_they_follow(world: World) -> None:
+    for c in world.speech_calls:
+        if c.get("initial_call_id"):
+            earlier = world.speech_call(c["initial_call_id"])
+            assert earlier is not None
+            assert datetime.fromisoformat(earlier["created"]) + timedelta(minutes=1) < datetime.fromisoformat(
+                c["created"]
+            )

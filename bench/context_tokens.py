@@ -109,6 +109,23 @@ async def main() -> None:
         ]
         await measure("search_calls", "unpod", "search_calls", args, raw_found, len(found))
 
+        # Unpod's speech plane: a speech agent's calls (with their sessions' cost), one call, its health.
+        voice = world.speech_agents[1]["agent_id"]
+        calls = (await raw_http.get("/api/v2/platform/speech/v1/calls", headers=UNPOD_HEADERS)).json()
+        sessions = (await raw_http.get("/api/v2/platform/speech/v1/sessions", headers=UNPOD_HEADERS)).json()
+        mine = [c for c in calls["data"] if c["agent_id"] == voice]
+        own = {c["id"] for c in mine}
+        raw = [mine, [s for s in sessions["data"] if s["call_id"] in own]]
+        args = {"provider": "unpod", "agent": voice, "limit": 20}
+        res = await measure("list_agent_executions", "speech", "list_agent_executions", args, [mine[:20], raw[1]], 20)
+        talked = next(c for c in world.speech_calls if c["agent_id"] == voice and c["_transcript"])
+        detail = (await raw_http.get(f"/api/v2/platform/speech/v1/calls/{talked['id']}", headers=UNPOD_HEADERS)).json()
+        args = {"provider": "unpod", "call_id": talked["id"]}
+        one = [detail, next(s for s in sessions["data"] if s["call_id"] == talked["id"])]
+        await measure("get_call_transcript", "speech", "get_call_transcript", args, one, 1)
+        args = {"provider": "unpod", "agent": voice, "since": "7d"}
+        await measure("summarize_run_health (7d)", "speech", "summarize_run_health", args, raw, len(mine))
+
         # Runtype: executions of the support agent; one execution's conversation.
         rt = world.runtype_agents[0]
         path = f"/v1/agents/{rt.id}/executions"

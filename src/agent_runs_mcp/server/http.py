@@ -9,32 +9,25 @@
   compared in constant time). Binding a non-loopback host without a token is
   refused unless ``--allow-unauthenticated`` says otherwise, loudly.
 * Host and Origin checks stay on for every bind address (DNS rebinding).
-* ``/metrics`` in the Prometheus format (:mod:`agent_runs_mcp.metrics`), behind
-  ``AGENT_RUNS_METRICS_TOKEN`` when that is set.
-* ``/healthz`` answers without touching a provider (liveness); ``/readyz`` says
-  whether accounts are configured and, with ``?check=providers``, whether each
-  one answers (cached for a minute, so load balancers cannot hammer providers).
+* ``/healthz``, ``/readyz`` and ``/metrics`` (:mod:`.probes`): details only for a token
+  when the server has auth, and a Host check where DNS rebinding could read them.
+* No access log unless ``--log-level debug`` (and then without query strings): a token
+  sent as ``?access_token=`` never lands in a log.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hmac
 import ipaddress
 import logging
 import os
 import sys
-import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
-from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
-from agent_runs_mcp.metrics import exposition
 from agent_runs_mcp.server.demo_wiring import load_settings
+from agent_runs_mcp.server.probes import add_probe_routes
 from agent_runs_mcp.server.progress_routing import route_progress, streaming_manager
 
 log = logging.getLogger("agent_runs_mcp.http_server")
@@ -83,43 +76,10 @@ def create_http_app(
     """The ASGI app serving MCP over streamable HTTP and SSE, plus health endpoints."""
     from agent_runs_mcp.server.app import build_server
 
-    server = build_server(settings, registry, **oauth_options(settings))
-    checks: dict[str, Any] = {"at": 0.0, "results": {}}
-
-    @server.custom_route("/healthz", methods=["GET"])
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "version": __version__})
-
-    @server.custom_route("/readyz", methods=["GET"])
-    async def readyz(request: Request) -> Response:
-        accounts = sorted(settings.accounts)
-        body: dict[str, Any] = {"status": "ready" if accounts else "no_accounts", "accounts": accounts}
-        body["demo"] = settings.demo
-        ok = bool(accounts)
-        if request.query_params.get("check") == "providers" and accounts:
-            if time.monotonic() - checks["at"] > READY_CHECK_TTL_S:
-                checks["results"] = await _check_providers(server.registry)
-                checks["at"] = time.monotonic()
-            body["providers"] = checks["results"]
-            ok = ok and all(r["ok"] for r in checks["results"].values())
-            body["status"] = "ready" if ok else "degraded"
-        return JSONResponse(body, status_code=200 if ok else 503)
-
-    metrics_token = settings.metrics_token.get_secret_value().encode() if settings.metrics_token else b""
-
-    @server.custom_route("/metrics", methods=["GET"])
-    async def metrics(request: Request) -> Response:
-        """Prometheus metrics; with AGENT_RUNS_METRICS_TOKEN set, only for `Authorization: Bearer <it>`."""
-        if metrics_token:
-            sent = request.headers.get("authorization", "").encode()
-            if not hmac.compare_digest(sent, b"Bearer " + metrics_token):
-                return JSONResponse(
-                    {"error": "unauthorized"}, 401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
-                )
-        body, content_type = exposition()
-        return Response(body, media_type=content_type)
-
+    options = oauth_options(settings)
+    server = build_server(settings, registry, **options)
     security = security_settings(host, extra_hosts)
+    add_probe_routes(server, settings, security.allowed_hosts, options.get("token_verifier"))
     app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,
@@ -153,20 +113,6 @@ def create_http_app(
         guarded.router = app.router  # type: ignore[attr-defined]
         return guarded
     return app
-
-
-async def _check_providers(registry: Any) -> dict[str, dict[str, Any]]:
-    """One cheap authenticated read per account, with what went wrong (never a secret)."""
-    from agent_runs_mcp.errors import AgentRunsError
-
-    results: dict[str, dict[str, Any]] = {}
-    for name in registry.names:
-        try:
-            seen = await registry.get(name).check()
-            results[name] = {"ok": True, "detail": seen}
-        except AgentRunsError as exc:
-            results[name] = {"ok": False, "detail": str(exc)}
-    return results
 
 
 def oauth_options(settings: Settings, transport: Any = None) -> dict[str, Any]:
@@ -251,6 +197,7 @@ def serve_http(
         "log_level": log_level,
         "log_config": None,
         "timeout_graceful_shutdown": 20,
+        "access_log": log_level == "debug",  # and then without query strings (server/logs.py)
     }
     if workers > 1:
         os.environ.update(

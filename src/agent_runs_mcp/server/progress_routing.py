@@ -24,7 +24,7 @@ def wants_progress(body: bytes) -> bool:
     """Whether a JSON-RPC request (or any request of a batch) asks for progress notifications."""
     try:
         message = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested 1,000 deep: the JSON path answers 400
         return False
     for item in message if isinstance(message, list) else [message]:
         params = item.get("params") if isinstance(item, dict) else None

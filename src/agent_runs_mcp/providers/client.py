@@ -18,8 +18,9 @@ import asyncio
 import contextlib
 import logging
 import random
+import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,7 @@ from agent_runs_mcp.providers.body import (
     parse_body,
     read_capped,
 )
+from agent_runs_mcp.providers.breaker import BREAKER_HINT, Breaker
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.call_context import cache_mode, in_flight, time_left
 from agent_runs_mcp.providers.call_context import caching as caching
@@ -138,6 +140,7 @@ class ProviderHTTP:
         self._pace = AsyncLimiter(1, 1 / account.max_requests_per_s) if account.max_requests_per_s else None
         """Request starts spaced ``1/rate`` apart (a bucket of one): never more than the rate in any second."""
         self.cache = cache
+        self.breaker = Breaker()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -207,6 +210,8 @@ class ProviderHTTP:
                 f"this tool call's time limit was reached before fetching {what}.",
                 hint="Ask for less (a smaller `limit` or a shorter window) and call again.",
             )
+        if (refused := self.breaker.refusal()) is not None:  # it just timed out: do not wait for it again
+            raise ProviderTimeoutError(self.account.name, self.account.kind, f"{refused}.", hint=BREAKER_HINT)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(policy.attempts) | _deadline_stop(policy, started),
             wait=_Wait(policy),
@@ -214,13 +219,14 @@ class ProviderHTTP:
             reraise=True,
             before_sleep=self._count_retry,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts = attempt.retry_state.attempt_number
-                    return await self._get_once(path, params, what, headers)
-        except _Retryable as exc:
-            raise exc.error.with_retry_info(attempts, time.monotonic() - started) from None
+        with self.breaker.watching(time_left):
+            try:
+                async for attempt in retrying:
+                    with attempt:
+                        attempts = attempt.retry_state.attempt_number
+                        return await self._get_once(path, params, what, headers)
+            except _Retryable as exc:
+                raise exc.error.with_retry_info(attempts, time.monotonic() - started) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _paced(self) -> None:
@@ -290,18 +296,27 @@ class ProviderHTTP:
                     ProviderTimeoutError(
                         account.name,
                         account.kind,
-                        f"no answer while fetching {what}: the {phase} timeout of {waited:g}s expired.",
+                        f"no answer while fetching {what}: the {phase} timeout of {waited:.3g}s expired.",
                         hint="The provider may be slow or overloaded; try again, or narrow the request.",
                     )
                 ) from None
             except httpx.TransportError as exc:
                 PROVIDER_REQUESTS.labels(account.name, "connection").inc()
+                host = httpx.URL(account.base_url).host
+                unresolved = any(isinstance(e, socket.gaierror) for e in _causes(exc))
                 raise _Retryable(
                     ProviderConnectionError(
                         account.name,
                         account.kind,
-                        f"could not connect to {account.base_url} ({type(exc).__name__}).",
-                        hint="Check the base URL and the network; `agent-runs-mcp doctor` tests each account.",
+                        f"the host name `{host}` did not resolve (DNS), so {account.base_url} was not reached."
+                        if unresolved
+                        else f"could not connect to {account.base_url} ({type(exc).__name__}).",
+                        hint=(
+                            "Check the spelling of the base URL's host and this machine's DNS."
+                            if unresolved
+                            else "Check the base URL and the network."
+                        )
+                        + " `agent-runs-mcp doctor` tests each account.",
                     )
                 ) from None
             elapsed = time.monotonic() - started
@@ -450,6 +465,15 @@ class ProviderHTTP:
             snippet = trim_detail(response.text, 120)
             return snippet or None
         return None
+
+
+def _causes(exc: BaseException | None) -> Iterator[BaseException]:
+    """``exc`` and what it wraps (httpx wraps httpcore, which wraps the OS error), a few levels deep."""
+    for _ in range(8):
+        if exc is None:
+            return
+        yield exc
+        exc = exc.__cause__ or exc.__context__
 
 
 def _deadline_stop(policy: RetryPolicy, started: float) -> Callable[[RetryCallState], bool]:

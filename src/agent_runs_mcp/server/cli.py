@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check the configuration and each account's credentials")
     doctor.add_argument("--demo", action="store_true", help="check the demo accounts instead")
+    doctor.add_argument(
+        "--within", type=float, default=10.0, metavar="SECONDS", help="the longest doctor waits for all (default 10)"
+    )
     return parser
 
 
@@ -94,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "doctor":
         from agent_runs_mcp.server.doctor import run_doctor
 
-        return run_doctor(demo=args.demo)
+        return run_doctor(demo=args.demo, within_s=args.within)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

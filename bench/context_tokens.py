@@ -147,6 +147,11 @@ async def main() -> None:
         args = {"provider": "modus", "agent": "63", "since": "7d"}
         await measure("summarize_run_health (7d)", "modus", "summarize_run_health", args, raw_all, len(raw_all["runs"]))
 
+        # Every agent of every account over the default 24 hours (raw: each agent's activity pages it reads).
+        res = await call_and_keep(client, "summarize_fleet_health", {})
+        agents = res.structured_content["counted"]
+        await measure("summarize_fleet_health", "all", "summarize_fleet_health", {}, {"agents": agents}, agents)
+
         tools = await client.list_tools()
         tools_tokens = tokens(tools.model_dump_json(by_alias=True, exclude_none=True))
     await raw_http.aclose()

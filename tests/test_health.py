@@ -109,7 +109,8 @@ def test_every_figure_of_a_small_voice_run() -> None:
     assert verdict_of(acc) == "failing"  # 25% system failures
     headline = headline_of(acc, "failing", "call tasks", "in run R1")
     assert headline.startswith("Failing: 38% of 8 finished call tasks in run R1 completed")
-    assert "SIP or carrier error (25% of finished" in headline and "connect rate 38%" in headline
+    assert "cause: system failures 25% of finished, mostly SIP or carrier error (25%)" in headline
+    assert "connect rate 38%" in headline
 
 
 def test_empty_run_is_insufficient_data() -> None:
@@ -179,7 +180,7 @@ def test_executions_aggregate_stop_reasons_and_compare_windows() -> None:
     assert now.tokens == 80 and round(now.cost, 2) == 0.08
     assert [f.item_id for f in now.generic_failures()] == ["e9"]
     changes = compare(now, before)
-    assert changes[0] == "success rate 90% -> 80% (-10%)"
+    assert changes[0] == "success rate 90% -> 80% (-10 pts)"
     assert "items 10 -> 10" in changes
 
 

@@ -249,6 +249,7 @@ class Tally:
     version: str | None = None  # the agent version that ran (Execution.agent_version)
     waiting_since: datetime | None = None  # awaiting a person since (Execution.waiting.since)
     latency_ms: float | None = None  # a voice call's median response latency
+    run_id: str | None = None  # the run it belongs to (a task's run, an execution itself): change points name it
 
     @classmethod
     def of(cls, item: Task | Execution) -> Tally:
@@ -268,6 +269,7 @@ class Tally:
                 attempts=item.attempts,
                 call_status=item.call_status,
                 at=item.created_at or item.started_at,
+                run_id=item.run_id,
             )
         return cls(
             item_id=item.run_id,
@@ -282,6 +284,7 @@ class Tally:
             agent=item.agent_id,
             version=item.agent_version,
             waiting_since=item.waiting.since if item.waiting else None,
+            run_id=item.run_id,
         )
 
 

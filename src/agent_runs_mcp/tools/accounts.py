@@ -43,6 +43,12 @@ class AgentsResult(ListResult):
     agents: list[Agent]
 
 
+NO_ACCOUNT = (
+    "No account configured: set UNPOD_API_TOKEN, RUNTYPE_API_KEY or MODUS_API_KEY (or AGENT_RUNS_CONFIG), "
+    "or restart the server with --demo."
+)
+
+
 @tool_errors
 async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersResult]:
     """List the configured accounts (name, kind, demo). Call first: the other tools take `provider`
@@ -63,10 +69,7 @@ async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersRes
     if settings.demo:
         notes.append("Demo mode: all data comes from the built-in simulator, not from real accounts.")
     if not infos:
-        notes.append(
-            "No account configured: set UNPOD_API_TOKEN, RUNTYPE_API_KEY or MODUS_API_KEY (or AGENT_RUNS_CONFIG), "
-            "or restart the server with --demo."
-        )
+        notes.append(NO_ACCOUNT)
     model = ProvidersResult(providers=infos, demo=settings.demo, notes=notes)
     if infos:
         model.next = ["list_agents(provider=<name>) shows each account's agents"]

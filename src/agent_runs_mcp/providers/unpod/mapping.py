@@ -115,8 +115,8 @@ def tally_of(
         )
     ref = ""
     failed = core.status is Status.FAILED
+    run = as_text(raw.get("run_id")) or run_id
     if failed:  # refs serve as examples of failures only
-        run = as_text(raw.get("run_id")) or run_id
         ref = task_ref(account, core.task_id, run, space_of(raw) or space, agent, page)
     at = parse_time(raw.get("created")) or parse_time(first(core.output.get("start_time")))
     return Tally(
@@ -133,6 +133,7 @@ def tally_of(
         attempts=core.attempts,
         call_status=core.call_status,
         at=at,
+        run_id=run,
     )
 
 

@@ -104,6 +104,10 @@ class Accumulator:
     minutes: Counter[int] = field(default_factory=Counter)
     """Items per minute (epoch minutes) of their time, for the trend."""
     failed_minutes: Counter[int] = field(default_factory=Counter)
+    finished_minutes: Counter[int] = field(default_factory=Counter)
+    """Finished items per minute, for the change point (:mod:`.change`)."""
+    minute_first: dict[int, tuple[datetime, str]] = field(default_factory=dict)
+    """Per minute, the earliest finished item's time and run: where a change point begins."""
     versions: dict[str, VersionTally] = field(default_factory=dict)
     """Per agent version, for items that name theirs."""
     waits: list[WaitRecord] = field(default_factory=list)
@@ -142,6 +146,11 @@ class Accumulator:
             self.minutes[minute] += 1
             if status == Status.FAILED:
                 self.failed_minutes[minute] += 1
+            if status in FINISHED_STATUSES:
+                self.finished_minutes[minute] += 1
+                known = self.minute_first.get(minute)
+                if known is None or item.at < known[0]:
+                    self.minute_first[minute] = (item.at, item.run_id or "")
         if item.version is not None:
             self._add_version(item)
         if status == Status.AWAITING_HUMAN:
@@ -318,20 +327,52 @@ def verdict_of(acc: Accumulator) -> Verdict:
     return "healthy"
 
 
+def verdict_cause(acc: Accumulator, verdict: Verdict) -> tuple[str, ReasonCount | None] | None:
+    """The figure that set the verdict, in words, with the failure reason behind it: the system failure rate
+    and its main system reason when that rule decided, else the success rate and the biggest reason overall
+    (``None`` when healthy)."""
+    if verdict == "insufficient_data":
+        return f"{acc.finished} finished (at least {MIN_FINISHED} needed)", None
+    if verdict == "healthy":
+        return None
+    system = acc.system_failure_rate() or 0.0
+    reasons = acc.top_reasons(len(REASON_LABELS))
+    if system >= (FAILING_SYSTEM_RATE if verdict == "failing" else DEGRADED_SYSTEM_RATE):
+        main = next((r for r in reasons if r.reason in SYSTEM_REASONS), None)
+        text = f"system failures {system:.0%} of finished"
+    else:
+        main = reasons[0] if reasons else None
+        floor = FAILING_SUCCESS_RATE if verdict == "failing" else DEGRADED_SUCCESS_RATE
+        text = f"success {acc.success_rate() or 0:.0%} (under {floor:.0%})"
+    return text + (f", mostly {main.label} ({main.share_of_finished:.0%})" if main else ""), main
+
+
+def cause_of(acc: Accumulator, verdict: Verdict) -> str | None:
+    """:func:`verdict_cause`'s words alone (the fleet view's cause column)."""
+    found = verdict_cause(acc, verdict)
+    return found[0] if found else None
+
+
 def headline_of(acc: Accumulator, verdict: Verdict, noun: str, scope_text: str) -> str:
-    """One sentence for a status channel: the verdict, the success rate and the biggest problem with its share."""
+    """One sentence for a status channel: the verdict, the success rate, and the cause that set the verdict
+    (for a healthy scope, its biggest problem) with an example of the provider's words."""
     if verdict == "insufficient_data":
         in_flight = acc.items - acc.finished
         extra = f", {in_flight} still in flight" if in_flight else ""
-        return (
-            f"Insufficient data: {acc.finished} finished {noun} {scope_text} (at least {MIN_FINISHED} needed){extra}."
-        )
+        noun = noun[:-1] if acc.finished == 1 and noun.endswith("s") else noun
+        needed = f"(at least {MIN_FINISHED} needed)"
+        return f"Insufficient data: {acc.finished} finished {noun} {scope_text} {needed}{extra}."
     text = (
         f"{verdict.capitalize()}: {acc.success_rate() or 0:.0%} of {acc.finished} finished {noun} "
         f"{scope_text} completed"
     )
+    found = verdict_cause(acc, verdict)
     top = acc.top_reasons(1)
-    if top:
+    if found:
+        cause, reason = found
+        raw = next(iter(reason.raw_reasons), "") if reason else ""
+        text += f"; cause: {cause}" + (f", e.g. {raw}" if reason and raw and raw.lower() != reason.label else "")
+    elif top:
         reason = top[0]
         raw = next(iter(reason.raw_reasons), "")
         text += f"; biggest problem: {reason.label} ({reason.share_of_finished:.0%} of finished"
@@ -352,7 +393,7 @@ def compare(current: Accumulator, previous: Accumulator) -> list[str]:
     if now_rate is not None and before_rate is not None:
         delta = now_rate - before_rate
         if abs(delta) >= 0.005:
-            changes.append(f"success rate {before_rate:.0%} -> {now_rate:.0%} ({delta:+.0%})")
+            changes.append(f"success rate {before_rate:.0%} -> {now_rate:.0%} ({round(delta * 100):+d} pts)")
         else:
             changes.append(f"success rate unchanged at {now_rate:.0%}")
     changes.append(f"items {previous.items} -> {current.items}")

@@ -114,6 +114,20 @@ class WaitingFigures(BaseModel):
     example: str | None = Field(default=None, description="The longest wait: which item, step and approver.")
 
 
+class ChangePoint(BaseModel):
+    """Where an agent's failures shifted inside the window (rule in :mod:`.change`)."""
+
+    at: datetime = Field(description="First finished item after the shift.")
+    run_id: str | None = Field(default=None, description="The run that item belongs to.")
+    measure: str = Field(description="`failure rate`, or the failure category whose share shifted.")
+    before: float = Field(description="Share of finished items before.")
+    after: float
+    n_before: int
+    n_after: int
+    top_before: str | None = None
+    top_after: str | None = None
+
+
 class HealthScope(BaseModel):
     type: Literal["run", "agent_window"]
     run_id: str | None = None
@@ -130,6 +144,7 @@ class HealthReport(BaseModel):
     items_kind: str = meta(description="What was counted: call tasks, tasks, executions.")
     verdict: Verdict
     headline: str
+    cause: str | None = meta(description="The figure that set the verdict, in words.")
     totals: dict[str, int] = Field(description="Items per normalized status.")
     finished: int = meta(0)
     success_rate: float | None = None
@@ -152,6 +167,7 @@ class HealthReport(BaseModel):
     usage: PlatformUsage | None = meta()
     tools: list[ToolFigures] | None = meta(description="Per tool, most failures first (the platform's aggregate).")
     waiting: WaitingFigures | None = meta()
+    change: ChangePoint | None = meta(description="Where failures shifted inside the window, if they did.")
     previous: WindowComparison | None = meta()
     scanned: int = Field(description="Items read from the provider.")
     redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")

@@ -18,8 +18,10 @@ from agent_runs_mcp.providers.base import ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import short_time
 from agent_runs_mcp.tools.health.aggregates import apply_window_facts, read_window_facts
+from agent_runs_mcp.tools.health.change import change_point, change_text
 from agent_runs_mcp.tools.health.figures import (
     Accumulator,
+    cause_of,
     compare,
     headline_of,
     percentiles,
@@ -113,6 +115,9 @@ async def window_report(
     report = assemble(adapter, scanner.settings, current, stats, scope, adapter.activity_noun, scope_text, notes)
     report.trend = trend_of(current, start_at, end)
     apply_window_facts(report, facts)
+    report.change = change_point(current)
+    if report.change is not None:  # the headline says when it changed, as the fleet row does
+        report.headline = f"{report.headline.rstrip('.')}; {change_text(report.change)}."
     report.previous = WindowComparison(
         since=prev_start,
         until=start_at,
@@ -171,6 +176,7 @@ def assemble(
         items_kind=noun,
         verdict=verdict,
         headline=headline_of(current, verdict, noun, scope_text),
+        cause=cause_of(current, verdict),
         totals=dict(current.totals),
         finished=current.finished,
         success_rate=current.success_rate(),

@@ -1,0 +1,175 @@
+"""The fleet view's result: one row per agent (verdict, cause, money, waits, change point), totals per
+account and overall, and its text. Pure: rows are built from each agent's window report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from agent_runs_mcp.domain import Agent, meta
+from agent_runs_mcp.tools.common import fmt_money, short_time
+from agent_runs_mcp.tools.health.change import change_text, pts
+from agent_runs_mcp.tools.health.models import ChangePoint, HealthReport
+
+RANK = {"failing": 0, "degraded": 1, "healthy": 2, "insufficient_data": 3, "error": 4}
+
+
+class FleetRow(BaseModel):
+    provider: str
+    agent: str
+    name: str | None = None
+    verdict: str = Field(description="failing, degraded, healthy, insufficient_data, or error (not read).")
+    headline: str = Field(description="The cause that set the verdict (or the error), in a few words.")
+    items: int = 0
+    failed: int = 0
+    success_rate: float | None = None
+    previous_success_rate: float | None = None
+    change: float | None = Field(default=None, description="Success rate now minus the window before.")
+    cost_usd: float | None = meta(description="Cost of the window's items that report one.")
+    per_completed_usd: float | None = meta()
+    awaiting: int = meta(0, "Items waiting on a person now.")
+    change_point: ChangePoint | None = meta(description="Where failures shifted inside the window.")
+
+
+class Spend(BaseModel):
+    """Money and waits of one account (``provider``) or of all (``provider="all"``)."""
+
+    provider: str
+    cost_usd: float | None = None
+    completed: int = Field(default=0, exclude=True)
+    per_completed_usd: float | None = None
+    awaiting: int = 0
+
+
+class FleetReport(BaseModel):
+    since: datetime
+    until: datetime
+    agents: list[FleetRow]
+    counted: int = Field(description="Agents reported on (all of them, not only this page).")
+    verdicts: dict[str, int] = Field(description="Agents per verdict.")
+    complete: bool = Field(description="True when every agent's window was read whole.")
+    totals: list[Spend] = meta(default_factory=list, description="Per account, then `all`; every agent counted.")
+    notes: list[str] = meta(default_factory=list)
+    next: list[str] = meta(default_factory=list)
+
+
+def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
+    before = report.previous.success_rate if report.previous else None  # the row says the change, not both
+    now = report.success_rate if report.verdict != "insufficient_data" else None  # too few: no rate, no change
+    waiting = report.waiting.count if report.waiting else report.totals.get("awaiting_human", 0)
+    return FleetRow(
+        provider=account,
+        agent=agent.id,
+        name=agent.name,
+        verdict=report.verdict,
+        headline=report.cause or _biggest(report),
+        items=sum(report.totals.values()),
+        failed=report.totals.get("failed", 0),
+        success_rate=round(now, 2) if now is not None else None,  # the text says whole percents
+        change=round(now - before, 2) if now is not None and before is not None else None,
+        cost_usd=_money(report.cost_usd),
+        per_completed_usd=_money(report.cost_per_completed_usd),
+        awaiting=waiting,
+        change_point=_slim(report.change),
+    )
+
+
+def _money(value: float | None) -> float | None:
+    """Dollars to the precision the text shows them (cents from $1, else four places)."""
+    return None if value is None else round(value, 2 if value >= 1 else 4)
+
+
+def _slim(change: ChangePoint | None) -> ChangePoint | None:
+    """The change point as a row shows it: shares in whole percents, top reasons only when they changed."""
+    if change is None:
+        return None
+    same = change.top_after == change.top_before
+    return change.model_copy(
+        update={
+            "before": round(change.before, 2),
+            "after": round(change.after, 2),
+            "top_before": None if same else change.top_before,
+            "top_after": None if same else change.top_after,
+        }
+    )
+
+
+def error_row(account: str, agent: Agent, message: str) -> FleetRow:
+    return FleetRow(provider=account, agent=agent.id, name=agent.name, verdict="error", headline=message)
+
+
+def _biggest(report: HealthReport) -> str:
+    if not report.top_failure_reasons:
+        return "no failures" if report.finished else "nothing finished"
+    top = report.top_failure_reasons[0]
+    return f"biggest problem {top.label} ({top.share_of_finished:.0%} of finished)"
+
+
+def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]) -> list[Spend]:
+    """Money and waits per account (in the order accounts first appear) and overall."""
+    out: dict[str, Spend] = {}
+    for row in rows:
+        for key in (row.provider, "all"):
+            spend = out.setdefault(key, Spend(provider=key))
+            spend.awaiting += row.awaiting
+            report = reports.get((row.provider, row.agent))
+            if report is not None and report.cost_usd is not None:
+                spend.cost_usd = round((spend.cost_usd or 0.0) + report.cost_usd, 4)
+                spend.completed += report.totals.get("completed", 0)
+    for spend in out.values():
+        if spend.cost_usd is not None and spend.completed:
+            spend.per_completed_usd = _money(spend.cost_usd / spend.completed)
+        spend.cost_usd = _money(spend.cost_usd)
+    accounts = [s for k, s in out.items() if k != "all"]
+    return [*accounts, out["all"]] if len(accounts) > 1 else accounts
+
+
+def rank(row: FleetRow) -> tuple[int, float, int]:
+    return RANK.get(row.verdict, 5), row.change if row.change is not None else 0.0, -row.failed
+
+
+def row_line(row: FleetRow) -> str:
+    """``- unpod/<id> "Priya" · failing · success 36% (+5 pts) · 55 failed of 140 · <cause> · $4.10 ...``"""
+    name = f' "{row.name}"' if row.name else ""
+    parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
+    if row.success_rate is not None:
+        rate = f"success {row.success_rate:.0%}"
+        if row.change is not None:
+            rate += f" ({pts(row.change)} vs before)"
+        parts.append(rate)
+    parts.append(f"{row.failed} failed of {row.items}" if row.failed else f"{row.items} items")
+    parts.append(row.headline)
+    if row.cost_usd is not None:
+        per = f", {fmt_money(row.per_completed_usd)}/completed" if row.per_completed_usd is not None else ""
+        parts.append(f"{fmt_money(row.cost_usd)}{per}")
+    if row.awaiting:
+        parts.append(f"{row.awaiting} awaiting a person")
+    if row.change_point is not None:
+        parts.append(change_text(row.change_point))
+    return "- " + " · ".join(parts)
+
+
+def spend_line(totals: list[Spend]) -> str | None:
+    """``Spend: unpod $27.38 ($0.08/completed), ...; all $31.00 ($0.07/completed). Awaiting a person: 3.``"""
+    parts = []
+    for spend in totals:
+        if spend.cost_usd is None:
+            continue
+        per = f" ({fmt_money(spend.per_completed_usd)}/completed)" if spend.per_completed_usd else ""
+        parts.append(f"{spend.provider} {fmt_money(spend.cost_usd)}{per}")
+    waits = [f"{s.provider} {s.awaiting}" for s in totals if s.awaiting]
+    if not parts and not waits:
+        return None
+    text = ("Spend: " + ", ".join(parts) + ".") if parts else "Spend: no account reports cost."
+    return text + (f" Awaiting a person: {', '.join(waits)}." if waits else "")
+
+
+def render_fleet(model: FleetReport, lines: list[str], configured: bool) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(model.verdicts.items(), key=lambda kv: RANK.get(kv[0], 5)))
+    empty = "no agents" if configured else "no account configured"
+    head = (
+        f"Fleet · {model.counted} agent(s) · {short_time(model.since)} to {short_time(model.until)} · {counts or empty}"
+    )
+    spend = spend_line(model.totals)
+    return "\n".join([head, *lines, *([spend] if spend else []), *model.notes, *[f"Next: {s}" for s in model.next]])

@@ -67,9 +67,11 @@ def serve_simulator(
     rate_limit: float | None = None,
     log_level: str = "warning",
 ) -> int:
-    """`agent-runs-mcp simulate`: the simulator alone over HTTP, with the variables that point the server at it."""
-    import uvicorn
+    """`agent-runs-mcp simulate`: the simulator alone over HTTP, with the variables that point the server at it.
 
+    The port is bound before the variables are printed: a busy port says so instead of a banner.
+    """
+    from agent_runs_mcp.server import ports
     from agent_runs_mcp.simulator.app import create_app
     from agent_runs_mcp.simulator.pacing import Pacing
     from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
@@ -79,7 +81,12 @@ def serve_simulator(
         pacing.set(latency_ms if latency_ms is not None else pacing.latency_s * 1000, rate_limit or pacing.rate)
     world = World(seed=seed, big_run_tasks=big_run, big_run_done=big_run_done, big_agent_executions=big_agent)
     app = create_app(world, pacing=pacing)
-    base = f"http://{host}:{port}"
+    try:
+        sock = ports.bind(host, port)
+    except ports.PortError as exc:
+        print(f"agent-runs-mcp simulate: {exc}", file=sys.stderr, flush=True)
+        return 2
+    base = ports.url(sock, host)
     lines = ["Provider simulator on " + base, "Point the server at it with:"]
     for kind, platform in PLATFORMS.items():
         creds = DEMO_CREDENTIALS[kind]
@@ -94,5 +101,5 @@ def serve_simulator(
         "GET /_sim/pacing for traffic (see agent_runs_mcp/simulator/pacing.py)."
     )
     print("\n".join(lines), file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    ports.run_uvicorn(sock, app, host=host, port=port, log_level=log_level)
     return 0

@@ -183,13 +183,19 @@ def serve_http(
     log_level: str = "info",
     log_format: str = "text",
 ) -> int:
-    import uvicorn
+    from agent_runs_mcp.server import ports
 
     problem = check_bind(host, settings, allow_unauthenticated)
     if problem:
         print(f"agent-runs-mcp: {problem}", file=sys.stderr)
         return 2
-    log.info("MCP over streamable HTTP at http://%s:%s%s (SSE at /sse)", host, port, MCP_PATH)
+    try:  # bind first, announce after: a busy port is one sentence, not a traceback after the banner
+        sock = ports.bind(host, port)
+    except ports.PortError as exc:
+        print(f"agent-runs-mcp: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    log.info("MCP over streamable HTTP at %s%s (SSE at /sse)", ports.url(sock, host), MCP_PATH)
     # uvicorn keeps our logging set-up (log_config=None) and drains in-flight calls for up to 20 s on SIGTERM.
     common = {
         "host": host,
@@ -210,7 +216,7 @@ def serve_http(
                 **({"AGENT_RUNS_DEMO": "1"} if settings.demo else {}),
             }
         )
-        uvicorn.run("agent_runs_mcp.server.http:app_factory", factory=True, workers=workers, **common)
+        ports.run_uvicorn(sock, "agent_runs_mcp.server.http:app_factory", factory=True, workers=workers, **common)
         return 0
-    uvicorn.run(create_http_app(settings, host=host, port=port, extra_hosts=extra_hosts), **common)
+    ports.run_uvicorn(sock, create_http_app(settings, host=host, port=port, extra_hosts=extra_hosts), **common)
     return 0

@@ -67,6 +67,12 @@ class ProviderError(AgentRunsError):
             text += f" {self.hint}"
         return text
 
+    def with_hint(self, hint: str) -> ProviderError:
+        """The same error with advice that knows more than the HTTP layer did (which argument finds it)."""
+        self.hint = hint
+        self.args = (self._message(),)
+        return self
+
     def with_retry_info(self, attempts: int, waited_s: float) -> ProviderError:
         """Record how often the call was tried before it gave up."""
         self.attempts = attempts

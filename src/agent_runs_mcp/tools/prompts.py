@@ -9,12 +9,32 @@ from pydantic import Field
 
 def triage_run(
     provider: Annotated[str, Field(description="Account name from list_providers.")],
-    run: Annotated[str, Field(description="The run's ref (best) or run_id.")],
+    run: Annotated[str, Field(description="The run's ref (best: it locates the run alone) or run_id.")],
+    agent: Annotated[
+        str,
+        Field(
+            description="The run's agent id (list_agents), unless `run` is a ref. Without it some platforms "
+            "cannot find a run outside the default space or name its failure causes precisely."
+        ),
+    ] = "",
+    space: Annotated[str, Field(description="The run's space, where the platform has spaces (optional).")] = "",
 ) -> str:
     """Triage one run: what went wrong, how often, and what to do about it."""
-    target = f'ref="{run}"' if ":run:" in run else f'provider="{provider}", run_id="{run}"'
+    if ":run:" in run:
+        target, ask = f'ref="{run}"', ""
+    else:
+        target = f'provider="{provider}", run_id="{run}"' + "".join(
+            f', {name}="{value}"' for name, value in (("agent", agent), ("space", space)) if value
+        )
+        ask = (
+            ""
+            if agent
+            else '\nThe run\'s agent was not given. If a call below answers "not found", or to get the most precise '
+            "failure causes, find the agent first (ask the user, or list_agents then list_agent_executions(agent=...)"
+            " to spot this run and take its `ref`) and call again with `agent=` or `ref=`.\n"
+        )
     return f"""Triage run {run} on {provider} with the agent-runs tools, then write a short triage note.
-
+{ask}
 1. Call summarize_run_health({target}). Read the verdict, the headline and the top failure reasons.
 2. For the biggest failure reason, call get_run_tasks({target}, status="failed", limit=10) and look for a
    pattern (same end reason, same time, same contact, same attempt count).

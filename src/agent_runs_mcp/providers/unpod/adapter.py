@@ -54,7 +54,7 @@ from agent_runs_mcp.providers.client import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_text, dig, first, newest_first_exhausted
 from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM
-from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory
+from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory, run_not_in_space
 from agent_runs_mcp.providers.unpod.mapping import execution_of, has_transcript, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
 from agent_runs_mcp.providers.unpod.sessions import Sessions, SpeechSessions
@@ -262,9 +262,9 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
                 ttl_s=TASKS_TTL,
                 size=size,
             )
-        except NotFoundError:
-            if query.space or not query.agent or token:
-                raise  # the caller named the space, or there is nothing else to search
+        except NotFoundError as exc:
+            if query.space or not query.agent or token:  # the caller named the space, or nothing else to search
+                raise exc.with_hint(run_not_in_space(space, named=bool(query.space), agent=query.agent)) from None
             return None
         return raw, space
 

@@ -90,3 +90,15 @@ class SpaceDirectory:
             if found:
                 return found
         return self.account.space_token
+
+
+def run_not_in_space(space: str, *, named: bool, agent: str | None) -> str:
+    """What finds a run that is not in ``space``: a 404 says which argument to pass."""
+    which = "the space passed" if named else "the account's default space"
+    if agent:
+        return f"Space `{space}` is {which}; check the run id, or pass the run's `ref` from list_agent_executions."
+    return (
+        f"Space `{space}` is {which}: the run may be in another one. Pass `agent=` (the run's agent handle from "
+        "list_agents: its tasks are searched for the run) or `space=` (the run's space token; list_agents shows "
+        "each agent's space), or the run's `ref` from list_agent_executions."
+    )

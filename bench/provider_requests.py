@@ -1,5 +1,6 @@
-"""Provider requests each demo tool call makes: health reports of a Runtype agent and a Modus workflow, their
-listings, and the fleet view, counted at the transport (every request the adapters send, cache off).
+"""Provider requests each demo tool call makes: health reports of a Runtype agent, a Modus workflow and an Unpod
+speech agent, their listings, one speech call, and the fleet view, counted at the transport (every request the
+adapters send, cache off).
 
     .venv/bin/python bench/provider_requests.py
 
@@ -23,7 +24,10 @@ from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.simulator.app import create_app
 from agent_runs_mcp.simulator.world import World
 
-IDS = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f-]{27}|\d+|aex_\w+|exec_\w+|wf-[\w-]+|[\w-]+:[\w-]+)(?=/|$)")
+IDS = re.compile(
+    r"/(?:[0-9a-f]{8}-[0-9a-f-]{27}|\d+|aex_\w+|exec_\w+|call_\w+|asst_\w+|space-agent-\w+|[A-Z0-9]{24}|wf-[\w-]+"
+    r"|[\w-]+:[\w-]+)(?=/|$)"
+)
 
 
 class Counting(httpx.AsyncBaseTransport):
@@ -44,6 +48,8 @@ async def main() -> None:
     registry = Registry(settings, transport=counting)
     triage = next(a for a in world.runtype_agents if a.name == "Support Triage")
     flow = world.modus_agents[-1]
+    voice = world.speech_agents[0]["agent_id"]
+    talked = next(c["id"] for c in world.speech_calls if c["agent_id"] == voice and c["_transcript"])
     calls: list[tuple[str, str, dict[str, Any]]] = [
         ("runtype agent health (24h)", "summarize_run_health", {"provider": "runtype", "agent": triage.id}),
         (
@@ -53,8 +59,13 @@ async def main() -> None:
         ),
         ("modus workflow health (24h)", "summarize_run_health", {"provider": "modus", "agent": str(flow.id)}),
         ("modus runs (limit 10)", "list_agent_executions", {"provider": "modus", "agent": str(flow.id), "limit": 10}),
+        ("speech agent health (7d)", "summarize_run_health", {"provider": "unpod", "agent": voice, "since": "7d"}),
+        ("speech calls (limit 10)", "list_agent_executions", {"provider": "unpod", "agent": voice, "limit": 10}),
+        ("speech call transcript", "get_call_transcript", {"provider": "unpod", "call_id": talked}),
+        ("speech call run report", "summarize_run_health", {"provider": "unpod", "agent": voice, "run_id": talked}),
         ("fleet, runtype (24h)", "summarize_fleet_health", {"provider": "runtype"}),
         ("fleet, modus (24h)", "summarize_fleet_health", {"provider": "modus"}),
+        ("fleet, unpod (24h)", "summarize_fleet_health", {"provider": "unpod"}),
     ]
     async with Client(build_server(settings, registry), mode="legacy") as client:
         for label, tool, args in calls:

@@ -164,7 +164,6 @@ class Call(_Model):
     summary: str | None = None
     recording_url: str | None = None
     cost_usd: float | None = None
-    tokens: int | None = meta()
     latency_ms: float | None = meta(description="The call's median voice response latency, in milliseconds.")
     follow_up_of: str | None = meta(description="The first call of this contact's follow-up chain.")
     ref: str = Field(default="", description="Locates the item alone (detail=full; concise: use the ids and `next`).")
@@ -198,7 +197,7 @@ class Call(_Model):
 
 _TASK_CALL_FIELDS = (
     "call_id", "task_id", "run_id", "status", "provider_status", "contact", "started_at", "ended_at",
-    "duration_s", "end_reason", "outcome", "summary", "recording_url", "cost_usd", "tokens", "follow_up_of",
+    "duration_s", "end_reason", "outcome", "summary", "recording_url", "cost_usd", "follow_up_of",
 )  # fmt: skip
 """What a call task says of its call."""
 

@@ -287,7 +287,8 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
     async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
             raw, sessions = await asyncio.gather(self.speech_call(query.run_id), self.speech_sessions())
-            return ProviderPage([call_tally_of(raw, sessions.of(raw))], token, None, 1, cost_note=sessions.cost_note)
+            tally = call_tally_of(self.name, raw, sessions.of(raw))
+            return ProviderPage([tally], token, None, 1, cost_note=sessions.cost_note)
         found = await self._space_run_page(query, token, self.scan_page_size)
         if found is not None:
             raw, space = found
@@ -308,7 +309,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
         if is_speech_agent(query.agent):
             assert query.agent is not None
             rows, sessions = await self._calls_with_sessions(query.agent, None)
-            tallies = [call_tally_of(r, sessions.of(r)) for r in rows]
+            tallies = [call_tally_of(self.name, r, sessions.of(r)) for r in rows]
             return ProviderPage(tallies, token, None, len(rows), cost_note=sessions.cost_note)
         agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
         path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"

@@ -139,7 +139,7 @@ def _words(raw: dict[str, Any], session: SessionFacts | None) -> tuple[str | Non
 
 
 def call_execution_of(account: str, raw: dict[str, Any], session: SessionFacts | None = None) -> Execution:
-    """A speech-plane call as one execution of its agent."""
+    """A speech-plane call as one execution of its agent (a call is its own only task: no task counts)."""
     call_id, word, status, started, ended, duration, end_reason, _ = _call_core(raw)
     agent = as_text(raw.get("agent_id"))
     summary, _outcome = _words(raw, session)
@@ -151,8 +151,6 @@ def call_execution_of(account: str, raw: dict[str, Any], session: SessionFacts |
         started_at=started or parse_time(first(raw.get("created"), raw.get("scheduled_at"))),
         ended_at=ended,
         duration_s=duration,
-        tasks_total=1,
-        tasks_completed=1 if status == S.COMPLETED else 0,
         stop_reason=end_reason,
         summary=as_text(summary, 300),
         trigger=as_text(raw.get("direction")),
@@ -194,13 +192,14 @@ def call_task_of(account: str, raw: dict[str, Any], session: SessionFacts | None
     )
 
 
-def call_tally_of(raw: dict[str, Any], session: SessionFacts | None = None) -> Tally:
-    """What a health report needs of one speech-plane call."""
+def call_tally_of(account: str, raw: dict[str, Any], session: SessionFacts | None = None) -> Tally:
+    """What a health report needs of one speech-plane call (its ref opens the call's transcript)."""
     call_id, word, status, started, _ended, duration, end_reason, _ = _call_core(raw)
+    agent = as_text(raw.get("agent_id"))
     return Tally(
         item_id=call_id,
         status=status,
-        ref="",
+        ref=make_ref(account, "call", c=call_id, a=agent, k=SPEECH),
         kind="call",
         duration_s=duration,
         cost_usd=session.cost_usd if session else None,
@@ -210,7 +209,7 @@ def call_tally_of(raw: dict[str, Any], session: SessionFacts | None = None) -> T
         outcome=analytics_of(raw)[1],
         call_status=word,
         at=started or parse_time(raw.get("created")),
-        agent=as_text(raw.get("agent_id")),
+        agent=agent,
         latency_ms=latency_ms(raw),
     )
 

@@ -1,6 +1,8 @@
 # agent-runs-mcp as a remote MCP server (streamable HTTP at /mcp, SSE at /sse, /metrics, /healthz, /readyz).
 #   docker build -t agent-runs-mcp .
-#   docker run -p 8765:8765 -e AGENT_RUNS_HTTP_TOKEN=... -e UNPOD_API_TOKEN=... agent-runs-mcp
+#   docker run -p 8765:8765 -e AGENT_RUNS_HTTP_TOKEN=... -e AGENT_RUNS_HTTP_ALLOWED_HOSTS=agent-runs.example.com \
+#     -e UNPOD_API_TOKEN=... agent-runs-mcp
+# AGENT_RUNS_HTTP_ALLOWED_HOSTS is the name clients reach it by (any other Host gets 421; localhost always works).
 # Binding 0.0.0.0 inside the container needs AGENT_RUNS_HTTP_TOKEN or AGENT_RUNS_OAUTH_ISSUER: without
 # either the server refuses to start. deploy/compose.yaml and deploy/k8s/ run several replicas on Redis.
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.server.demo_wiring import load_settings
+from agent_runs_mcp.server.host_check import HostCheck
 from agent_runs_mcp.server.probes import add_probe_routes
 from agent_runs_mcp.server.progress_routing import route_progress, streaming_manager
 
@@ -105,14 +106,15 @@ def create_http_app(
 
     app.router.lifespan_context = lifespan
     app.state.mcp_server = server
+    outer: Any = app
     if settings.http_tokens and not settings.oauth:  # with OAuth, the SDK's auth takes static tokens too
         from agent_runs_mcp.server.static_auth import StaticBearerGuard
 
-        guarded = StaticBearerGuard(app, settings.http_tokens)
-        guarded.state = app.state  # type: ignore[attr-defined]  # tests and the load bench read it
-        guarded.router = app.router  # type: ignore[attr-defined]
-        return guarded
-    return app
+        outer = StaticBearerGuard(app, settings.http_tokens)
+    outer = HostCheck(outer, security.allowed_hosts)  # an unlisted Host: 421 naming --allowed-host
+    outer.state = app.state  # tests and the load bench read it
+    outer.router = app.router
+    return outer
 
 
 def oauth_options(settings: Settings, transport: Any = None) -> dict[str, Any]:

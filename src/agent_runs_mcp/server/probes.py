@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.metrics import exposition
+from agent_runs_mcp.server.host_check import refusal
 
 READY_CHECK_TTL_S = 60.0
 
@@ -85,7 +86,7 @@ def add_probe_routes(server: Any, settings: Settings, allowed_hosts: list[str], 
     def wrong_host(request: Request) -> Response | None:
         if host_allowed(request.headers.get("host"), allowed_hosts):
             return None
-        return JSONResponse({"error": "invalid_host", "message": "Host not allowed"}, 421)
+        return JSONResponse({"error": "invalid_host", "message": refusal(request.headers.get("host"))}, 421)
 
     @server.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Request) -> Response:

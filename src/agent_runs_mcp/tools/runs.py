@@ -11,7 +11,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ResourceLink
 from pydantic import Field
 
-from agent_runs_mcp.domain import Execution, Task, Waiting, meta
+from agent_runs_mcp.domain import Execution, Status, Task, Waiting, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, RunQuery
 from agent_runs_mcp.tools.calls import transcript_uri
@@ -40,6 +40,7 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
+from agent_runs_mcp.tools.hints import failed_tasks_hint, has_failed_tasks, wider_window
 from agent_runs_mcp.tools.listing import CONCISE_TEXT_CHARS, DetailArg, ListResult, closing_lines, dump, list_page
 from agent_runs_mcp.tools.task_table import (
     ROW_COLUMNS,
@@ -103,9 +104,12 @@ async def list_agent_executions(
     )
     seen: Counter[str] = Counter()
     newest: list[datetime] = []
+    partly: list[tuple[int, str]] = []  # runs that finished with failed tasks inside (not found by status="failed")
 
     def observe(item: Execution) -> None:
         seen[item.status.value] += 1
+        if has_failed_tasks(item):
+            partly.append(((item.tasks_total or 0) - (item.tasks_completed or 0), item.run_id))
         if item.started_at and (not newest or item.started_at > newest[0]):
             newest[:] = [item.started_at]
 
@@ -129,6 +133,10 @@ async def list_agent_executions(
     filters = _filters(status=wanted, since=start_at, until=end_at)
     if not page.items:
         page.notes.append(_empty_executions_hint(page.found.scanned, seen, newest[0] if newest else None, filters))
+        if wanted == Status.FAILED and partly:
+            page.notes.append(
+                failed_tasks_hint(adapter.name, query.agent, query.space, [r for _n, r in sorted(partly, reverse=True)])
+            )
     envelope = ExecutionsResult(
         **page.envelope_fields(adapter, detail, settings.redact_pii),
         agent=query.agent,
@@ -284,7 +292,8 @@ def _empty_executions_hint(scanned: int, seen: Counter[str], newest: datetime | 
         text = f"None of the {scanned} execution(s) read matched (statuses seen: {statuses}"
         text += f"; newest started {short_time(newest)})." if newest else ")."
     if "since" in filters or "until" in filters:
-        text += " Widen the window (e.g. since=7d or 30d)" + (" or drop `status`." if "status" in filters else ".")
+        since = datetime.fromisoformat(filters["since"]) if "since" in filters else None
+        text += f" Widen the window ({wider_window(since)})" + (" or drop `status`." if "status" in filters else ".")
     else:
         text += " Drop `status` or pick one of the statuses seen."
     return text

@@ -390,6 +390,8 @@ def compare(current: Accumulator, previous: Accumulator) -> list[str]:
     changes = []
     now_reasons, before_reasons = current.reasons, previous.reasons
     now_rate, before_rate = current.success_rate(), previous.success_rate()
+    if min(current.finished, previous.finished) < MIN_FINISHED:  # too few finished on a side: no rate, no change
+        now_rate = before_rate = None
     if now_rate is not None and before_rate is not None:
         delta = now_rate - before_rate
         if abs(delta) >= 0.005:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.refs import parse_ref
 from agent_runs_mcp.tools.common import fmt_duration, fmt_money, short_time
 from agent_runs_mcp.tools.health.figures import fmt_ms
 from agent_runs_mcp.tools.health.models import SUCCESS_RATE_DEFINITION, HealthReport
@@ -9,21 +13,59 @@ from agent_runs_mcp.tools.health.versions import usage_line, versions_line, wait
 
 
 def next_steps(report: HealthReport) -> list[str]:
-    """Where to look after a report: an example failure's transcript, the failed tasks of the run."""
+    """Calls that lead somewhere from this report, on this provider, with the values filled in.
+
+    The top failure category's example says what the failed items are: a task ref (calls inside runs, as
+    in a campaign run that ends `completed` with most calls failed) leads to that run's tasks filtered by
+    the category; a run ref (or no ref) to the agent's failed executions over the same window. The
+    transcript step is offered only when the report has example refs to read.
+    """
     if not report.top_failure_reasons:
         return []
-    steps = ["get_call_transcript(ref=<an example's ref>) reads what happened"]
-    if report.scope.type == "run":
-        steps.append('get_run_tasks(ref=<the run\'s ref>, status="failed")')
-    else:
-        steps.append('list_agent_executions(agent=..., status="failed")')
+    top = report.top_failure_reasons[0]
+    ref = next((r.example_refs[0] for r in report.top_failure_reasons if r.example_refs), None)
+    steps = ["get_call_transcript(ref=<an example's ref>) reads what happened"] if ref else []
+    scope = report.scope
+    where = f'provider="{report.provider}"' + "".join(
+        f', {key}="{value}"' for key, value in (("agent", scope.agent), ("space", scope.space)) if value
+    )
+    run = scope.run_id or _run_of_task(top.example_refs[0] if top.example_refs else None)
+    if run:
+        scope_words = "this run" if scope.run_id else "the first example's run"
+        steps.append(
+            f'get_run_tasks({where}, run_id="{run}", reason="{top.label}", detail="rows") lists the {top.label} '
+            f"tasks of {scope_words}"
+        )
+    elif scope.since is not None:
+        steps.append(f'list_agent_executions({where}, status="failed", since="{_iso(scope.since)}")')
     return steps
+
+
+def _run_of_task(ref: str | None) -> str | None:
+    """The run of a task ref (refs are ours: decoding one is platform-neutral); ``None`` for other refs."""
+    if not ref:
+        return None
+    try:
+        decoded = parse_ref(ref)
+    except InputError:
+        return None
+    return decoded.get("r") if decoded.kind == "task" and decoded.get("r") != decoded.get("t") else None
+
+
+def _noun(count: int, noun: str) -> str:
+    """``1 execution``, ``2 executions``: the noun is given in the plural."""
+    return noun[:-1] if count == 1 and noun.endswith("s") else noun
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def render_health(report: HealthReport) -> str:
     lines = [report.headline]
     totals = ", ".join(f"{k} {v}" for k, v in sorted(report.totals.items(), key=lambda kv: -kv[1]))
-    lines.append(f"Counted {sum(report.totals.values())} {report.items_kind}: {totals or 'none'}.")
+    counted = sum(report.totals.values())
+    lines.append(f"Counted {counted} {_noun(counted, report.items_kind)}: {totals or 'none'}.")
     rates = []
     if report.success_rate is not None:
         rates.append(f"success {report.success_rate:.0%}")
@@ -87,7 +129,10 @@ def render_health(report: HealthReport) -> str:
     if report.previous:
         p = report.previous
         lines.append(f"Previous window ({short_time(p.since)} to {short_time(p.until)}): " + "; ".join(p.changes) + ".")
-    lines.append(f"Scanned {report.scanned} items" + (" (complete)." if report.complete else " (sampled, see notes)."))
+    scanned = f"Scanned {report.scanned} items"
+    if report.previous is not None and report.scanned != counted:  # why more were read than counted
+        scanned += f" ({counted} in this window, {report.previous.items} in the one before, for the comparison)"
+    lines.append(scanned + (", complete." if report.complete else ", sampled (see notes)."))
     lines += report.notes
     lines += [f"Next: {step}" for step in report.next]
     return "\n".join(lines)

@@ -179,8 +179,8 @@ def assemble(
         cause=cause_of(current, verdict),
         totals=dict(current.totals),
         finished=current.finished,
-        success_rate=current.success_rate(),
-        system_failure_rate=current.system_failure_rate(),
+        success_rate=current.success_rate() if verdict != "insufficient_data" else None,  # too few: no rate
+        system_failure_rate=current.system_failure_rate() if verdict != "insufficient_data" else None,
         top_failure_reasons=current.top_reasons(),
         outcomes=current.outcome_counts(),
         duration_s=percentiles(current.durations),

@@ -1,7 +1,9 @@
 """The vendors' official SDKs as the test oracle (never runtime dependencies).
 
 1. Simulator vs SDK: each SDK's own client calls every endpoint our adapters read, against the
-   simulator; every answer must parse into the SDK's models (19 calls: Modus 4, Runtype 7, Unpod 8).
+   simulator; every answer must parse into the SDK's models (Modus: workflows, runs, run detail, usage,
+   waiting runs; Runtype: agents, executions with versions, detail, tool calls, events, logs paged by
+   `cursor`, run insights, execution status; Unpod 8 calls).
 2. Fixture vs adapter: responses built through the SDKs' own models are served to our adapters
    through an httpx MockTransport; every field the SDK model carries and our domain model has must land.
 
@@ -68,6 +70,67 @@ def test_runtype_sdk_reads_the_simulator(sim: LiveServer, world: World, caplog: 
     assert len(events) == len(failed["_events"]) and not skipped, skipped  # every event parsed, none skipped
     logs = api.logs.query_customer_logs(execution_id=failed["executionId"], level="error")
     assert logs.data.entries[0]["message"] == failed["_reason"][0]
+
+
+def test_modus_sdk_reads_usage_and_waiting_runs(sim: LiveServer, world: World) -> None:
+    """`/api/v1/usage` through the SDK's usage resource and, with `group_by`/`agent_id` (which `usage.list()`
+    cannot send), through its own operation table and response model; waiting runs with `approvalScope=all`."""
+    from modus._generated.models import ListUsageResponseDto
+    from modus._openapi_invoke import invoke_operation
+    from modus.management import ModusManagement
+
+    mgmt = ModusManagement(api_key=DEMO_CREDENTIALS["modus"]["token"], base_url=sim.url)
+    since, until = "2020-01-01T00:00:00Z", "2100-01-01T00:00:00Z"
+    everything = mgmt.usage.list(since=since, until=until, rollup="day")
+    total = sum(world.modus_run_usage(r)["credits"] for runs in world.modus_runs.values() for r in runs)
+    assert everything.totals.credits == pytest.approx(total, abs=0.01)
+    query = {"since": since, "until": until, "rollup": "day", "group_by": "agent", "agent_id": "57"}
+    body = invoke_operation(mgmt._http, "UsageController_list", query=query)
+    mine = ListUsageResponseDto.model_validate(body)
+    want = sum(world.modus_run_usage(r)["credits"] for r in world.modus_runs[57])
+    assert {b.group_value for b in mine.buckets} == {"57"} and mine.totals.credits == pytest.approx(want, abs=0.01)
+    client = modus.Modus(api_key=DEMO_CREDENTIALS["modus"]["token"], base_url=sim.url)
+    waiting = list(client.workflows.runs.list(63, status="awaiting_human", approval_scope="all"))
+    assert [r.id for r in waiting] == [r["id"] for r in world.modus_runs[63] if r["status"] == "awaiting_human"]
+    assert all(r.pending_approval and r.pending_approval["approver"] for r in waiting)
+
+
+def test_runtype_sdk_reads_versions_insights_status_events_and_logs(
+    sim: LiveServer, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    bearer = "Bearer " + DEMO_CREDENTIALS["runtype"]["token"]
+    api = runtype_api.RuntypeApi(base_url=sim.url + "/", api_key=bearer, authorization=bearer)
+    triage = next(a for a in world.runtype_agents if a.name == "Support Triage")
+    mine = [e for e in world.runtype_executions if e["agentId"] == triage.id and e["parentExecutionId"] is None]
+    listed = api.agents.list_agent_executions(triage.id, limit=100).data
+    assert {(e.agent_version.version_number, e.agent_version.label) for e in listed if e.agent_version} == {
+        (7, None),
+        (8, "stricter ticket schema"),
+    }
+    insights = api.agents.roll_up_recent_runs_of_an_agent(triage.id, limit="200").data
+    assert sum(v.runs for v in insights.versions) == insights.window.runs == len(mine)
+    assert max(insights.tools, key=lambda t: t.failed_calls).tool_name == "create_ticket"
+    assert insights.cost is not None and insights.cost.avg_per_run > 0
+    every = [e for e in world.runtype_executions if e["status"] == "failed"]
+    for source in ("status", "events"):
+        failed = next(e for e in every if e["_reason"][1] == source)
+        status = api.executions.poll_an_asynchronous_execution(failed["executionId"])
+        assert status.status == "failed" and status.error
+        if source == "status":
+            assert status.error == failed["_reason"][0] and status.http_status == 400
+    kinds = {"approval_complete": None, "execution_error": "upgradeUrl", "tool_complete": None}
+    for kind, key in kinds.items():
+        failed = next(e for e in every if any(v["type"] == kind and (not key or key in v) for v in e["_events"]))
+        with caplog.at_level(logging.WARNING):
+            events = list(api.agents.stream_execution_events(failed["agentId"], failed["id"]))
+        skipped = [r.getMessage()[:300] for r in caplog.records if "Skipping SSE event" in r.getMessage()]
+        assert len(events) == len(failed["_events"]) and not skipped, (kind, skipped)
+    first = api.logs.query_customer_logs(level="error", limit="2")
+    assert len(first.data.entries) == 2 and first.data.pagination.has_more and first.data.pagination.cursor
+    second = api.logs.query_customer_logs(level="error", limit="2", cursor=first.data.pagination.cursor)
+    assert second.data.entries and second.data.entries[0] != first.data.entries[0]
+    degraded = next(e for e in world.runtype_executions if e["_logs_degraded"])
+    assert api.logs.query_customer_logs(execution_id=degraded["executionId"], level="error").data.degraded is True
 
 
 @pytest.mark.skipif(

@@ -37,17 +37,35 @@ class RuntypeApi:
         world = self.world
         match parts:
             case ["logs"]:
+                # `{success, data: {entries, pagination: {cursor, hasMore}, degraded?}}` as runtype-sdk 5.5.0 reads
+                # it (`logs/types/get_v1logs_response_data*.py`): the next page's cursor is `cursor`.
                 q = request.query_params
-                entries = [
-                    entry
+                matched = [
+                    (e, entry)
                     for e in world.runtype_executions
                     for entry in e["_logs"]
                     if (not q.get("executionId") or q["executionId"] in (e["id"], e["executionId"]))
                     and (not q.get("agentId") or entry["agentId"] == q["agentId"])
                     and (not q.get("level") or entry["level"] == q["level"])
                 ]
-                body = {"entries": entries[:100], "pagination": {"hasMore": len(entries) > 100, "nextCursor": None}}
+                limit = self._int(request, "limit", 100, 1, 1000)
+                start = self._int(request, "cursor", 0, 0)
+                if limit is None or start is None:
+                    return self._rt_error(400, "validation_error", "`limit` or `cursor` is invalid")
+                page = [entry for _, entry in matched[start : start + limit]]
+                more = start + limit < len(matched)
+                body: dict[str, Any] = {
+                    "entries": page,
+                    "pagination": {"cursor": str(start + limit) if more else None, "hasMore": more},
+                }
+                if any(e["_logs_degraded"] for e, _ in matched):
+                    body["degraded"] = True  # absent on healthy answers
                 return JSONResponse({"success": True, "data": body})
+            case ["executions", exec_id, "status"]:
+                execution = world.runtype_execution(exec_id)
+                if execution is None:
+                    return self._rt_error(404, "not_found", "Execution not found")
+                return JSONResponse(execution_status(execution))
             case ["agents"]:
                 agents = [self._rt_agent(a) for a in world.runtype_agents]
                 return self._rt_page(request, agents, lambda a: a["id"])
@@ -230,4 +248,26 @@ def run_insights(world: World, agent: Any, limit: int) -> dict[str, Any]:
             "to": runs[0]["createdAt"] if runs else None,
             "runs": len(runs),
         },
+    }
+
+
+def execution_status(execution: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v1/executions/{id}/status`` as runtype-sdk 5.5.0 models it
+    (``executions/types/get_v1executions_execution_id_status_response.py``): lifecycle status (no
+    `interrupted` in its vocabulary: a failure) and, once terminal, ``error``/``httpStatus`` or ``result``."""
+    status = "failed" if execution["status"] == "interrupted" else execution["status"]
+    failed = status == "failed"
+    return {
+        "executionId": execution["executionId"],
+        "status": status,
+        "createdAt": execution["createdAt"],
+        "targetKind": "agent",
+        "targetId": execution["agentId"],
+        "agentTargetResolution": None,
+        "agentVersionId": execution["agentVersionId"],
+        "agentVersion": execution["agentVersion"],
+        "underlyingExecutionId": None,
+        "error": (execution["_status_error"].get("error") or "Execution failed") if failed else None,
+        "httpStatus": execution["_status_error"].get("httpStatus") if failed else None,
+        "result": None,
     }

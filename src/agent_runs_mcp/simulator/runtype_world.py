@@ -221,39 +221,84 @@ class RuntypeWorld:
         events: list[dict[str, Any]] = [
             {"type": "execution_start", "executionId": exec_id, "kind": "agent", "seq": 1, "startedAt": _ms(started)}
         ]
+        for call in tools:
+            events.append(
+                {
+                    "type": "tool_complete",
+                    "executionId": exec_id,
+                    "toolCallId": call["toolCallId"],
+                    "toolName": call["toolName"],
+                    "success": call["status"] == "completed",
+                    "error": call["errorMessage"],
+                    "executionTime": call["executionTimeMs"],
+                    "iteration": call["iteration"],
+                    "seq": len(events) + 1,
+                }
+            )
         logs: list[dict[str, Any]] = []
+        status_error: dict[str, Any] = {}
+        logs_degraded = False
         if status == "failed":
+            upgrade = None
+            which = rng.random()  # one draw, cut into the sources a client reads in turn
             if tool_failure:
                 reason, source = tool_failure, "tool"
                 error: dict[str, Any] = {"code": "TOOL_ERROR", "message": tool_failure}
-            elif rng.random() < 0.5:
+            elif which < 0.3:
                 reason, source = "Model returned an invalid tool call", "events"
                 error = {"code": "MODEL_ERROR", "message": reason}
+            elif which < 0.4:  # a plan limit: the error event carries the page to upgrade on
+                upgrade = "https://app.runtype.com/settings/billing"
+                message = "Monthly execution limit reached for the Starter plan"
+                reason, source = f"plan or quota limit reached: {message} (upgrade: {upgrade})", "events"
+                error = {"code": "PLAN_LIMIT", "message": message}
+            elif which < 0.5:  # a person said no to the tool the run needed
+                approver = "user"  # resolvedBy: user | system
+                reason, source = f"approval denied by {approver}", "events"
+                error = {"code": "INTERNAL_ERROR", "message": "Internal error"}
+                events.append(
+                    {
+                        "type": "approval_complete",
+                        "executionId": exec_id,
+                        "approvalId": "apr_" + self.hexid("rt-apr", exec_id, n=10),
+                        "decision": "denied",
+                        "resolvedBy": approver,
+                        "seq": len(events) + 1,
+                        "completedAt": _ms(completed_at),
+                    }
+                )
+            elif which < 0.65:  # only the execution's status says why
+                reason, source = "Model context window exceeded (182k tokens > 128k)", "status"
+                error = {"code": "INTERNAL_ERROR", "message": "Internal error"}
+                status_error = {"error": reason, "httpStatus": 400}
             else:
                 reason, source = "LLM provider returned 503 (overloaded)", "logs"
                 error = {"code": "INTERNAL_ERROR", "message": "Internal error"}  # nothing specific; the log is
                 logs.append(_log(completed_at, exec_id, agent.id, reason))
+                logs_degraded = which > 0.8  # part of the log window could not be read
             events.append(
                 {
                     "type": "execution_error",
                     "executionId": exec_id,
                     "kind": "agent",
-                    "seq": 2,
+                    "seq": len(events) + 1,
                     "error": error,
                     "stopReason": "error",
                     "completedAt": _ms(completed_at),
+                    **({"upgradeUrl": upgrade} if upgrade else {}),
                 }
             )
         elif status == "interrupted":
             reason, source = "worker lost: no heartbeat for 120 s", "logs"
             logs.append(_log(completed_at, exec_id, agent.id, reason))
+            logs_degraded = int(exec_id[-1], 16) < 4  # a lost worker's log window is sometimes partly unreadable
         elif done:
             events.append(
                 {
                     "type": "execution_complete",
                     "executionId": exec_id,
                     "kind": "agent",
-                    "seq": 2,
+                    "seq": len(events) + 1,
                     "success": status == "completed",
                     "stopReason": stop_reason,
                     "completedAt": _ms(completed_at),
@@ -318,6 +363,8 @@ class RuntypeWorld:
             "_tools": tools,
             "_events": events,
             "_logs": logs,
+            "_logs_degraded": logs_degraded,
+            "_status_error": status_error,
             "_truth": truth,
             "_reason": (reason, source),
         }

@@ -10,8 +10,10 @@
   then its sub-agent executions (``parentExecutionId``).
 * Why a run failed is not in the execution (there is no ``error`` field): it is
   read, in this order and each in a bounded, optional way, from the detail's
-  ``budgetExhausted``, the events replay's ``execution_error``, the failed tool
-  call, and the error logs of the execution.
+  ``budgetExhausted``, the events replay (``execution_error``, its ``upgradeUrl``
+  a plan or quota limit; a denied or timed-out ``approval_complete``; a failed
+  ``tool_complete``), the failed tool call, ``/v1/executions/{id}/status``'s
+  ``error``, and the error logs of the execution (``degraded``: a note).
 * Errors: ``{error, message}`` (``error`` may also be an object). 429s honour
   ``Retry-After``, ``retry-after-ms`` and ``X-RateLimit-Reset`` (in the client).
 """
@@ -43,9 +45,11 @@ from agent_runs_mcp.providers.runtype.insights import INSIGHTS_RUNS, facts_of_in
 from agent_runs_mcp.providers.runtype.mapping import (
     error_of_events,
     error_of_logs,
+    error_of_status,
     execution_of,
     failed_tool_of,
     is_truncated,
+    logs_degraded,
     subagent_task_of,
     tool_call_of,
     tool_task_of,
@@ -253,19 +257,32 @@ class RuntypeProvider(RunConversationProvider):
 
         return await self.explain_each(failures, explain)
 
-    async def failure_reason(self, base: str, detail: dict[str, Any]) -> str | None:
-        """The first specific reason among the sources, each optional (a failing source is skipped)."""
+    async def failure_reason(self, base: str, detail: dict[str, Any], notes: list[str] | None = None) -> str | None:
+        """The first specific reason among the sources, each optional (a failing source is skipped).
+
+        At most 4 requests after the detail, each only when the ones before said nothing specific:
+        the events replay, the tool calls, the execution's status (``error``), its error logs (whose
+        ``degraded`` flag, entries may be missing, goes into ``notes`` when given).
+        """
         if detail.get("budgetExhausted") is True:
             return "budget exhausted (maxTurns)"
+        runtime_id = as_text(first(detail.get("executionId"), detail.get("id")))
+
+        def from_logs(body: Any) -> str | None:
+            if notes is not None and logs_degraded(body):
+                notes.append("Runtype's logs are degraded for this window: entries may be missing.")
+            return error_of_logs(body)
+
         sources = (
             (f"{base}/events", {}, error_of_events, "the events of the execution"),
             (f"{base}/tool-calls", {}, lambda body: failed_tool_of(_tool_items(body)), "its tool calls"),
             (
-                f"{API}/logs",
-                {"executionId": as_text(first(detail.get("executionId"), detail.get("id"))), "level": "error"},
-                error_of_logs,
-                "its error logs",
+                f"{API}/executions/{segment(runtime_id or '?', 'execution_id')}/status",
+                {},
+                error_of_status,
+                "its status",
             ),
+            (f"{API}/logs", {"executionId": runtime_id, "level": "error"}, from_logs, "its error logs"),
         )
         for path, params, read, what in sources:
             try:
@@ -308,9 +325,11 @@ class RuntypeProvider(RunConversationProvider):
         tool_items = await self._tool_calls(base, execution_id, notes)
         error = None
         if execution.status == Status.FAILED and not execution.error:
-            error = await self._optional(self.failure_reason(base, raw), "why it failed", notes)
+            error = await self._optional(self.failure_reason(base, raw, notes), "why it failed", notes)
             if error is None:
-                notes.append("The provider gives no reason for this failure (events, tool calls and error logs read).")
+                notes.append(
+                    "The provider gives no reason for this failure (events, tool calls, status and error logs read)."
+                )
         turns = turns_of(raw, [tool_call_of(t) for t in tool_items], execution, error)
         call = Call.of_execution(
             execution,

@@ -178,22 +178,56 @@ GENERIC_MESSAGES = frozenset({"internal error", "error", "failed", "unknown erro
 
 
 def error_of_events(events: Any) -> str | None:
-    """Why an execution failed, from its events replay: the ``execution_error`` event, if specific."""
-    for event in reversed(as_list(events)):
-        if not isinstance(event, dict) or event.get("type") != "execution_error":
-            continue
-        error = event.get("error")
+    """Why an execution failed, from its events replay (runtype-sdk 5.5.0, ``types/execution_stream_event_*.py``).
+
+    In order: the ``execution_error`` event when specific (with ``upgradeUrl``, a plan or quota limit: said
+    so), else a denied or timed-out approval (``approval_complete{decision}``), else the last failed tool
+    (``tool_complete{success: false, error}``), else the error's ``blockReason``.
+    """
+    items = [e for e in as_list(events) if isinstance(e, dict)]
+    failed = next((e for e in reversed(items) if e.get("type") == "execution_error"), None)
+    if failed is not None:
+        error = failed.get("error")
         if isinstance(error, dict):
-            message, code = as_text(error.get("message"), 300), as_text(error.get("code"))
+            message, code = as_text(error.get("message"), 300), as_text(first(error.get("code"), failed.get("code")))
         else:
-            message, code = as_text(error, 300), as_text(event.get("code"))
-        block = as_text(event.get("blockReason"))
+            message, code = as_text(error, 300), as_text(failed.get("code"))
+        upgrade = as_text(failed.get("upgradeUrl"), 200)
+        if upgrade:
+            return f"plan or quota limit reached: {message or code or 'limit'} (upgrade: {upgrade})"
         if message and message.strip(" .").lower() not in GENERIC_MESSAGES:
             return message + (f" ({code})" if code and code not in message else "")
-        if block:
-            return f"blocked: {block}"
-        return None  # a bare code (INTERNAL_ERROR) says only that it failed
-    return None
+    for event in reversed(items):
+        kind = event.get("type")
+        if kind == "approval_complete" and event.get("decision") in ("denied", "timeout"):
+            by = as_text(
+                first(dig(event, "resolvedBy", "name"), dig(event, "resolvedBy", "email"), event.get("resolvedBy")), 80
+            )
+            if event.get("decision") == "timeout":
+                return "approval timed out (nobody approved in time)"
+            return "approval denied" + (f" by {by}" if by else "")
+        if kind == "tool_complete" and event.get("success") is False:
+            return (
+                f"tool {as_text(event.get('toolName')) or '?'} failed: {as_text(event.get('error'), 300) or 'failed'}"
+            )
+    block = as_text(failed.get("blockReason")) if failed is not None else None
+    return f"blocked: {block}" if block else None  # a bare code (INTERNAL_ERROR) says only that it failed
+
+
+def error_of_status(body: Any) -> str | None:
+    """``GET /v1/executions/{exec_id}/status`` (``executions/types/get_v1executions_execution_id_status_response.py``):
+    a top-level ``error`` string once terminal, with the ``httpStatus`` of the failed call when there was one."""
+    data = as_dict(body)
+    message = as_text(data.get("error"), 300)
+    if not message or message.strip(" .").lower() in GENERIC_MESSAGES:
+        return None
+    status = as_int(data.get("httpStatus"))
+    return message + (f" (HTTP {status})" if status and str(status) not in message else "")
+
+
+def logs_degraded(body: Any) -> bool:
+    """The logs answer says part of the window could not be read: entries may be missing (``degraded``)."""
+    return dig(body, "data", "degraded") is True or as_dict(body).get("degraded") is True
 
 
 def failed_tool_of(tools: list[dict[str, Any]]) -> str | None:

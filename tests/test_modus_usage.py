@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from mcp import Client
 
@@ -98,3 +100,13 @@ def test_waiting_names_the_node_from_the_runs_nodes() -> None:
     assert waiting is not None and waiting.step == "node Finance approval" and waiting.approver == "a@x.com, b@x.com"
     assert waiting_of(None) is None
     assert waiting_of({"target": {"toolName": "send_email", "args": {}}}).step == "tool send_email"  # type: ignore[union-attr]
+
+
+async def test_fleet_rows_show_credits_in_their_unit(client: Client, world: World) -> None:
+    window = {"since": (world.anchor - timedelta(days=7)).isoformat(), "until": world.anchor.isoformat()}
+    res = await call(client, "summarize_fleet_health", provider="modus", **window)
+    rows = {row["agent"]: row for row in res.structured_content["agents"]}
+    report = await call(client, "summarize_run_health", provider="modus", agent="57", **window)
+    credits = report.structured_content["usage"]["credits"]
+    assert rows["57"]["usage"] == f"{credits:,.2f} Modus credits (not USD)"
+    assert f"{credits:,.2f} Modus credits (not USD)" in res.content[0].text

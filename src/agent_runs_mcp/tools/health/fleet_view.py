@@ -30,6 +30,7 @@ class FleetRow(BaseModel):
     per_completed_usd: float | None = meta()
     awaiting: int = meta(0, "Items waiting on a person now.")
     change_point: ChangePoint | None = meta(description="Where failures shifted inside the window.")
+    usage: str | None = meta(description="Platform usage in its own unit, e.g. `12.50 Modus credits (not USD)`.")
 
 
 class Spend(BaseModel):
@@ -72,6 +73,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         per_completed_usd=_money(report.cost_per_completed_usd),
         awaiting=waiting,
         change_point=_slim(report.change),
+        usage=f"{report.usage.credits:,.2f} {report.usage.unit}" if report.usage and report.usage.credits else None,
     )
 
 
@@ -143,6 +145,8 @@ def row_line(row: FleetRow) -> str:
     if row.cost_usd is not None:
         per = f", {fmt_money(row.per_completed_usd)}/completed" if row.per_completed_usd is not None else ""
         parts.append(f"{fmt_money(row.cost_usd)}{per}")
+    if row.usage:
+        parts.append(row.usage)
     if row.awaiting:
         parts.append(f"{row.awaiting} awaiting a person")
     if row.change_point is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
@@ -39,7 +40,7 @@ CLIPPED_AT_CONCISE = ("summary", "failure_reason", "error", "description")
 class ListResult(BaseModel):
     """What every listing result says besides its items."""
 
-    provider: str
+    provider: str | None = Field(default=None, description="The account (absent when a listing spans every account).")
     kind: str = meta()
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
     total: int | None = Field(default=None, description="All items matching, when the provider reports it.")
@@ -59,6 +60,22 @@ def closing_lines(model: ListResult) -> list[str]:
         out.append(f"More: call again with cursor={model.next_cursor}")
     out += [f"Next: {step}" for step in model.next]
     return out
+
+
+def filters_of(**values: object) -> dict[str, str]:
+    """The filters a listing applied, as its result says them (times in ISO 8601 UTC)."""
+    out = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        out[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, datetime) else str(value)
+    return out
+
+
+def status_words(item: Any) -> str:
+    """The normalized status, with the provider's own word when it says more (as the structured result does)."""
+    word = item.provider_status
+    return f"{item.status.value} ({word})" if word and word != item.status.value else item.status.value
 
 
 @functools.cache
@@ -174,21 +191,24 @@ async def list_page(
     redact: bool,
     budget: int,
     as_json: Callable[[T], Any] | None = None,
+    explain: Callable[[list[T]], Awaitable[tuple[list[T], list[str]]]] | None = None,
 ) -> Page[T]:
     """Read, clean, shape and fit one page of a listing (see the module docstring).
 
     ``as_json`` is how one item appears in the structured content when that is not the item itself
-    (a table's row); the budget counts that.
+    (a table's row); the budget counts that. ``explain`` gives failed items listed with only a generic
+    reason their specific one (:func:`~.failures.explain_listed`), before they are cleaned and shaped.
     """
     fingerprint = query_fingerprint(what, adapter.name, query)
     found = await collect(fetch, decode_cursor(cursor, fingerprint), limit, keep, observe=observe)
-    items = [shape(item, detail) for item in Sanitizer(redact).models(found.items)]
+    listed, explained_notes = await explain(found.items) if explain and found.items else (found.items, [])
+    items = [shape(item, detail) for item in Sanitizer(redact).models(listed)]
     lines = [line(item) for item in items]
     shown = [as_json(item) if as_json else item_json(item, detail) for item in items]
     kept = fit(shown, lines, budget) if items else 0
     omitted = len(items) - kept
     resume = found.cursor_after(kept)
-    notes = list(found.notes)
+    notes = [*found.notes, *explained_notes]
     if (absent := cost_absent(items[:kept], adapter, what, found.cost_note)) is not None:
         notes.append(absent)
     if omitted:

@@ -103,7 +103,8 @@ class Sanitizer:
 
     def model(self, item: M) -> M:
         """A copy of ``item`` with its free-text fields (and details) cleaned."""
-        fields = TEXT_FIELDS.get(type(item).__name__, ())
+        # by the model's own name, or its nearest base's (a listing's subclass of Execution is one)
+        fields = next((TEXT_FIELDS[c.__name__] for c in type(item).__mro__ if c.__name__ in TEXT_FIELDS), ())
         update: dict[str, Any] = {}
         for name in fields:
             current = getattr(item, name, None)

@@ -1,0 +1,371 @@
+"""Toolset `runs`, executions: one agent's (or space's), or, without either, every agent's of the account(s).
+
+Fleet-wide, the listing walks the agents one after another (accounts as configured, agents as each
+provider lists them, each agent's executions as its provider orders them, newest first), through the one
+listing pipeline: the walk's page token names the account, the agent and that agent's own page token,
+so a cursor resumes the walk exactly, on any replica. Each item names its agent (and its account when
+every account is listed); an agent whose executions cannot be read becomes a note and the walk goes on.
+Failed executions listed with only a generic reason get the specific one (:mod:`.failures`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+
+from agent_runs_mcp.domain import Execution, ProviderPage, Status, Waiting, meta
+from agent_runs_mcp.errors import AgentRunsError, InputError
+from agent_runs_mcp.providers.base import ExecutionQuery, Provider
+from agent_runs_mcp.refs import Cursor
+from agent_runs_mcp.tools.common import (
+    AgentArg,
+    CursorArg,
+    FreshArg,
+    LimitArg,
+    ProviderArg,
+    SinceArg,
+    SpaceArg,
+    StatusArg,
+    UntilArg,
+    fmt_duration,
+    fmt_money,
+    in_window,
+    parse_status,
+    parse_window,
+    registry_of,
+    result,
+    settings_of,
+    short_time,
+    tool_errors,
+)
+from agent_runs_mcp.tools.failures import explain_listed
+from agent_runs_mcp.tools.hints import failed_tasks_hint, has_failed_tasks, wider_window
+from agent_runs_mcp.tools.listing import (
+    CONCISE_TEXT_CHARS,
+    DetailArg,
+    ListResult,
+    closing_lines,
+    dump,
+    filters_of,
+    list_page,
+    status_words,
+)
+from agent_runs_mcp.tools.sanitize import Sanitizer
+from agent_runs_mcp.tools.scope import Member, account_adapters, members
+
+PROGRESS_EVERY_S = 0.25
+
+
+class ListedExecution(Execution):
+    """An execution as listed: fleet-wide it names its agent (and its account, when every account is listed)."""
+
+    provider: str | None = None
+    agent_id: str | None = None
+
+
+class ExecutionsResult(ListResult):
+    agent: str | None = None
+    space: str | None = meta()
+    filters: dict[str, str] = meta(default_factory=dict, description="The filters applied, as understood.")
+    agents: int | None = meta(description="Fleet-wide: agents in scope.")
+    agents_read: int | None = meta(description="Fleet-wide: agents whose executions were read to the end so far.")
+    executions: list[ListedExecution]
+
+
+@tool_errors
+async def list_agent_executions(
+    ctx: Context,
+    provider: ProviderArg = None,
+    agent: AgentArg = None,
+    status: StatusArg = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    limit: LimitArg = 20,
+    cursor: CursorArg = None,
+    space: SpaceArg = None,
+    detail: DetailArg = "concise",
+    fresh: FreshArg = False,
+) -> Annotated[CallToolResult, ExecutionsResult]:
+    """List an agent's executions (runs): status, start, duration, task counts, cost, tokens, stop
+    reason, why failed. Filter by status and since/until. Without `agent`: every agent's (of `provider`,
+    else every account's), agent by agent. Unpod: `space` alone lists a space's runs."""
+    settings = settings_of(ctx)
+    wanted = parse_status(status)
+    start_at, end_at = parse_window(since, until)
+    query = ExecutionQuery(
+        agent=agent.strip() if agent and agent.strip() else None,
+        space=space.strip() if space and space.strip() else None,
+        status=wanted,
+        since=start_at,
+        until=end_at,
+    )
+    sanitizer = Sanitizer(settings.redact_pii)
+    fleet_notes: list[str] = []
+    walk: FleetWalk | None = None
+    if query.agent or query.space:
+        adapter = registry_of(ctx).get(provider)
+        fetch = single_fetch(adapter, query)
+        fingerprinted: object = query
+    else:
+        registry = registry_of(ctx)
+        adapters = account_adapters(registry.get, registry.names, provider)
+        found, fleet_notes = await members(adapters, sanitizer.text)
+        walk = FleetWalk(found, query, ctx, len(adapters) > 1, sanitizer)
+        fetch = walk.fetch
+        adapter = adapters[0]
+        # The window as given (`24h`), not as resolved: a relative window moves with the clock between pages.
+        fingerprinted = ("every agent", [a.name for a in adapters], wanted, since, until)
+    by_name = {m.adapter.name: m.adapter for m in walk.members} if walk else {}
+    seen: Counter[str] = Counter()
+    newest: list[datetime] = []
+    partly: list[tuple[int, str]] = []  # runs that finished with failed tasks inside (not found by status="failed")
+
+    def observe(item: Execution) -> None:
+        seen[item.status.value] += 1
+        if has_failed_tasks(item) and walk is None:
+            partly.append(((item.tasks_total or 0) - (item.tasks_completed or 0), item.run_id))
+        if item.started_at and (not newest or item.started_at > newest[0]):
+            newest[:] = [item.started_at]
+
+    def keep(item: Execution) -> bool:
+        return (wanted is None or item.status == wanted) and in_window(item.started_at, start_at, end_at)
+
+    def adapter_of(item: ListedExecution) -> Provider:
+        return by_name.get(item.provider or "", adapter) if walk else adapter
+
+    page = await list_page(
+        adapter,
+        what="executions",
+        query=fingerprinted,
+        cursor=cursor,
+        limit=limit,
+        fetch=fetch,
+        keep=keep,
+        observe=observe,
+        detail=detail,
+        line=execution_line if walk is None else fleet_line,
+        redact=settings.redact_pii,
+        budget=settings.token_budget,
+        explain=lambda items: explain_listed(items, adapter_of, None, query.agent),
+    )
+    filters = filters_of(status=wanted, since=start_at, until=end_at)
+    page.notes[:0] = fleet_notes
+    if walk is not None:
+        resume = page.found.cursor_after(len(page.items))
+        page.notes.insert(len(fleet_notes), walk.progress_note(page.next_cursor is not None, resume))
+    if not page.items:
+        page.notes.append(
+            empty_hint(page.found.scanned, seen, newest[0] if newest else None, filters, fleet=walk is not None)
+        )
+        if wanted == Status.FAILED and partly:
+            page.notes.append(
+                failed_tasks_hint(adapter.name, query.agent, query.space, [r for _n, r in sorted(partly, reverse=True)])
+            )
+    fields = page.envelope_fields(adapter, detail, settings.redact_pii)
+    if walk is not None and walk.multi:
+        fields["provider"] = None
+    envelope = ExecutionsResult(
+        **fields,
+        agent=query.agent,
+        space=query.space,
+        filters=filters,
+        executions=page.items,
+    )
+    if walk is not None:
+        envelope.agents = len(walk.members)
+        envelope.agents_read = walk.read_through(resume)
+    if page.items:
+        # The ids are this result's own `provider`, `agent`/`space` and each item's `run_id`: named, not repeated.
+        pairs = (("agent", query.agent), ("space", query.space)) if walk is None else (("agent", "agent_id"),)
+        where = "".join(f", {key}=<{value if walk else key}>" for key, value in pairs if value)
+        envelope.next = [
+            f"get_run_tasks(provider=<provider>{where}, run_id=<run_id>), or summarize_run_health with the same"
+        ]
+    # The envelope's provider and agent (or space) with the run id locate a run; fleet-wide, the item's own.
+    implied = {"ref"} if walk is not None else {"ref", "agent_id", "provider"}
+    if walk is not None and not walk.multi:
+        implied.add("provider")
+    dumped = dump(envelope, "executions", detail, implied=frozenset(implied))
+    if walk is not None and detail == "concise":
+        dumped["scanned"] = page.found.scanned
+    return result(dumped, executions_text(envelope, page.lines, page.found.scanned))
+
+
+def single_fetch(adapter: Provider, query: ExecutionQuery) -> Callable[[str | None], Awaitable[ProviderPage[Any]]]:
+    async def fetch(token: str | None) -> ProviderPage[ListedExecution]:
+        page = await adapter.executions_page(query, token)
+        return replace(page, items=[ListedExecution(**dict(e)) for e in page.items])  # type: ignore[arg-type]
+
+    return fetch
+
+
+class FleetWalk:
+    """Every agent's executions, one agent after another, as one paged list (see the module docstring).
+
+    A walk token is ``["<account>", "<agent>", <the agent's own page token or null>]`` in JSON.
+    """
+
+    def __init__(self, found: list[Member], query: ExecutionQuery, ctx: Context, multi: bool, clean: Sanitizer) -> None:
+        self.members = found
+        self.query = query
+        self.ctx = ctx
+        self.multi = multi
+        self.clean = clean
+        self.last_progress = 0.0
+
+    def token(self, index: int, inner: str | None) -> str | None:
+        if index >= len(self.members):
+            return None
+        member = self.members[index]
+        return json.dumps([member.adapter.name, member.agent.id, inner], separators=(",", ":"))
+
+    def position(self, token: str | None) -> tuple[int, str | None]:
+        """Which agent a token resumes at, and that agent's own page token."""
+        if token is None:
+            return 0, None
+        try:
+            account, agent, inner = json.loads(token)
+        except (ValueError, TypeError):
+            raise InputError(
+                "`cursor` is not valid: pass the `next_cursor` of the previous result unchanged."
+            ) from None
+        for index, member in enumerate(self.members):
+            if member.adapter.name == account and member.agent.id == agent:
+                return index, inner if isinstance(inner, str) else None
+        raise InputError(
+            f"`cursor` resumes at agent `{str(agent)[:80]}`, which {str(account)[:40]} no longer lists; "
+            "omit `cursor` to start again."
+        )
+
+    async def fetch(self, token: str | None) -> ProviderPage[ListedExecution]:
+        index, inner = self.position(token)
+        if not self.members:
+            return ProviderPage([], token, None, None)
+        member = self.members[index]
+        query = replace(self.query, agent=member.agent.id, space=member.agent.space)
+        after = self.token(index + 1, None)
+        try:
+            page = await member.adapter.executions_page(query, inner)
+        except AgentRunsError as exc:
+            if isinstance(exc, InputError) and inner is not None:
+                raise
+            note = self.clean.text(f"{member.label}: executions not read: {exc}")[:300]
+            return ProviderPage([], token, after, None, note)
+        account = member.adapter.name if self.multi else None
+        items = [ListedExecution(**{**dict(e), "agent_id": member.agent.id, "provider": account}) for e in page.items]
+        await self.progress(index + (0 if page.next_token else 1))
+        note = f"{member.label}: {page.note}" if page.note else None
+        next_token = self.token(index, page.next_token) if page.next_token else after
+        # the agent's own page, re-addressed in the walk: its count and page list are not the walk's
+        return replace(page, items=items, token=token, next_token=next_token, total=None, note=note,
+                       rest_tokens=None, slices=None)  # fmt: skip
+
+    async def progress(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last_progress >= PROGRESS_EVERY_S or done == len(self.members):
+            self.last_progress = now
+            total = len(self.members)
+            await self.ctx.report_progress(done, total, message=f"{done} of {total} agents read")
+
+    def read_through(self, end: Cursor | None) -> int:
+        """Agents read to their end when the page resumes at ``end`` (``None``: the walk is over)."""
+        if end is None:
+            return len(self.members)
+        return self.position(end.token)[0]
+
+    def progress_note(self, more: bool, end: Cursor | None) -> str:
+        total = len(self.members)
+        if not more:
+            return f"Read every agent's executions ({total} agent(s), agent by agent, each newest first)."
+        index = self.read_through(end)
+        resume = self.members[index].label if index < total else "-"
+        return (
+            f"Read {index} of {total} agents' executions so far (agent by agent, each newest first); "
+            f"next_cursor continues with {resume}."
+        )
+
+
+def empty_hint(scanned: int, seen: Counter[str], newest: datetime | None, filters: dict[str, Any], fleet: bool) -> str:
+    """Say what was searched and the nearest useful widening."""
+    whose = "any agent" if fleet else "this agent/space"
+    if not scanned and not filters:
+        return f"The provider returned no executions at all for {whose}: check the id with list_agents."
+    if not scanned:
+        text = "The provider returned none for " + ", ".join(f"{k}={v}" for k, v in filters.items()) + "."
+    else:
+        statuses = ", ".join(f"{k} {v}" for k, v in seen.most_common())
+        text = f"None of the {scanned} execution(s) read matched (statuses seen: {statuses}"
+        text += f"; newest started {short_time(newest)})." if newest else ")."
+    if "since" in filters or "until" in filters:
+        since = datetime.fromisoformat(filters["since"]) if "since" in filters else None
+        text += f" Widen the window ({wider_window(since)})" + (" or drop `status`." if "status" in filters else ".")
+    else:
+        text += " Drop `status` or pick one of the statuses seen."
+    return text
+
+
+def execution_line(run: Execution) -> str:
+    parts = [run.run_id, status_words(run), short_time(run.started_at)]
+    if run.duration_s is not None:
+        parts.append(fmt_duration(run.duration_s))
+    if run.tasks_total is not None:
+        done = f", {run.tasks_completed} completed" if run.tasks_completed is not None else ""
+        parts.append(f"{run.tasks_total} tasks{done}")
+    if run.cost_usd is not None:
+        parts.append(fmt_money(run.cost_usd))
+    if run.tokens is not None:
+        parts.append(f"{run.tokens} tok")
+    if run.agent_version:
+        parts.append(f"version {run.agent_version}")
+    if run.stop_reason:
+        parts.append(f"stop: {run.stop_reason}")
+    if run.waiting:
+        parts.append(waiting_words(run.waiting))
+    if run.follow_up_of:
+        parts.append(f"follow-up of {run.follow_up_of}")
+    if run.error:
+        parts.append(f"error: {run.error[:CONCISE_TEXT_CHARS]}")
+    elif run.summary and not run.waiting:
+        parts.append(run.summary[:CONCISE_TEXT_CHARS])
+    return "- " + " · ".join(parts)
+
+
+def fleet_line(run: ListedExecution) -> str:
+    """A fleet-wide item's line: its agent (and account) first."""
+    who = f"{run.provider}/{run.agent_id}" if run.provider else run.agent_id or "-"
+    return "- " + who + " · " + execution_line(run)[2:]
+
+
+def waiting_words(waiting: Waiting) -> str:
+    """``waits on tool send_email (approver ops@x) since 10:02: message``, from what the provider gave."""
+    text = f"waits on {waiting.step or 'a person'}"
+    if waiting.approver:
+        text += f" (approver {waiting.approver})"
+    if waiting.since:
+        text += f" since {short_time(waiting.since)}"
+    if waiting.message:
+        text += f": {waiting.message[:CONCISE_TEXT_CHARS]}"
+    return text
+
+
+def executions_text(model: ExecutionsResult, lines: list[str], scanned: int) -> str:
+    if model.agents is not None:
+        accounts = model.provider or "every account"
+        scope = f"every agent of {accounts} ({model.agents}; {scanned} execution(s) read)"
+    else:
+        scope = f"agent {model.agent}" if model.agent else f"space {model.space}"
+    account = f"{model.provider} · " if model.provider and model.agents is None else ""
+    head = f"{account}{scope} · {len(lines)} execution(s)"
+    if model.total is not None:
+        head += f" of {model.total}"
+    if model.filters:
+        head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
+    return "\n".join([head, *lines, *closing_lines(model)])

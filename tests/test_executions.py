@@ -1,0 +1,67 @@
+"""list_agent_executions without `agent`: every agent of an account, or of every account, walked by cursor."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from agent_runs_mcp.simulator.world import World
+from tests.conftest import call, call_error
+from tests.test_failures import every_item
+
+pytestmark = pytest.mark.anyio
+
+
+async def agents_of(client: Client, account: str) -> list[str]:
+    res = await call(client, "list_agents", provider=account, limit=100)
+    return [a["id"] for a in res.structured_content["agents"]]
+
+
+async def walk(client: Client, limit: int, **args: object) -> tuple[list[dict], list[dict]]:
+    """Every page of a listing at ``limit`` items a page, and each page's structured content."""
+    items, pages, cursor = [], [], None
+    for _ in range(200):
+        res = await call(client, "list_agent_executions", **args, limit=limit, **({"cursor": cursor} if cursor else {}))
+        pages.append(res.structured_content)
+        items += res.structured_content["executions"]
+        cursor = res.structured_content.get("next_cursor")
+        if not cursor:
+            return items, pages
+    raise AssertionError("cursor never ended")
+
+
+@pytest.mark.parametrize("filters", [{"status": "failed", "since": "30d"}, {"status": "awaiting_human"}])
+async def test_every_account_walked_by_cursor_is_every_agent_listed_one_by_one(
+    client: Client, world: World, filters: dict
+) -> None:
+    items, pages = await walk(client, 7, **filters)
+    assert all("provider" not in p for p in pages) and pages[-1]["agents_read"] == pages[-1]["agents"]
+    assert all(i["status"] == filters["status"] for i in items)
+    got = [(i["provider"], i["agent_id"], i["run_id"]) for i in items]
+    assert len(got) == len(set(got))  # the cursor resumes exactly: nothing twice ...
+    expected = []
+    for account in ("unpod", "runtype", "modus"):
+        for agent in await agents_of(client, account):
+            one, _ = await every_item(client, "list_agent_executions", "executions", provider=account, agent=agent,
+                                      **filters)  # fmt: skip
+            expected += [(account, agent, r["run_id"]) for r in one]
+            assert all("agent_id" not in r and "provider" not in r for r in one)  # one agent: named once, above
+    assert got == expected and expected  # ... and nothing left out, agent by agent in a stable order
+
+
+async def test_one_account_names_each_item_s_agent_not_its_account(client: Client, world: World) -> None:
+    res = await call(client, "list_agent_executions", provider="modus", status="awaiting_human")
+    data = res.structured_content
+    waiting = [r for runs in world.modus_runs.values() for r in runs if r["_truth"] == "awaiting_human"]
+    assert data["provider"] == "modus" and data["executions"]
+    assert all(e["agent_id"] and "provider" not in e for e in data["executions"])
+    assert waiting and {e["run_id"] for e in data["executions"]} == {r["id"] for r in waiting[:20]}
+    text = res.content[0].text
+    assert text.startswith("every agent of modus") and all(f"- {e['agent_id']} · " in text for e in data["executions"])
+
+
+async def test_a_fleet_cursor_is_refused_with_other_filters(client: Client) -> None:
+    res = await call(client, "list_agent_executions", status="failed", since="30d", limit=1)
+    cursor = res.structured_content["next_cursor"]
+    text = await call_error(client, "list_agent_executions", status="completed", since="30d", cursor=cursor)
+    assert "different query" in text

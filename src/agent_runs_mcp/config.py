@@ -84,6 +84,10 @@ class Settings(BaseModel):
     http_tokens: tuple[SecretStr, ...] = ()
     config_file: str | None = None
     redact_pii: bool = True
+    http_max_connections: int = Field(default=1000, ge=16, le=100_000)
+    """Open HTTP connections at most (fewer when the descriptor limit is lower): server/connections.py."""
+    http_request_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    """Time for a request's headers and body to arrive, from the connection being ready for it."""
     token_budget: int = Field(default=6000, ge=500, le=12000)
     health_max_items: int = Field(default=20000, ge=100, le=1_000_000)
     health_concurrency: int = Field(default=4, ge=1, le=32)
@@ -365,6 +369,8 @@ def load_settings(
         ("health_max_items", "AGENT_RUNS_HEALTH_MAX_ITEMS"),
         ("health_concurrency", "AGENT_RUNS_HEALTH_CONCURRENCY"),
         ("call_timeout_s", "AGENT_RUNS_CALL_TIMEOUT_S"),
+        ("http_max_connections", "AGENT_RUNS_HTTP_MAX_CONNECTIONS"),
+        ("http_request_timeout_s", "AGENT_RUNS_HTTP_REQUEST_TIMEOUT_S"),
     ):
         value = _int(env, var)
         if value is not None:

@@ -11,6 +11,8 @@
 * Host and Origin checks stay on for every bind address (DNS rebinding).
 * ``/healthz``, ``/readyz`` and ``/metrics`` (:mod:`.probes`): details only for a token
   when the server has auth, and a Host check where DNS rebinding could read them.
+* Connection cap, a deadline for each request to arrive, bounded headers, quiet EMFILE logs
+  (:mod:`.connections`).
 * No access log unless ``--log-level debug`` (and then without query strings): a token
   sent as ``?access_token=`` never lands in a log.
 """
@@ -26,6 +28,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from agent_runs_mcp.config import Settings
+from agent_runs_mcp.server.connections import uvicorn_options
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.server.host_check import HostCheck
 from agent_runs_mcp.server.probes import add_probe_routes
@@ -166,6 +169,7 @@ def app_factory() -> Any:
 
     configure_logging(os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"), os.environ.get("AGENT_RUNS_LOG_FORMAT", "text"))
     settings = load_settings()
+    uvicorn_options(settings.http_max_connections, settings.http_request_timeout_s)  # this worker's limits
     return create_http_app(
         settings,
         host=os.environ.get("AGENT_RUNS_HTTP_HOST", "127.0.0.1"),
@@ -206,6 +210,7 @@ def serve_http(
         "log_config": None,
         "timeout_graceful_shutdown": 20,
         "access_log": log_level == "debug",  # and then without query strings (server/logs.py)
+        **uvicorn_options(settings.http_max_connections, settings.http_request_timeout_s),  # flood limits
     }
     if workers > 1:
         os.environ.update(

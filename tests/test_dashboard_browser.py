@@ -83,6 +83,14 @@ async def test_dashboard_renders_and_clicks_through_to_a_transcript(
         failed = result.meta[dashboard.META_KEY]["failed"]
         assert failed, f"no demo agent of {provider} has failures to click"
         expected = await call(client, "get_call_transcript", ref=failed[0]["ref"], max_turns=40)
+        silent = None  # a failed call that never connected: the view must show the tool's facts about it
+        for index, item in enumerate(failed[:8]):
+            answer = await call(client, "get_call_transcript", ref=item["ref"], max_turns=40)
+            if not answer.structured_content.get("turns"):
+                silent = (index, answer.structured_content["call"])
+                break
+        if provider == "unpod":
+            assert silent is not None, "the demo's Unpod failures should include a call that never connected"
         calls: list[dict[str, Any]] = []
 
         async def py_call_tool(params_json: str) -> str:
@@ -137,6 +145,16 @@ async def test_dashboard_renders_and_clicks_through_to_a_transcript(
             else:
                 assert "No turns" in shown
             assert calls[-1] == {"name": "get_call_transcript", "arguments": {"ref": failed[0]["ref"], "max_turns": 40}}
+            if silent is not None:
+                index, facts = silent
+                await view.locator("button.failed").nth(index).click()
+                await view.locator(".transcript .call-facts").wait_for(timeout=15_000)
+                shown = await view.locator(".transcript").inner_text()
+                assert "No turns were recorded" in shown
+                for key in ("failure_reason", "end_reason", "attempts"):
+                    if facts.get(key) is not None:
+                        assert str(facts[key]) in shown, (key, shown)
+                assert "Queued" in shown or "Started" in shown or "Ended" in shown, shown
 
             theme = await page.frame_locator("#view").locator("html").get_attribute("data-theme")
             log = await page.evaluate("window.hostLog")

@@ -162,6 +162,9 @@ class Call(_Model):
     end_reason: str | None = None
     outcome: str | None = None
     summary: str | None = None
+    failure_reason: str | None = None
+    attempts: int | None = None
+    created_at: datetime | None = Field(default=None, description="When the call was queued.")
     recording_url: str | None = None
     cost_usd: float | None = None
     latency_ms: float | None = meta(description="The call's median voice response latency, in milliseconds.")
@@ -198,6 +201,7 @@ class Call(_Model):
 _TASK_CALL_FIELDS = (
     "call_id", "task_id", "run_id", "status", "provider_status", "contact", "started_at", "ended_at",
     "duration_s", "end_reason", "outcome", "summary", "recording_url", "cost_usd", "follow_up_of",
+    "failure_reason", "attempts", "created_at",
 )  # fmt: skip
 """What a call task says of its call."""
 

@@ -179,10 +179,11 @@ def _clip_turn(turn: Turn) -> Turn:
 def structured_transcript(model: TranscriptResult) -> dict[str, Any]:
     """The structured channel of a transcript: what the text shows. Left out: a turn's clock time when its
     offset from the start is known (the text shows the offset), the call's ref (the resource link has it),
-    its end time (start + duration are shown), and a run id that is the call's own."""
+    its end time (start + duration are shown) unless it has no turns, and a run id that is the call's own."""
     turns = [t.model_copy(update={"at": None}) if t.seconds_from_start is not None else t for t in model.turns]
     call = model.call
-    hidden = {"ref", "ended_at"} | ({"run_id"} if call.run_id == call.call_id else set())
+    end_said = model.total_turns == 0  # the text gives a call without turns its times (attempt_facts)
+    hidden = {"ref"} | (set() if end_said else {"ended_at"}) | ({"run_id"} if call.run_id == call.call_id else set())
     return compact(model.model_copy(update={"turns": turns}), exclude={"kind": True, "call": hidden})
 
 
@@ -190,6 +191,27 @@ def turn_line(turn: Turn) -> str:
     stamp = f"[{turn.seconds_from_start:.0f}s] " if turn.seconds_from_start is not None else ""
     mark = "» " if turn.matched else ""
     return f"{mark}{turn.index}. {stamp}{turn.speaker}: {turn.text}"
+
+
+def attempt_facts(call: Call) -> str:
+    """What is known of a call that left no conversation (it may never have connected): its times, once,
+    and which of end reason, failure reason and attempts the provider does not report."""
+    times = [
+        f"{label} {at:%Y-%m-%d %H:%M:%S}Z"
+        for label, at in (("queued", call.created_at), ("started", call.started_at), ("ended", call.ended_at))
+        if at is not None
+    ]
+    absent = [
+        name
+        for name, value in (
+            ("end reason", call.end_reason), ("failure reason", call.failure_reason), ("attempts", call.attempts),
+        )
+        if value is None
+    ]  # fmt: skip
+    said = f"Times: {', '.join(times)}." if times else "The provider gives no times for it."
+    if absent:
+        said += f" Not reported: {', '.join(absent)}."
+    return said
 
 
 def render_transcript(model: TranscriptResult) -> str:
@@ -213,6 +235,10 @@ def render_transcript(model: TranscriptResult) -> str:
         facts.append(fmt_duration(call.duration_s))
     if call.end_reason:
         facts.append(f"end: {call.end_reason}")
+    if call.failure_reason and call.failure_reason != call.end_reason:
+        facts.append(f"failure: {call.failure_reason}")
+    if call.attempts is not None:
+        facts.append(f"{call.attempts} attempt{'s' if call.attempts != 1 else ''}")
     if call.outcome:
         facts.append(f"outcome: {call.outcome}")
     if call.cost_usd is not None:
@@ -229,6 +255,8 @@ def render_transcript(model: TranscriptResult) -> str:
     if not model.turns:
         what = "match the filters" if model.filters else "were recorded"
         lines.append(f"No turns {what} ({model.total_turns} in the conversation).")
+        if not model.total_turns:
+            lines.append(attempt_facts(call))
     else:
         shown = f"Turns {model.turns[0].index}-{model.turns[-1].index} of {model.total_turns}"
         if model.matched_turns is not None:

@@ -54,6 +54,7 @@ from agent_runs_mcp.providers.client import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_text, dig, first, newest_first_exhausted
 from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM
+from agent_runs_mcp.providers.unpod.attempts import last_attempt_at, with_history
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory, run_not_in_space
 from agent_runs_mcp.providers.unpod.mapping import execution_of, has_transcript, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
@@ -371,7 +372,12 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
     async def conversation(self, query: CallQuery) -> Conversation:
         if query.task_id:
             raw, run_query = await self._find_task(query)
-            return self._conversation(raw, run_query)
+            raw, note = await with_history(raw, self._scan_tasks)  # a call that never connected: its attempts
+            found = self._conversation(raw, run_query)
+            if not found.turns and found.call.ended_at is None:
+                found.call.ended_at = last_attempt_at(raw)
+            found.notes += [note] if note else []
+            return found
         if query.call_id:
             return await self._call_by_id(query)
         raise InputError("Pass `task_id` (with `run_id` and `space`, or `agent`), `call_id`, or a task's `ref`.")

@@ -172,6 +172,18 @@ function renderReport(result) {
   );
 }
 
+function callFacts(call) {
+  // What the tool says of a call that left no conversation: why it ended, how often it was tried, when.
+  const facts = [
+    ["Failure", call.failure_reason], ["End reason", call.end_reason], ["Attempts", call.attempts],
+    ["Contact", call.contact], ["Queued", call.created_at && shortTime(call.created_at)],
+    ["Started", call.started_at && shortTime(call.started_at)], ["Ended", call.ended_at && shortTime(call.ended_at)],
+  ].filter(([, value]) => value !== undefined && value !== null && value !== "");
+  if (!facts.length) return "";
+  return '<dl class="details call-facts">' +
+    facts.map(([k, v]) => "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl>";
+}
+
 function renderTranscript(result) {
   if (!result || result.isError) {
     const text = result && Array.isArray(result.content) && result.content[0] ? result.content[0].text : "No transcript.";
@@ -181,14 +193,16 @@ function renderTranscript(result) {
   const call = t.call || {};
   const turns = Array.isArray(t.turns) ? t.turns : [];
   let html = '<div class="transcript"><h3>' + esc(call.call_id || call.task_id || "Call") +
-    ' <span class="muted">' + esc([call.status, call.end_reason, secs(call.duration_s)].filter(Boolean).join(" · ")) +
+    ' <span class="muted">' +
+    esc([call.status, call.end_reason, typeof call.duration_s === "number" ? secs(call.duration_s) : ""]
+      .filter(Boolean).join(" · ")) +
     "</span></h3>";
   if (call.summary) html += '<p class="summary">' + esc(call.summary) + "</p>";
   const url = call.recording_url;
   if (typeof url === "string" && /^https:\/\//.test(url)) {
     html += '<button type="button" class="link" data-url="' + esc(url) + '">Open the recording</button>';
   }
-  if (!turns.length) html += '<p class="muted">No turns: the call may not have connected.</p>';
+  if (!turns.length) html += '<p class="muted">No turns were recorded: the call may not have connected.</p>' + callFacts(call);
   html += turns.map((turn) =>
     '<div class="turn ' + (turn.speaker === "agent" ? "agent" : "other") + '"><span class="who">' +
     esc(turn.speaker) + "</span> " + esc(turn.text) + "</div>").join("");

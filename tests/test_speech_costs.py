@@ -170,3 +170,18 @@ def test_simulated_follow_ups_come_after_the_call_they_follow(world: World) -> N
             assert datetime.fromisoformat(earlier["created"]) + timedelta(minutes=1) < datetime.fromisoformat(
                 c["created"]
             )
+
+
+async def test_a_conversation_without_cost_says_so_once(client, world: World) -> None:
+    """Modus runs carry no dollar cost: the conversation says so (the platform's default note); a Runtype
+    execution that reports its cost has no such note."""
+    flow = world.modus_agents[-1]
+    run = next(r for r in world.modus_runs[flow.id] if r["status"] in ("completed", "failed"))
+    res = await call(client, "get_call_transcript", provider="modus", call_id=run["id"], agent=str(flow.id))
+    notes = res.structured_content.get("notes", [])
+    assert sum("reports no cost" in n for n in notes) == 1 and "Modus reports no cost" in res.content[0].text
+    agent = world.runtype_agents[0]
+    done = next(e for e in world.runtype_executions if e["agentId"] == agent.id and e["status"] == "completed")
+    res = await call(client, "get_call_transcript", provider="runtype", call_id=done["id"], agent=agent.id)
+    assert res.structured_content["call"].get("cost_usd") is not None
+    assert not any("cost" in n for n in res.structured_content.get("notes", []))

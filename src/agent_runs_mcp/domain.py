@@ -297,6 +297,7 @@ class Conversation(_Model):
     call: Call
     turns: list[Turn]
     notes: list[str] = Field(default_factory=list, description="What the adapter could not read, and why.")
+    cost_note: str | None = Field(default=None, description="Why the call carries no cost, when the adapter knows.")
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, CallToolResult, ResourceLink
 from pydantic import BaseModel, Field, StrictInt
 
-from agent_runs_mcp.domain import Call, Conversation, Speaker, Turn, meta
+from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
@@ -127,6 +127,8 @@ async def get_call_transcript(
     kept = fit(dicts, [turn_line(t) for t in window], settings.token_budget, reserve=2 * ENVELOPE_RESERVE)
     end = offset + kept
     notes = list(conversation.notes)
+    if call.cost_usd is None and call.status in FINISHED_STATUSES:  # absent, said once
+        notes.append(conversation.cost_note or adapter.no_cost_note("this conversation"))
     if kept < len(window):
         notes.append(f"Cut to {kept} turns to stay within the {settings.token_budget}-token budget; "
                      f"continue with offset={end}.")  # fmt: skip

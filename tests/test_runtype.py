@@ -41,7 +41,8 @@ async def test_every_status_maps_and_filters_on_the_server(client: Client, world
         if status != "failed":  # one server word: the provider's count is exact
             assert data["total"] == expected
     paused = await call(client, "list_agent_executions", provider="runtype", agent=agent.id, status="awaiting_human")
-    assert "Waiting for approval of" in paused.structured_content["executions"][0]["summary"]
+    waiting = paused.structured_content["executions"][0]["waiting"]  # said once: `waiting`, not also `summary`
+    assert waiting["step"].startswith("tool ") and "summary" not in paused.structured_content["executions"][0]
 
 
 async def test_failure_reasons_come_from_the_real_sources(client: Client, world: World) -> None:

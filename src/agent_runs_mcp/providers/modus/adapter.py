@@ -444,8 +444,12 @@ def _turns(raw: dict[str, Any], run: Execution) -> list[Turn]:
         )
         speaker = "agent" if node.get("type") == "agent" else "tool"
         add(speaker, f"[{name}] {status}" + (f": {body}" if body else ""), parse_time(node.get("startedAt")))
-    if raw.get("pendingApproval"):
-        add("system", f"Waiting for human approval: {as_prose(raw.get('pendingApproval'), 1000)}")
+    waiting = waiting_of(raw.get("pendingApproval"), as_list(raw.get("workflowNodes")))
+    if waiting is not None:
+        who = f" by {waiting.approver}" if waiting.approver else ""
+        since = f" since {waiting.since:%Y-%m-%d %H:%M}Z" if waiting.since else ""
+        text = waiting.message or as_prose(raw.get("pendingApproval"), 1000)
+        add("system", f"Waiting for approval{who} at {waiting.step or 'a step'}{since}: {text}")
     result = as_prose(raw.get("taskResult"), 4000)
     add("agent", result or run.summary, run.ended_at)
     if raw.get("taskError"):

@@ -54,6 +54,7 @@ from agent_runs_mcp.providers.runtype.mapping import (
     tool_call_of,
     tool_task_of,
     turns_of,
+    waiting_for,
 )
 from agent_runs_mcp.providers.slices import MAX_SLICES, cut, is_slice_token, read_token
 from agent_runs_mcp.refs import make_ref
@@ -335,7 +336,7 @@ class RuntypeProvider(RunConversationProvider):
             execution,
             run_id=execution.parent_run_id or execution.run_id,
             end_reason=error or execution.stop_reason,
-            summary=execution.summary
+            summary=waiting_for(raw.get("pendingApproval"))
             if execution.status == Status.AWAITING_HUMAN
             else as_prose(raw.get("finalOutput"), 500),
             cost_usd=execution.cost_usd,

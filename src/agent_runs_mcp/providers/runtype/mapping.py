@@ -49,6 +49,10 @@ def execution_of(account: str, raw: dict[str, Any], agent: str | None) -> Execut
     if word == "interrupted" and not stop:
         stop = "interrupted"
     details = {key: raw.get(key) for key in DETAIL_KEYS if raw.get(key) is not None}
+    waiting = waiting_of(raw.get("pendingApproval")) if status == Status.AWAITING_HUMAN else None
+    summary = as_prose(raw.get("finalOutput"), 300)
+    if waiting is None:  # a waiting run says what it waits for once, in `waiting`
+        summary = waiting_for(raw.get("pendingApproval")) or summary
     return Execution(
         run_id=run_id,
         agent_id=agent_id,
@@ -60,11 +64,11 @@ def execution_of(account: str, raw: dict[str, Any], agent: str | None) -> Execut
         cost_usd=as_float(raw.get("totalCost")),
         tokens=tokens_of(raw.get("totalTokens")),
         stop_reason="budget exhausted (maxTurns)" if raw.get("budgetExhausted") is True else stop,
-        summary=waiting_for(raw.get("pendingApproval")) or as_prose(raw.get("finalOutput"), 300),
+        summary=summary,
         trigger=as_text(raw.get("surfaceType")),
         parent_run_id=as_text(raw.get("parentExecutionId")),
         agent_version=version_of(raw),
-        waiting=waiting_of(raw.get("pendingApproval")) if status == Status.AWAITING_HUMAN else None,
+        waiting=waiting,
         error=as_text(
             dig(error, "message") if isinstance(error, dict) else first(error, raw.get("errorMessage")),
             300,

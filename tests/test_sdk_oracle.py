@@ -3,7 +3,7 @@
 1. Simulator vs SDK: each SDK's own client calls every endpoint our adapters read, against the
    simulator; every answer must parse into the SDK's models (Modus: workflows, runs, run detail, usage,
    waiting runs; Runtype: agents, executions with versions, detail, tool calls, events, logs paged by
-   `cursor`, run insights, execution status; Unpod 8 calls).
+   `cursor`, run insights, execution status; Unpod: speech agents, calls, call detail, sessions, analytics).
 2. Fixture vs adapter: responses built through the SDKs' own models are served to our adapters
    through an httpx MockTransport; every field the SDK model carries and our domain model has must land.
 
@@ -148,7 +148,7 @@ def test_unpod_sdk_reads_the_simulator(sim: LiveServer, world: World) -> None:
         timeout=120,
     )
     results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    assert len(results) == 8, out.stderr[-2000:]
+    assert len(results) == 9, out.stderr[-2000:]
     failed = [r for r in results if not r["ok"]]
     assert not failed, failed
     by_call = {r["call"]: r for r in results}
@@ -160,6 +160,13 @@ def test_unpod_sdk_reads_the_simulator(sim: LiveServer, world: World) -> None:
     assert detail["latency_summary"]["p50_ms"] > 0 and detail["latency_rows"] == len(talked["_latency_metrics"])
     assert detail["analytics"] == 1 and by_call["analytics.for_call"]["success_evaluation"] in ([True], [False])
     assert by_call["sessions.list"]["items"] == len(world.speech_sessions)
+    mine = [
+        r
+        for c in world.speech_calls
+        for r in c.get("_analytics", [])
+        if c["agent_id"] == world.speech_agents[0]["agent_id"]
+    ]
+    assert by_call["analytics.list_results"]["items"] == len(mine) > 0
     session = by_call["sessions.get"]
     assert session["call_id"] == talked["id"] and session["usage"]["cost"]["total"] > 0
 

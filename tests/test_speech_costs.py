@@ -104,6 +104,27 @@ async def test_health_counts_speech_cost_and_voice_latency(client, world: World)
     assert not any("cost" in n for n in report.get("notes", []))
 
 
+async def test_a_speech_window_report_counts_the_analytics_outcomes(client, world: World, faults) -> None:
+    """The agent's analytics results (one list request) give each call its success evaluation as an outcome;
+    without them (404, 5xx) the report says so and counts the calls all the same."""
+    agent = world.speech_agents[0]["agent_id"]
+    truth = calls_of(world, agent)
+    expected = Counter(
+        "successful" if c["_analytics"][0]["success_evaluation"] else "unsuccessful"
+        for c in truth
+        if c.get("_analytics")
+    )
+    res = await call(client, "summarize_run_health", provider="unpod", agent=agent, since="7d")
+    assert res.structured_content["outcomes"] == dict(expected) and len(expected) == 2
+    assert "Outcomes: " in res.content[0].text
+    for fault, words in (("404_html", "has no analytics results"), ("503", "analytics could not be read")):
+        faults.rules = [Rule(match="/speech/v1/analytics-results", fault=fault)]
+        res = await call(client, "summarize_run_health", provider="unpod", agent=agent, since="7d")
+        report = res.structured_content
+        assert not report.get("outcomes") and sum(words in n for n in report["notes"]) == 1, report["notes"]
+        assert sum(report["totals"].values()) == len(truth) and report["cost_usd"]
+
+
 async def test_a_speech_run_report_has_the_calls_cost(client, world: World) -> None:
     talked = next(c for c in world.speech_calls if c.get("_session") and c["_transcript"])
     res = await call(client, "summarize_run_health", provider="unpod", agent=talked["agent_id"], run_id=talked["id"])
@@ -142,8 +163,9 @@ async def test_other_results_without_cost_say_so_once(client, world: World) -> N
 
 
 async def test_the_sessions_look_up_costs_one_request(sim: LiveServer, world: World) -> None:
-    """Bounded: a speech agent's report reads its calls and the sessions once each; a call reads itself and
-    the sessions (a list endpoint, never one read per call)."""
+    """Bounded: a speech agent's report reads its calls, the sessions and its analytics results once each; its
+    executions, the calls and the sessions; a call reads itself and the sessions (list endpoints, never one
+    read per call)."""
     counting = Counting()
     settings = Settings(accounts=accounts_for(sim.url), cache_enabled=False)
     agent = world.speech_agents[0]["agent_id"]
@@ -158,7 +180,8 @@ async def test_the_sessions_look_up_costs_one_request(sim: LiveServer, world: Wo
         await call(client, "get_call_transcript", provider="unpod", call_id=first)
         call_paths = Counter(counting.paths)
     sessions, calls = "/api/v2/platform/speech/v1/sessions", "/api/v2/platform/speech/v1/calls"
-    assert report_paths == {calls: 1, sessions: 1} and list_paths == {calls: 1, sessions: 1}
+    analytics = "/api/v2/platform/speech/v1/analytics-results"
+    assert report_paths == {calls: 1, sessions: 1, analytics: 1} and list_paths == {calls: 1, sessions: 1}
     assert call_paths == {f"{calls}/{first}": 1, sessions: 1}
 
 

@@ -30,6 +30,7 @@ async def main(base: str, token: str, org: str, agent_id: str, call_id: str, ses
         "sessions.list": lambda: client.sessions.list(),
         "sessions.get": lambda: client.sessions.get(session_id),
         "analytics.for_call": lambda: client.analytics.for_call(call_id),
+        "analytics.list_results": lambda: client.analytics.list_results(agent_id=agent_id),
     }
     for name, run in checks.items():
         try:

@@ -206,6 +206,18 @@ class UnpodApi:
                 if found is None:
                     return JSONResponse({"message": "Call not found", "status_code": 404}, 404)
                 return self._envelope(found.get("_analytics", []), "Analytics fetched")
+            case ["speech", "v1", "analytics-results"]:  # unpod 0.5.0 management/analytics.py list_results
+                q = request.query_params
+                limit, skip = self._int(request, "limit", 100), self._int(request, "skip", 0, low=0)
+                if limit is None or skip is None:
+                    return JSONResponse({"status_code": 400, "message": "Invalid limit or skip", "data": {}}, 400)
+                results = [
+                    r
+                    for c in world.speech_calls  # newest first
+                    for r in c.get("_analytics", [])
+                    if all(not q.get(k) or r.get(k) == q[k] for k in ("agent_id", "block_id", "status"))
+                ]
+                return self._envelope(results[skip : skip + limit], "Results fetched", len(results))
             case ["speech", "v1", "sessions"]:
                 sessions = world.speech_sessions
                 return self._envelope(sessions, "Sessions fetched successfully", len(sessions))

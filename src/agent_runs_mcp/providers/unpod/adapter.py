@@ -20,7 +20,6 @@ What the docs and the public source say, and what we do about it:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -32,7 +31,6 @@ from agent_runs_mcp.domain import (
     Conversation,
     Execution,
     ProviderPage,
-    Status,
     Tally,
     Task,
 )
@@ -58,16 +56,8 @@ from agent_runs_mcp.providers.unpod.attempts import last_attempt_at, with_histor
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory, run_not_in_space
 from agent_runs_mcp.providers.unpod.mapping import execution_of, has_transcript, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
-from agent_runs_mcp.providers.unpod.sessions import Sessions, SpeechSessions
-from agent_runs_mcp.providers.unpod.speech import (
-    SPEECH,
-    SpeechPlane,
-    call_conversation_of,
-    call_execution_of,
-    call_tally_of,
-    call_task_of,
-    is_speech_agent,
-)
+from agent_runs_mcp.providers.unpod.speech import SPEECH, is_speech_agent
+from agent_runs_mcp.providers.unpod.speech_pages import SpeechPages
 from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 from agent_runs_mcp.timeutil import parse_time
 
@@ -82,7 +72,7 @@ TASKS_TTL = ttl_by_status(
 """A page of tasks that have all finished is kept for long; one with tasks in flight only briefly."""
 
 
-class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
+class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
     kind = "unpod"
     page_size = 50
     scan_page_size = 200
@@ -155,9 +145,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
         if is_speech_agent(query.agent):  # a speech-plane agent's executions are its calls
             assert query.agent is not None
-            rows, sessions = await self._calls_with_sessions(query.agent, query.status)
-            runs = [call_execution_of(self.name, r, sessions.of(r)) for r in rows]
-            return ProviderPage(runs, token, None, None, cost_note=sessions.cost_note)
+            return await self.speech_executions(query.agent, query.status, token)
         source = token[0] if token and token[0] in "AS" else None
         inner = token[1:] if token and source else token
         if query.agent and not query.space and source != "S":
@@ -231,9 +219,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
         if is_speech_agent(query.agent):  # a speech-plane call is a run of one task: itself
-            raw, sessions = await asyncio.gather(self.speech_call(query.run_id), self.speech_sessions())
-            return ProviderPage([call_task_of(self.name, raw, sessions.of(raw))], token, None, 1,
-                                cost_note=sessions.cost_note)  # fmt: skip
+            return await self.speech_run_task(query.run_id, token)
         found = await self._space_run_page(query, token, self.page_size)
         if found is not None:
             raw, space = found
@@ -287,9 +273,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
 
     async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
-            raw, sessions = await asyncio.gather(self.speech_call(query.run_id), self.speech_sessions())
-            tally = call_tally_of(self.name, raw, sessions.of(raw))
-            return ProviderPage([tally], token, None, 1, cost_note=sessions.cost_note)
+            return await self.speech_run_tally(query.run_id, token)
         found = await self._space_run_page(query, token, self.scan_page_size)
         if found is not None:
             raw, space = found
@@ -309,9 +293,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
             assert query.agent is not None
-            rows, sessions = await self._calls_with_sessions(query.agent, None)
-            tallies = [call_tally_of(self.name, r, sessions.of(r)) for r in rows]
-            return ProviderPage(tallies, token, None, len(rows), cost_note=sessions.cost_note)
+            return await self.speech_activity(query.agent, token)
         agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
         path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
         raw = await self._page(path, token, f"tasks of agent `{agent}`", size=self.scan_page_size)
@@ -434,8 +416,7 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
         body = {"data": await self.speech_call(call_id)}
         raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
         if "task_id" not in raw:  # a speech-plane call (unpod SDK's Call); older hosts answer with a task's call
-            sessions = await self.speech_sessions()
-            return call_conversation_of(self.name, raw, sessions.of(raw), sessions.cost_note)
+            return await self.speech_conversation(raw)
         task_like = {"task_id": raw.get("task_id"), "run_id": raw.get("run_id"), "status": raw.get("status")}
         task_like["output"] = {**raw, "call_id": first(raw.get("call_id"), raw.get("id"), call_id)}
         return self._conversation(task_like, RunQuery(run_id=as_text(raw.get("run_id")) or ""))
@@ -458,11 +439,6 @@ class UnpodProvider(SpaceDirectory, SpeechPlane, SpeechSessions, Provider):
             ref=make_ref(self.name, "call", **parse_ref(task.ref).fields),
         )
         return Conversation(call=call, turns=turns)
-
-    async def _calls_with_sessions(self, agent: str, status: Status | None) -> tuple[list[dict[str, Any]], Sessions]:
-        """A speech agent's calls and the sessions that say what they cost, read at once (two requests)."""
-        calls, sessions = await asyncio.gather(self.speech_calls(agent, status), self.speech_sessions())
-        return calls, sessions
 
     async def _page(
         self,

@@ -167,6 +167,7 @@ def assemble(
         )
     if current.finished and not current.with_cost:  # absent, said once (the adapter knows why, or its default)
         notes.append(stats.cost_note or adapter.no_cost_note(noun))
+    notes += [n for n in stats.notes if n not in notes]
     verdict = verdict_of(current)
     completed = current.totals[Status.COMPLETED.value]
     report = HealthReport(

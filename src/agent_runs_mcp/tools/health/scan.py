@@ -27,6 +27,8 @@ class ScanStats:
     """Pages taken from the previous report's settled pages instead of the provider."""
     cost_note: str | None = None
     """The adapter's word on why items carry no cost (the first page's :attr:`ProviderPage.cost_note`)."""
+    notes: list[str] = field(default_factory=list)
+    """The pages' own notes (an optional look-up that failed), each once."""
 
 
 GC_GEN0_DURING_SCANS = 10_000
@@ -82,6 +84,8 @@ async def scan(
         else:
             page = await fetch(token)
         stats.cost_note = stats.cost_note or page.cost_note
+        if page.note and page.note not in stats.notes:
+            stats.notes.append(page.note)
         if token is None:
             total.append(page.total)
         elif page.settled:

@@ -1,0 +1,75 @@
+"""The pages of a speech-plane agent, composed from its calls and the optional look-ups that complete them.
+
+Requests per page (the bound the docs state): a speech agent's executions read the calls list and the
+sessions list (2); its window report also reads its newest analytics results (3); one call, as a run's
+task, a run report or a conversation, reads the call and the sessions list (2). The look-ups run at
+the same time as the calls' own read, and each failure becomes a note (or the page's ``cost_note``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from agent_runs_mcp.domain import Conversation, Execution, ProviderPage, Status, Tally, Task
+from agent_runs_mcp.providers.jsonread import as_text, first
+from agent_runs_mcp.providers.unpod.analytics import Evaluations, SpeechAnalytics
+from agent_runs_mcp.providers.unpod.sessions import Sessions, SpeechSessions
+from agent_runs_mcp.providers.unpod.speech import (
+    SpeechPlane,
+    call_conversation_of,
+    call_execution_of,
+    call_tally_of,
+    call_task_of,
+)
+
+
+class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
+    """A speech agent's pages, mixed into the adapter (which provides ``get`` and ``name``)."""
+
+    name: str
+
+    if TYPE_CHECKING:  # provided by the adapter
+
+        async def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any: ...
+
+    async def speech_executions(self, agent: str, status: Status | None, token: str | None) -> ProviderPage[Execution]:
+        rows, sessions = await self._calls_with_sessions(agent, status)
+        runs = [call_execution_of(self.name, r, sessions.of(r)) for r in rows]
+        return ProviderPage(runs, token, None, None, cost_note=sessions.cost_note)
+
+    async def speech_run_task(self, call_id: str, token: str | None) -> ProviderPage[Task]:
+        raw, sessions = await self._call_with_sessions(call_id)
+        return ProviderPage([call_task_of(self.name, raw, sessions.of(raw))], token, None, 1,
+                            cost_note=sessions.cost_note)  # fmt: skip
+
+    async def speech_run_tally(self, call_id: str, token: str | None) -> ProviderPage[Tally]:
+        raw, sessions = await self._call_with_sessions(call_id)
+        tally = call_tally_of(self.name, raw, sessions.of(raw))
+        return ProviderPage([tally], token, None, 1, cost_note=sessions.cost_note)
+
+    async def speech_activity(self, agent: str, token: str | None) -> ProviderPage[Tally]:
+        """Every call of the agent as a tally: cost from its session, outcome from its analytics."""
+        rows, sessions, evaluations = await asyncio.gather(
+            self.speech_calls(agent, None), self.speech_sessions(), self.speech_evaluations(agent)
+        )
+        tallies = [call_tally_of(self.name, r, sessions.of(r)) for r in rows]
+        _outcomes(tallies, evaluations)
+        return ProviderPage(tallies, token, None, len(rows), note=evaluations.note, cost_note=sessions.cost_note)
+
+    async def speech_conversation(self, raw: dict[str, Any]) -> Conversation:
+        sessions = await self.speech_sessions()
+        return call_conversation_of(self.name, raw, sessions.of(raw), sessions.cost_note)
+
+    async def _calls_with_sessions(self, agent: str, status: Status | None) -> tuple[list[dict[str, Any]], Sessions]:
+        calls, sessions = await asyncio.gather(self.speech_calls(agent, status), self.speech_sessions())
+        return calls, sessions
+
+    async def _call_with_sessions(self, call_id: str) -> tuple[dict[str, Any], Sessions]:
+        raw, sessions = await asyncio.gather(self.speech_call(call_id), self.speech_sessions())
+        return raw, sessions
+
+
+def _outcomes(tallies: list[Tally], evaluations: Evaluations) -> None:
+    for tally in tallies:
+        tally.outcome = first(tally.outcome, evaluations.by_call.get(as_text(tally.item_id) or ""))

@@ -223,7 +223,8 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else "?"
                 var = platform.settings_variables.get(name) or _ACCOUNT_DEFAULTS.get(name, name)
-                problems.append(f"{var}: {err['msg']} (got {str(data.get(name))[:20]!r})")
+                message = err["msg"].replace("Input should be", "should be")
+                problems.append(f"{var}: {message} (got {str(data.get(name))[:20]!r})")
             raise ConfigError("; ".join(problems) + ".") from None
     return accounts
 
@@ -319,6 +320,17 @@ def without_placeholders(env: Mapping[str, str]) -> Mapping[str, str]:
     return {k: v for k, v in env.items() if k not in names}
 
 
+SETTING_VARIABLES = {
+    "token_budget": "AGENT_RUNS_TOKEN_BUDGET",
+    "health_max_items": "AGENT_RUNS_HEALTH_MAX_ITEMS",
+    "health_concurrency": "AGENT_RUNS_HEALTH_CONCURRENCY",
+    "call_timeout_s": "AGENT_RUNS_CALL_TIMEOUT_S",
+    "http_max_connections": "AGENT_RUNS_HTTP_MAX_CONNECTIONS",
+    "http_request_timeout_s": "AGENT_RUNS_HTTP_REQUEST_TIMEOUT_S",
+}
+"""The numeric server settings and the environment variables that set them (errors name the variable)."""
+
+
 def load_settings(
     env: Mapping[str, str] | None = None,
     *,
@@ -364,14 +376,7 @@ def load_settings(
     if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError("AGENT_RUNS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
     extra: dict[str, Any] = {}
-    for field_name, var in (
-        ("token_budget", "AGENT_RUNS_TOKEN_BUDGET"),
-        ("health_max_items", "AGENT_RUNS_HEALTH_MAX_ITEMS"),
-        ("health_concurrency", "AGENT_RUNS_HEALTH_CONCURRENCY"),
-        ("call_timeout_s", "AGENT_RUNS_CALL_TIMEOUT_S"),
-        ("http_max_connections", "AGENT_RUNS_HTTP_MAX_CONNECTIONS"),
-        ("http_request_timeout_s", "AGENT_RUNS_HTTP_REQUEST_TIMEOUT_S"),
-    ):
+    for field_name, var in SETTING_VARIABLES.items():
         value = _int(env, var)
         if value is not None:
             extra[field_name] = value
@@ -392,6 +397,10 @@ def load_settings(
             else None,
             **extra,
         )
-    except ValidationError as exc:
-        problems = "; ".join(f"{err['loc'][0]}: {err['msg']}" for err in exc.errors())
+    except ValidationError as exc:  # name the variable the operator set, not our field
+        problems = "; ".join(
+            f"{SETTING_VARIABLES.get(str(err['loc'][0]), str(err['loc'][0]))}: "
+            f"{err['msg'].replace('Input should be', 'should be')} (got {str(err.get('input'))[:20]!r})"
+            for err in exc.errors()
+        )
         raise ConfigError(f"Invalid server setting: {problems}.") from None

@@ -6,8 +6,8 @@ characters, bidi overrides) that could hide instructions; nothing here is ever
 interpreted or templated. With redaction on (the default; operators turn it
 off with ``AGENT_RUNS_REDACT_PII=0``), phone numbers, email addresses and
 card-like numbers (13 to 19 digits) are masked, keeping enough to tell two
-apart: a phone's last two digits, a card's last four, an email's first and last
-character and domain. UUIDs and dates are left alone.
+apart: a phone's last two digits (always as `***90`, whatever its format), a card's last four, an
+email's first and last character and domain. UUIDs and dates are left alone.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "Task": ("contact", "summary", "failure_reason", "outcome", "name", "end_reason"),
     "Execution": ("summary", "error", "stop_reason", "agent_name"),
-    "Call": ("contact", "summary", "outcome", "end_reason"),
+    "Call": ("contact", "summary", "outcome", "end_reason", "failure_reason"),
     "Turn": ("text",),
     "Agent": ("name", "description"),
 }
@@ -57,7 +57,14 @@ def _email(match: re.Match[str]) -> str:
     return f"{masked}@{domain}"
 
 
-def _masker(protected: list[tuple[int, int]], keep: int, low: int, high: int) -> Any:
+def _mask_phone(text: str) -> str:
+    """One masked form for every phone number, however the provider wrote it (`+1 415-555-0190`,
+    `14155550190`, `(415) 555 0190`): `***90`. Its last two digits tell two numbers apart."""
+    opened = text.count("(") - text.count(")")  # a bracket around the number, not part of it, stays
+    return "(" * max(opened, 0) + "***" + "".join(c for c in text if c.isdigit())[-2:] + ")" * max(-opened, 0)
+
+
+def _masker(protected: list[tuple[int, int]], keep: int, low: int, high: int, phone: bool = False) -> Any:
     def mask(match: re.Match[str]) -> str:
         text = match.group(0)
         start, end = match.span()
@@ -66,7 +73,7 @@ def _masker(protected: list[tuple[int, int]], keep: int, low: int, high: int) ->
         digits = sum(c.isdigit() for c in text)
         if not low <= digits <= high or _DATE.match(text):
             return text
-        return _mask_digits(text, keep)
+        return _mask_phone(text) if phone else _mask_digits(text, keep)
 
     return mask
 
@@ -78,7 +85,7 @@ def redact_text(text: str) -> str:
     text = _EMAIL.sub(_email, text)
     protected = [m.span() for m in _UUID.finditer(text)]
     text = _CARD.sub(_masker(protected, keep=4, low=13, high=19), text)
-    return _PHONE.sub(_masker(protected, keep=2, low=7, high=15), text)
+    return _PHONE.sub(_masker(protected, keep=2, low=7, high=15, phone=True), text)
 
 
 class Sanitizer:

@@ -233,7 +233,7 @@ no name), outcome, failure category and cost. Columns empty on the whole page ar
 
 
 def _name_only(contact: str | None) -> str | None:
-    """``"Ethan Kim (*********00)"`` -> ``"Ethan Kim"``: the masked number adds tokens and says little."""
+    """``"Ethan Kim (***00)"`` -> ``"Ethan Kim"``: the masked number adds tokens and says little."""
     if not contact:
         return None
     name, sep, _rest = contact.partition(" (")

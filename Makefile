@@ -106,12 +106,19 @@ dist: $(STAMP)            ## wheel and sdist in dist/
 	rm -rf dist/*.whl dist/*.tar.gz
 	$(BIN)/python -m build --no-isolation --outdir dist .
 
-test-dist: dist           ## the wheel in a fresh venv: --version, then the demo server answers over stdio
+test-dist: dist           ## the wheel in a fresh venv (--version, the demo answers over stdio); the README's uvx/pipx forms
 	rm -rf build/venv-dist && $(PYTHON) -m venv build/venv-dist
 	build/venv-dist/bin/python -m pip install --quiet dist/agent_runs_mcp-*.whl
 	build/venv-dist/bin/agent-runs-mcp --version
 	build/venv-dist/bin/python -c "import anyio; from mcp import Client, StdioServerParameters as P; \
 	exec('async def m():\n async with Client(P(command=\'build/venv-dist/bin/agent-runs-mcp\', args=[\'serve\', \'--demo\'])) as c:\n  print(len((await c.list_tools()).tools), \'tools from the installed wheel\')'); anyio.run(m)"
+	@# The README's host configs run the wheel with `uvx --from` and `pipx run --spec`, as a host would.
+	rm -rf build/venv-launchers && $(PYTHON) -m venv build/venv-launchers
+	build/venv-launchers/bin/python -m pip install --quiet uv pipx
+	wheel=$$(ls $(CURDIR)/dist/agent_runs_mcp-*.whl); \
+	UV_CACHE_DIR=build/uv-cache build/venv-launchers/bin/uvx --from $$wheel agent-runs-mcp --version && \
+	PIPX_HOME=$(CURDIR)/build/pipx PIPX_BIN_DIR=$(CURDIR)/build/pipx/bin \
+	  build/venv-launchers/bin/pipx run --spec $$wheel agent-runs-mcp --version
 
 bundle: $(MCPB_STAMP)     ## the MCP Bundle for Claude Desktop: dist/agent-runs-mcp.mcpb (needs node and npm)
 	rm -rf build/bundle && mkdir -p build/bundle dist

@@ -132,7 +132,7 @@ async def test_text_reads_well_on_its_own(client: Client, world: World) -> None:
     text = text_of(res)
     assert not text.lstrip().startswith("{")  # not a JSON dump
     lines = text.splitlines()
-    assert lines[0].startswith(f"unpod · run {run.run_id} · 3 task(s) of {run.n_tasks}")
+    assert lines[0].startswith(f"unpod · run {run.run_id} · 3 call task(s) of {run.n_tasks}")
     assert all(line.startswith("- T") and " · " in line for line in lines[1:4])
     assert lines[-1].startswith(f'Next: get_call_transcript(provider="unpod", run_id="{run.run_id}"')
 

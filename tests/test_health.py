@@ -93,7 +93,7 @@ def test_every_figure_of_a_small_voice_run() -> None:
     assert acc.system_failure_rate() == 0.25  # two SIP failures of eight finished
     top = acc.top_reasons()
     assert [(r.reason, r.count) for r in top] == [("sip_error", 2), ("no_answer", 1)]
-    assert top[0].share == round(2 / 3, 4) and top[0].share_of_finished == 0.25
+    assert top[0].share == round(2 / 3, 2) and top[0].share_of_finished == 0.25
     assert top[0].example_task_ids == ["T5", "T6"] and top[0].raw_reasons == {
         "sip-480-temporarily-unavailable": 1,
         "sip-503-service-unavailable": 1,

@@ -68,6 +68,7 @@ class TasksResult(ListResult):
     space: str | None = meta()
     filters: dict[str, str] = meta(default_factory=dict)
     tasks: list[Task]
+    task_kind: str | None = meta(description="The kind of every task on this page (concise: not repeated per task).")
     columns: list[str] = meta(default_factory=list, description='detail="rows": the names of each row\'s values.')
     rows: list[list[Any]] = meta(default_factory=list, description='detail="rows": one row per task.')
     page_counts: dict[str, int] = meta(default_factory=dict, description="Tasks on this page per status.")
@@ -186,15 +187,24 @@ async def get_run_tasks(
     if page.items:
         envelope.next = [adapter.open_call_hint(query.run_id, query.agent, query.space)]
     implied = frozenset({"run_id", "ref"})  # the envelope's run, space and agent with the task id locate a task
+    kinds = {task.kind for task in page.items}
+    if detail == "concise" and len(kinds) == 1 and None not in kinds:  # one kind: said once, in the head
+        envelope.task_kind = kinds.pop()
+        implied |= {"kind"}
+        lines = [task_line(task, show_kind=False) for task in page.items]
     dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
+    if detail == "concise":  # whole seconds, as the text says them
+        for item in dumped["tasks"]:
+            if isinstance(item.get("duration_s"), float):
+                item["duration_s"] = round(item["duration_s"])
     res = result(dumped, _tasks_text(envelope, lines))
     res.content.extend(links)
     return res
 
 
-def task_line(task: Task) -> str:
+def task_line(task: Task, show_kind: bool = True) -> str:
     parts = [task.task_id, status_words(task)]
-    if task.kind:
+    if task.kind and show_kind:
         parts.append(task.kind)
     if task.started_at:
         parts.append(short_time(task.started_at))
@@ -222,7 +232,8 @@ def task_line(task: Task) -> str:
 
 
 def _tasks_text(model: TasksResult, lines: list[str]) -> str:
-    head = f"{model.provider} · run {model.run_id} · {len(model.rows) or len(lines)} task(s)"
+    noun = f"{model.task_kind} task(s)" if model.task_kind else "task(s)"
+    head = f"{model.provider} · run {model.run_id} · {len(model.rows) or len(lines)} {noun}"
     if model.total is not None:
         head += f" of {model.total}"
     if model.filters:

@@ -40,10 +40,10 @@ def percentiles(values: list[float]) -> Percentiles:
         return Percentiles(count=0)
     ordered = sorted(values)
 
-    def rank(p: float) -> float:
-        return round(ordered[max(0, math.ceil(p * len(ordered)) - 1)], 3)
+    def rank(p: float) -> float:  # tenths: the text says whole seconds (or milliseconds)
+        return round(ordered[max(0, math.ceil(p * len(ordered)) - 1)], 1)
 
-    return Percentiles(count=len(ordered), p50=rank(0.5), p90=rank(0.9), max=round(ordered[-1], 3))
+    return Percentiles(count=len(ordered), p50=rank(0.5), p90=rank(0.9), max=round(ordered[-1], 1))
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -260,8 +260,8 @@ class Accumulator:
                     reason=reason,
                     label=REASON_LABELS[reason],
                     count=count,
-                    share=round(count / failed, 4) if failed else 0.0,
-                    share_of_finished=round(count / self.finished, 4) if self.finished else 0.0,
+                    share=round(count / failed, 2) if failed else 0.0,  # whole percents, as the text says
+                    share_of_finished=round(count / self.finished, 2) if self.finished else 0.0,
                     raw_reasons=dict(raw[reason].most_common(3)),
                     example_task_ids=[e.item_id for e in examples[reason]],
                     example_refs=[e.ref for e in examples[reason] if e.ref][:1],

@@ -64,7 +64,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         agent=agent.id,
         name=agent.name,
         verdict=report.verdict,
-        headline=report.cause or _biggest(report),
+        headline=report._cause or _biggest(report),
         items=sum(report.totals.values()),
         failed=report.totals.get("failed", 0),
         success_rate=round(now, 2) if now is not None else None,  # the text says whole percents

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from agent_runs_mcp.domain import meta
+from agent_runs_mcp.domain import UNPUBLISHED, meta
 
 Verdict = Literal["healthy", "degraded", "failing", "insufficient_data"]
 
@@ -144,7 +144,6 @@ class HealthReport(BaseModel):
     items_kind: str = meta(description="What was counted: call tasks, tasks, executions.")
     verdict: Verdict
     headline: str
-    cause: str | None = meta(description="The figure that set the verdict, in words.")
     totals: dict[str, int] = Field(description="Items per normalized status.")
     finished: int = meta(0)
     success_rate: float | None = None
@@ -173,9 +172,11 @@ class HealthReport(BaseModel):
     redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")
     complete: bool = Field(description="True when every item in scope was read.")
     sampled: bool = Field(description="True when the operator's cap stopped the scan early.")
-    computed_at: datetime | None = meta()
+    computed_at: datetime | None = Field(default=None, exclude=True, json_schema_extra=UNPUBLISHED)  # not sent
     from_cache: bool = meta(False, "True when served from a recent report (finished runs do not change).")
     notes: list[str] = meta(default_factory=list)
     next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
+    _cause: str | None = PrivateAttr(default=None)
+    """The figure that set the verdict, in words (the headline says it; the fleet row shows it alone)."""
     _failures: list[Any] = PrivateAttr(default_factory=list)
     """The failed items behind the figures (for the dashboard view), never serialized."""

@@ -85,7 +85,8 @@ async def window_report(
     adapter: Provider, agent: str, space: str | None, start_at: datetime, end_at: datetime | None, scanner: Scanner
 ) -> HealthReport:
     """The report of an agent's activity between ``start_at`` and ``end_at``, against the window before."""
-    end = end_at or datetime.now(start_at.tzinfo)
+    start_at = start_at.replace(microsecond=0)  # whole seconds: what a reader (or a next call) can use
+    end = (end_at or datetime.now(start_at.tzinfo)).replace(microsecond=0)
     prev_start = start_at - (end - start_at)
     window = ExecutionQuery(agent=agent, space=space, since=prev_start, until=end_at)
     current, before = scanner.accumulator(), scanner.accumulator()
@@ -177,7 +178,6 @@ def assemble(
         items_kind=noun,
         verdict=verdict,
         headline=headline_of(current, verdict, noun, scope_text),
-        cause=cause_of(current, verdict),
         totals=dict(current.totals),
         finished=current.finished,
         success_rate=current.success_rate() if verdict != "insufficient_data" else None,  # too few: no rate
@@ -196,7 +196,7 @@ def assemble(
         redacted=settings.redact_pii,
         complete=stats.complete,
         sampled=not stats.complete,
-        computed_at=utcnow(),
+        computed_at=utcnow().replace(microsecond=0),
         notes=notes,
     )
     report.versions = version_figures(current)
@@ -205,4 +205,5 @@ def assemble(
         report.headline = report.headline.rstrip(".") + f"; failures began in version {report.failures_began_in}."
     report.waiting = waiting_figures(current)
     report._failures = current.failures
+    report._cause = cause_of(current, verdict)
     return report

@@ -200,17 +200,16 @@ async def q_sip(ask: Asked, world: World) -> tuple[str, bool]:
 
 @question("Is anything waiting for a human, and where?")
 async def q_waiting(ask: Asked, world: World) -> tuple[str, bool]:
-    fleet = await ask("summarize_fleet_health", since="30d")
-    got = {(r["provider"], r["agent"]): r.get("awaiting", 0) for r in fleet["agents"] if r.get("awaiting")}
-    truth: Counter[tuple[str, str]] = Counter()
-    for e in world.runtype_executions:
-        if e["_truth"] == "awaiting_human" and not e.get("parentExecutionId"):
-            truth[("runtype", e["agentId"])] += 1
-    for agent_id, runs in world.modus_runs.items():
-        for r in runs:
-            if r["_truth"] == "awaiting_human":
-                truth[("modus", str(agent_id))] += 1
-    return ", ".join(f"{a}/{b[:8]} {n}" for (a, b), n in got.items()), got == dict(truth)
+    listed = await ask("list_agent_executions", status="awaiting_human")
+    got = {e["run_id"] for e in listed["executions"]}
+    truth = {
+        e["id"] for e in world.runtype_executions if e["_truth"] == "awaiting_human" and not e.get("parentExecutionId")
+    }
+    truth |= {r["id"] for runs in world.modus_runs.values() for r in runs if r["_truth"] == "awaiting_human"}
+    steps = Counter(e.get("agent") or e.get("agent_id") or "?" for e in listed["executions"])
+    return f"{len(got)} waiting (truth {len(truth)}): " + ", ".join(f"{a[:12]} {n}" for a, n in steps.items()), (
+        got == truth
+    )
 
 
 @question("Why are Support Triage's executions failing this week?")

@@ -123,7 +123,7 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
         if spend.cost_usd is not None and spend.completed:
             spend.per_completed_usd = _money(spend.cost_usd / spend.completed)
         spend.cost_usd = _money(spend.cost_usd)
-    accounts = [s for k, s in out.items() if k != "all"]
+    accounts = [s for k, s in out.items() if k != "all" and (s.cost_usd is not None or s.awaiting)]  # say-able
     return [*accounts, out["all"]] if len(accounts) > 1 else accounts
 
 

@@ -45,3 +45,16 @@ def test_settings_errors_name_the_variable() -> None:
         load_settings({"RUNTYPE_API_KEY": "k", "AGENT_RUNS_READ_TIMEOUT_S": "500"})
     said = str(caught.value)
     assert "AGENT_RUNS_READ_TIMEOUT_S" in said and "read_timeout_s" not in said and "Input should" not in said, said
+
+
+async def test_full_detail_names_the_agent_and_its_space_where_the_account_knows_them(
+    client: Client, world: World
+) -> None:
+    run = next(r for r in world.unpod_runs if r.phase == "done")
+    res = await call(client, "list_agent_executions", provider="unpod", agent=run.agent.handle, detail="full", limit=3)
+    data = res.structured_content
+    assert data["space"] == run.space, data.get("space")
+    assert {e.get("agent_name") for e in data["executions"]} == {run.agent.name}
+    assert None not in data.values() and all(None not in e.values() for e in data["executions"])
+    concise = await call(client, "list_agent_executions", provider="unpod", agent=run.agent.handle, limit=3)
+    assert "space" not in concise.structured_content  # concise keeps to what the text shows

@@ -59,7 +59,7 @@ from agent_runs_mcp.tools.listing import (
     status_words,
 )
 from agent_runs_mcp.tools.sanitize import Sanitizer
-from agent_runs_mcp.tools.scope import Member, account_adapters, members
+from agent_runs_mcp.tools.scope import Member, account_adapters, known_agent, members
 
 PROGRESS_EVERY_S = 0.25
 
@@ -179,6 +179,8 @@ async def list_agent_executions(
         filters=filters,
         executions=page.items,
     )
+    if detail == "full" and walk is None and query.agent and page.items:  # full: the agent's name and space too
+        await name_the_agent(envelope, adapter, query.agent, sanitizer)
     if walk is not None:
         envelope.agents = len(walk.members)
         envelope.agents_read = walk.read_through(resume)
@@ -369,3 +371,16 @@ def executions_text(model: ExecutionsResult, lines: list[str], scanned: int) -> 
     if model.filters:
         head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
     return "\n".join([head, *lines, *closing_lines(model)])
+
+
+async def name_the_agent(envelope: ExecutionsResult, adapter: Provider, agent: str, clean: Sanitizer) -> None:
+    """At detail="full", say what the account knows of the agent (its name on each item, its space) rather
+    than leave them out: one cached look-up of the agent list, skipped quietly when it fails."""
+    known = await known_agent(adapter, agent)
+    if known is None:
+        return
+    envelope.space = envelope.space or known.space
+    if known.name:
+        name = clean.text(known.name)
+        for item in envelope.executions:
+            item.agent_name = item.agent_name or name

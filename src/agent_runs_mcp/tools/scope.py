@@ -51,6 +51,16 @@ async def members(adapters: list[Provider], clean: Callable[[str], str]) -> tupl
     return out, notes
 
 
+async def known_agent(adapter: Provider, agent: str) -> Agent | None:
+    """The account's record of ``agent`` (its name and space), from its agent list (cached), or ``None``
+    when the list cannot be read or does not have it within the first pages: an optional look-up."""
+    try:
+        found = await collect(lambda t: adapter.agents_page(t, None), Cursor(None, 0), AGENTS_MAX)
+    except AgentRunsError:
+        return None
+    return next((a for a in found.items if a.id == agent), None)
+
+
 def account_adapters(
     registry_get: Callable[[str | None], Provider], names: list[str], provider: str | None
 ) -> list[Provider]:

@@ -204,6 +204,7 @@ async def test_runtype_sdk_shaped_execution_lands() -> None:
         "createdAt": "2026-11-20T10:00:00Z", "startedAt": "2026-11-20T10:00:02Z", "completedAt": "2026-11-20T10:01:02Z",
         "totalCost": "0.0420", "totalTokens": 1234, "stopReason": None, "surfaceType": "api",
         "parentExecutionId": "exec_0", "budgetExhausted": False, "conversationId": "conv_1", "iterations": 3,
+        "agentVersionId": "agv_1", "agentVersion": {"id": "agv_1", "versionNumber": 3, "label": "safer"},
     }  # fmt: skip
     pagination = {
         "hasMore": False,
@@ -239,6 +240,7 @@ async def test_runtype_sdk_shaped_execution_lands() -> None:
     )
     assert not missing, missing
     assert ours["stop_reason"] == "interrupted" and ours["duration_s"] == 60.0
+    assert ours["agent_version"] == f"v{sdk.agent_version.version_number} ({sdk.agent_version.label})"
 
 
 @pytest.mark.anyio
@@ -353,3 +355,45 @@ async def test_unpod_sdk_shaped_session_lands() -> None:
     )
     assert not missing, missing
     assert not any("cost" in n for n in res.structured_content.get("notes", []))
+
+
+def test_sdk_shaped_insights_and_usage_land() -> None:
+    """Run insights and Modus usage built through the SDKs' own models, read by our mapping."""
+    from modus._generated.models import ListUsageResponseDto
+    from runtype._generated.agents.types.get_v1agents_id_run_insights_response import (
+        GetV1AgentsIdRunInsightsResponse,
+    )
+
+    from agent_runs_mcp.providers.modus.usage import usage_of
+    from agent_runs_mcp.providers.runtype.insights import facts_of_insights
+
+    insights = {
+        "success": True,
+        "data": {
+            "versions": [{"agentVersionId": "agv_2", "versionNumber": 2, "label": None, "runs": 9, "failed": 4}],
+            "tools": [{"toolName": "crm", "calls": 12, "failedCalls": 5, "runsUsing": 8}],
+            "attachedTools": ["crm", "mail"], "attachedToolsRuns": 9, "attachedToolsVersionId": "agv_2",
+            "neverCalledTools": ["mail"], "cost": {"avgPerRun": 0.031},
+            "tokens": {"avgPerRun": 2100, "avgInputPerRun": 1500},
+            "window": {"from": "2026-11-20T10:00:00Z", "to": "2026-11-21T10:00:00Z", "runs": 9},
+        },
+    }  # fmt: skip
+    sdk = GetV1AgentsIdRunInsightsResponse.model_validate(insights).data
+    facts = facts_of_insights(insights)
+    tool = sdk.tools[0]
+    assert [(t.name, t.calls, t.failed, t.runs_using) for t in facts.tools] == [
+        (tool.tool_name, tool.calls, tool.failed_calls, tool.runs_using)
+    ]
+    assert facts.never_called == sdk.never_called_tools and facts.cost_per_run_usd == sdk.cost.avg_per_run
+    assert facts.covers is not None and f"last {sdk.window.runs} runs" in facts.covers
+    usage = {
+        "org_id": "org_1", "since": "2026-11-20T00:00:00Z", "until": "2026-11-21T00:00:00Z", "rollup": "day",
+        "group_by": "agent",
+        "buckets": [{"bucket": "2026-11-20T00:00:00Z", "group_value": "57", "call_count": 6, "input_tokens": 900,
+                     "output_tokens": 100, "credits": 2.5}],
+        "totals": {"call_count": 6, "input_tokens": 900, "output_tokens": 100, "credits": 2.5},
+    }  # fmt: skip
+    model = ListUsageResponseDto.model_validate(usage)
+    ours = usage_of(usage, "57")
+    assert ours is not None and ours.credits == model.totals.credits and ours.llm_calls == model.totals.call_count
+    assert ours.tokens == model.totals.input_tokens + model.totals.output_tokens and "not USD" in ours.unit

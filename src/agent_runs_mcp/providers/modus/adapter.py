@@ -128,6 +128,13 @@ class ModusProvider(RunConversationProvider):
         paths = f"/api/v1/{found}" if found else "auto (/api/v1/workflows, else /api/v1/agents; found on first use)"
         return {**super().facts(), "paths": paths}
 
+    def no_cost_note(self, what: str) -> str:
+        """Modus prices in credits, not dollars: said once, pointing at where credits show."""
+        return (
+            f"Modus reports no cost for {what} in dollars: it counts Modus credits per workflow "
+            "(a workflow's health report shows them as `usage`)."
+        )
+
     def auth_headers(self) -> dict[str, str]:
         return self.bearer()
 

@@ -125,6 +125,15 @@ async def test_a_speech_window_report_counts_the_analytics_outcomes(client, worl
         assert sum(report["totals"].values()) == len(truth) and report["cost_usd"]
 
 
+async def test_a_call_without_a_session_is_not_a_host_without_cost(client, world: World) -> None:
+    """The host reports costs; a call that never opened a session has none of its own, and says just that."""
+    missed = next(c for c in world.speech_calls if c.get("_reason") == "no_answer")
+    res = await call(client, "get_run_tasks", provider="unpod", agent=missed["agent_id"], run_id=missed["id"])
+    notes = res.structured_content["notes"]
+    assert [n for n in notes if "cost" in n] == ["Unpod reports no cost for these calls: none has a speech session "
+                                                 "with a cost (e.g. not connected)."]  # fmt: skip
+
+
 async def test_a_speech_run_report_has_the_calls_cost(client, world: World) -> None:
     talked = next(c for c in world.speech_calls if c.get("_session") and c["_transcript"])
     res = await call(client, "summarize_run_health", provider="unpod", agent=talked["agent_id"], run_id=talked["id"])

@@ -33,6 +33,7 @@ SESSIONS_PATH = "/api/v2/platform/speech/v1/sessions"
 
 NO_COST = "Unpod reports no cost for speech calls on this host."
 NO_SESSIONS = "Unpod reports no cost for speech calls on this host (it has no /speech/v1/sessions)."
+NO_CALL_COST = "Unpod reports no cost for these calls: none has a speech session with a cost (e.g. not connected)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,8 @@ def sessions_of(rows: list[Any]) -> Sessions:
             by_call[call_id] = facts
         if session_id := as_text(raw.get("session_id")):
             by_session[session_id] = facts
-    return Sessions(by_call, by_session, NO_COST)
+    costed = any(f.cost_usd is not None for f in (*by_call.values(), *by_session.values()))
+    return Sessions(by_call, by_session, NO_CALL_COST if costed else NO_COST)
 
 
 class SpeechSessions:

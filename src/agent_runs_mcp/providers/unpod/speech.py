@@ -135,7 +135,7 @@ def _words(raw: dict[str, Any], session: SessionFacts | None) -> tuple[str | Non
     summary, outcome = analytics_of(raw)
     disposition = as_text(raw.get("disposition"), 500)
     summary = summary or disposition or (session.summary if session else None)
-    return summary, outcome or (disposition[:80] if disposition else None)
+    return summary, outcome or as_text(disposition, 80)
 
 
 def call_execution_of(account: str, raw: dict[str, Any], session: SessionFacts | None = None) -> Execution:

@@ -99,3 +99,13 @@ async def test_paused_executions_say_which_tool_waits_and_since_when(client: Cli
     assert waiting["count"] >= 1 and parse_time(waiting["oldest_since"]) <= parse_time(
         pending["requestedAt"]
     ) + timedelta(0)
+
+
+async def test_the_fleet_row_names_the_version_failures_began_in(client: Client, world: World) -> None:
+    triage = agent_named(world, "Support Triage")
+    res = await call(client, "summarize_fleet_health", provider="runtype", since="7d")
+    row = next(r for r in res.structured_content["agents"] if r["agent"] == triage.id)
+    assert row["failures_began_in"].startswith(f"v{REGRESSED_VERSION}")
+    assert f"failures began in version {row['failures_began_in']}" in res.content[0].text
+    others = [r for r in res.structured_content["agents"] if r["agent"] != triage.id]
+    assert all("failures_began_in" not in r for r in others)

@@ -31,6 +31,7 @@ class FleetRow(BaseModel):
     awaiting: int = meta(0, "Items waiting on a person now.")
     change_point: ChangePoint | None = meta(description="Where failures shifted inside the window.")
     usage: str | None = meta(description="Platform usage in its own unit, e.g. `12.50 Modus credits (not USD)`.")
+    failures_began_in: str | None = meta(description="The agent version in which failures began (Runtype).")
 
 
 class Spend(BaseModel):
@@ -74,6 +75,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         awaiting=waiting,
         change_point=_slim(report.change),
         usage=f"{report.usage.credits:,.2f} {report.usage.unit}" if report.usage and report.usage.credits else None,
+        failures_began_in=report.failures_began_in,
     )
 
 
@@ -145,6 +147,8 @@ def row_line(row: FleetRow) -> str:
     if row.cost_usd is not None:
         per = f", {fmt_money(row.per_completed_usd)}/completed" if row.per_completed_usd is not None else ""
         parts.append(f"{fmt_money(row.cost_usd)}{per}")
+    if row.failures_began_in:
+        parts.append(f"failures began in version {row.failures_began_in}")
     if row.usage:
         parts.append(row.usage)
     if row.awaiting:

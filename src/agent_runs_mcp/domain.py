@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from agent_runs_mcp.text import one_line
 
 
 class Status(StrEnum):
@@ -64,6 +66,16 @@ Speaker = Literal["agent", "customer", "tool", "system"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    _multiline: ClassVar[frozenset[str]] = frozenset()
+    """Fields whose line breaks are kept (a turn's words); every other string is one line."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
+        """Provider text cannot start a line of a result (a forged ``Next:``): breaks become spaces."""
+        if type(value) is str and info.field_name not in cls._multiline:
+            return one_line(value)
+        return value
 
 
 class Agent(_Model):
@@ -208,6 +220,8 @@ _TASK_CALL_FIELDS = (
 
 class Turn(_Model):
     """One turn of a conversation, in order."""
+
+    _multiline: ClassVar[frozenset[str]] = frozenset({"text"})
 
     index: int
     speaker: Speaker

@@ -30,3 +30,21 @@ def excerpt(value: object, limit: int = 60) -> str:
     if len(raw) > limit:
         return repr(text[:limit]) + f"… ({len(raw)} characters)"
     return repr(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: each line break (``\n``, ``\r``, ``\v``, ``\f``, U+2028 ...) with the spaces
+    around it becomes one space, so provider text can never start a line of its own in a result."""
+    if text.isprintable():
+        return text
+    parts = text.splitlines()
+    if len(parts) == 1 and parts[0] == text:
+        return text  # a tab or another character that breaks no line
+    return " ".join(part.strip() for part in parts if part.strip())
+
+
+def indented(text: str, prefix: str = "    ") -> str:
+    """Multi-line provider text (a turn's words) with every line after the first indented, so none of
+    them can pass for a line of the server's own (``Next:``, ``More:``, a heading)."""
+    lines = text.splitlines()
+    return "\n".join([lines[0], *(prefix + line for line in lines[1:])]) if len(lines) > 1 else text

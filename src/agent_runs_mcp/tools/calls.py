@@ -18,7 +18,7 @@ from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
-from agent_runs_mcp.text import clean_text
+from agent_runs_mcp.text import clean_text, indented
 from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, fit
 from agent_runs_mcp.tools.common import (
     ID_MAX,
@@ -192,7 +192,7 @@ def structured_transcript(model: TranscriptResult) -> dict[str, Any]:
 def turn_line(turn: Turn) -> str:
     stamp = f"[{turn.seconds_from_start:.0f}s] " if turn.seconds_from_start is not None else ""
     mark = "» " if turn.matched else ""
-    return f"{mark}{turn.index}. {stamp}{turn.speaker}: {turn.text}"
+    return f"{mark}{turn.index}. {stamp}{turn.speaker}: {indented(turn.text)}"  # no line of its own
 
 
 def attempt_facts(call: Call) -> str:

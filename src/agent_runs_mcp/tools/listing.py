@@ -24,7 +24,7 @@ from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
 from agent_runs_mcp.tools.common import CONCISE_OMITS, compact
 from agent_runs_mcp.tools.paging import Collected, collect
-from agent_runs_mcp.tools.sanitize import Sanitizer
+from agent_runs_mcp.tools.sanitize import Sanitizer, untrusted_note
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -211,6 +211,8 @@ async def list_page(
     notes = [*found.notes, *explained_notes]
     if (absent := cost_absent(items[:kept], adapter, what, found.cost_note)) is not None:
         notes.append(absent)
+    if (untrusted := untrusted_note(items[:kept])) is not None:
+        notes.append(untrusted)
     if omitted:
         notes.append(
             f"Cut to {kept} of {len(items)} items to stay within the {budget}-token budget; "

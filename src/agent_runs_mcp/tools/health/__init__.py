@@ -121,7 +121,7 @@ async def summarize_run_health(
 
     async def compute() -> Computed:
         settled = reports.settled_pages(key) if key is not None else None  # finished pages never change
-        scanner = Scanner(settings, progress, sanitizer.text, settled)
+        scanner = Scanner(settings, progress, sanitizer.line, settled)
         with caching("skip"):  # a report reads many pages once: the cache would only hold memory
             if run:
                 report = await run_report(adapter, RunQuery(run_id=run, agent=agent_id, space=space_id), scanner)
@@ -132,7 +132,7 @@ async def summarize_run_health(
                 report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
         REPORTS_COMPUTED.labels(adapter.name, report.scope.type).inc()
         report.next = next_steps(report)
-        done = Computed(report, view_meta(report._failures, sanitizer.text))
+        done = Computed(report, view_meta(report._failures, sanitizer.line))
         if key is not None and report.complete:
             await reports.put(key, done)  # a run whose items have all finished will not change
             if scanner.last is not None:

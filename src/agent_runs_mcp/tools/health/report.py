@@ -31,6 +31,7 @@ from agent_runs_mcp.tools.health.figures import (
 from agent_runs_mcp.tools.health.models import HealthReport, HealthScope, WindowComparison
 from agent_runs_mcp.tools.health.scan import Pages, ScanStats, scan
 from agent_runs_mcp.tools.health.versions import failures_began_in, version_figures, waiting_figures
+from agent_runs_mcp.tools.sanitize import UNTRUSTED_REASONS
 
 Progress = Callable[[int, int | None], Awaitable[None]]
 
@@ -169,6 +170,8 @@ def assemble(
     if current.finished and not current.with_cost:  # absent, said once (the adapter knows why, or its default)
         notes.append(stats.cost_note or adapter.no_cost_note(noun))
     notes += [n for n in stats.notes if n not in notes]
+    if current.top_reasons(1):
+        notes.append(UNTRUSTED_REASONS)
     verdict = verdict_of(current)
     completed = current.totals[Status.COMPLETED.value]
     report = HealthReport(

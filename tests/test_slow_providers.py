@@ -126,3 +126,12 @@ def test_a_probe_that_never_finished_lets_the_next_one_go() -> None:
     assert breaker.refusal() is None
     breaker.gave_up()
     assert breaker.refusal() is None
+
+
+def test_doctor_s_bound_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    from agent_runs_mcp.server.cli import main
+
+    for bad in ("0", "abc", "1000"):
+        with pytest.raises(SystemExit):
+            main(["doctor", "--within", bad])
+        assert "--within" in capsys.readouterr().err

@@ -76,9 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check the configuration and each account's credentials")
     doctor.add_argument("--demo", action="store_true", help="check the demo accounts instead")
     doctor.add_argument(
-        "--within", type=float, default=10.0, metavar="SECONDS", help="the longest doctor waits for all (default 10)"
+        "--within", type=_seconds, default=10.0, metavar="SECONDS", help="the longest doctor waits for all (default 10)"
     )
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A bound in seconds: a number from 1 to 120."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, e.g. 10 (got {text[:20]!r})") from None
+    if not 1 <= value <= 120:
+        raise argparse.ArgumentTypeError(f"expected 1 to 120 seconds (got {value:g})")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -201,7 +201,11 @@ def serve_http(
         print(f"agent-runs-mcp: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    log.info("MCP over streamable HTTP at %s%s (SSE at /sse)", ports.url(sock, host), MCP_PATH)
+    log.info(
+        "MCP over streamable HTTP at %s%s (SSE at /sse, deprecated by the spec: docs/protocol.md)",
+        ports.url(sock, host),
+        MCP_PATH,
+    )
     # uvicorn keeps our logging set-up (log_config=None) and drains in-flight calls for up to 20 s on SIGTERM.
     common = {
         "host": host,

@@ -174,7 +174,7 @@ async def test_other_results_without_cost_say_so_once(client, world: World) -> N
 async def test_the_sessions_look_up_costs_one_request(sim: LiveServer, world: World) -> None:
     """Bounded: a speech agent's report reads its calls, the sessions and its analytics results once each; its
     executions, the calls and the sessions; a call reads itself and the sessions (list endpoints, never one
-    read per call)."""
+    read per call, even with the cache off as here)."""
     counting = Counting()
     settings = Settings(accounts=accounts_for(sim.url), cache_enabled=False)
     agent = world.speech_agents[0]["agent_id"]
@@ -188,10 +188,16 @@ async def test_the_sessions_look_up_costs_one_request(sim: LiveServer, world: Wo
         first = runs.structured_content["executions"][5]["run_id"]
         await call(client, "get_call_transcript", provider="unpod", call_id=first)
         call_paths = Counter(counting.paths)
+        counting.paths.clear()
+        found = await call(client, "search_calls", provider="unpod", agent=agent, query="installation", since="7d")
+        search_paths = Counter(p.rsplit("/", 1)[0] if "/calls/" in p else p for p in counting.paths)
     sessions, calls = "/api/v2/platform/speech/v1/sessions", "/api/v2/platform/speech/v1/calls"
     analytics = "/api/v2/platform/speech/v1/analytics-results"
     assert report_paths == {calls: 1, sessions: 1, analytics: 1} and list_paths == {calls: 1, sessions: 1}
     assert call_paths == {f"{calls}/{first}": 1, sessions: 1}
+    talked = [c for c in calls_of(world, agent) if c["transcript_turns"]]  # a search reads only calls with turns
+    assert search_paths == {calls: 1 + len(talked), sessions: 1}, search_paths
+    assert found.structured_content["matches"]
 
 
 def test_simulated_follow_ups_come_after_the_call_they_follow(world: World) -> None:

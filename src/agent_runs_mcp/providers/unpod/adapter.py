@@ -310,7 +310,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
         request (the speech plane lists calls without turns: the default reads each one)."""
         agent = scope.run.agent if scope.run is not None else scope.window.agent if scope.window else None
         if is_speech_agent(agent):
-            return await super().conversations_page(scope, token)
+            return await self.speech_conversations(scope, token)
         if scope.run is not None:
             found = await self._space_run_page(scope.run, token, self.scan_page_size)
             if found is not None:

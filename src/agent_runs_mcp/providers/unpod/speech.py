@@ -138,6 +138,11 @@ def _words(raw: dict[str, Any], session: SessionFacts | None) -> tuple[str | Non
     return summary, outcome or as_text(disposition, 80)
 
 
+def has_turns(raw: dict[str, Any]) -> bool:
+    """A list row (``transcript_turns``) or detail (``transcript``) with something said."""
+    return _call_core(raw)[7]
+
+
 def call_execution_of(account: str, raw: dict[str, Any], session: SessionFacts | None = None) -> Execution:
     """A speech-plane call as one execution of its agent (a call is its own only task: no task counts)."""
     call_id, word, status, started, ended, duration, end_reason, _ = _call_core(raw)

@@ -2,7 +2,8 @@
 
 Requests per page (the bound the docs state): a speech agent's executions read the calls list and the
 sessions list (2); its window report also reads its newest analytics results (3); one call, as a run's
-task, a run report or a conversation, reads the call and the sessions list (2). The look-ups run at
+task, a run report or a conversation, reads the call and the sessions list (2); a search reads the calls
+list, the sessions list and each call that has turns (2 + N). The look-ups run at
 the same time as the calls' own read, and each failure becomes a note (or the page's ``cost_note``).
 """
 
@@ -12,6 +13,8 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from agent_runs_mcp.domain import Conversation, Execution, ProviderPage, Status, Tally, Task
+from agent_runs_mcp.errors import ProviderError
+from agent_runs_mcp.providers.base import READ_CONCURRENCY, CallScope
 from agent_runs_mcp.providers.jsonread import as_text, first
 from agent_runs_mcp.providers.unpod.analytics import Evaluations, SpeechAnalytics
 from agent_runs_mcp.providers.unpod.sessions import Sessions, SpeechSessions
@@ -21,6 +24,7 @@ from agent_runs_mcp.providers.unpod.speech import (
     call_execution_of,
     call_tally_of,
     call_task_of,
+    has_turns,
 )
 
 
@@ -56,6 +60,30 @@ class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
         tallies = [call_tally_of(self.name, r, sessions.of(r)) for r in rows]
         _outcomes(tallies, evaluations)
         return ProviderPage(tallies, token, None, len(rows), note=evaluations.note, cost_note=sessions.cost_note)
+
+    async def speech_conversations(self, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
+        """What a search reads: the calls that have turns, each read once, and the sessions once for all of
+        them (never one sessions read per call, cache or no cache)."""
+        if scope.run is not None:
+            ids, sessions = [scope.run.run_id], await self.speech_sessions()
+        else:
+            assert scope.window is not None and scope.window.agent is not None
+            rows, sessions = await self._calls_with_sessions(scope.window.agent, scope.window.status)
+            ids = [str(first(r.get("id"), r.get("call_id"))) for r in rows if has_turns(r)]
+        limit = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(call_id: str) -> Conversation | None:
+            async with limit:
+                try:
+                    raw = await self.speech_call(call_id)
+                except ProviderError:
+                    return None
+            return call_conversation_of(self.name, raw, sessions.of(raw), sessions.cost_note)
+
+        found = [c for c in await asyncio.gather(*(read(i) for i in ids)) if c is not None]
+        note = f"{len(ids) - len(found)} conversation(s) could not be read and were not searched." if len(
+            found) < len(ids) else None  # fmt: skip
+        return ProviderPage(found, token, None, None, note)
 
     async def speech_conversation(self, raw: dict[str, Any]) -> Conversation:
         sessions = await self.speech_sessions()

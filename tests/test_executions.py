@@ -65,3 +65,18 @@ async def test_a_fleet_cursor_is_refused_with_other_filters(client: Client) -> N
     cursor = res.structured_content["next_cursor"]
     text = await call_error(client, "list_agent_executions", status="completed", since="30d", cursor=cursor)
     assert "different query" in text
+
+
+async def test_a_fleet_listing_reports_progress_agent_by_agent(client: Client) -> None:
+    seen: list[tuple[float, float | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total))
+
+    res = await client.call_tool(
+        "list_agent_executions", {"provider": "modus", "status": "awaiting_human"}, progress_callback=on_progress
+    )
+    data = res.structured_content
+    assert not res.is_error and data["agents"] == data["agents_read"]
+    assert seen and seen[-1] == (data["agents"], data["agents"])
+    assert [p for p, _t in seen] == sorted(p for p, _t in seen)

@@ -128,3 +128,15 @@ async def test_a_match_carries_the_turn_that_answers_it(client: Client, world: W
         assert int(m["reply"].split(" ")[1]) > int(m["where"].split(" ")[1])
         assert m["outcome"] and m["contact"] and "*" in m["contact"]
     assert "→ turn" in res.content[0].text and "distinct contact" in res.content[0].text
+
+
+async def test_a_fleet_search_reports_progress(client: Client) -> None:
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    res = await client.call_tool(
+        "search_calls", {"query": "invoice", "provider": "modus"}, progress_callback=on_progress
+    )
+    assert not res.is_error and seen and 0 < seen[-1] <= res.structured_content["scanned"]

@@ -130,7 +130,7 @@ async def search_calls(
     cursor: CursorArg = None,
 ) -> Annotated[CallToolResult, SearchResult]:
     """Find calls that said something (transcript, summary, outcome, failure reason) in a run, an agent's
-    calls over since/until (default 7d), or, without either, every agent's. Ignores case, punctuation and
+    calls over since/until (default 7d), or every agent's. Ignores case, punctuation and
     endings (-ing/-ed/-es/-s/-e: calling = call). Best first, with the answering turn; counts contacts."""
     account, decoded = resolve_ref(ref, provider, ("run", "agent"), run_id=run_id, agent=agent, space=space)
     settings = settings_of(ctx)

@@ -152,6 +152,17 @@ async def main() -> None:
         agents = res.structured_content["counted"]
         await measure("summarize_fleet_health", "all", "summarize_fleet_health", {}, {"agents": agents}, agents)
 
+        # Fleet-wide: every account's failed executions of the last 30 days, and every agent's calls that asked
+        # not to be called again (raw is not gathered for these: its column is a placeholder).
+        args = {"status": "failed", "since": "30d"}
+        res = await call_and_keep(client, "list_agent_executions", args)
+        listed = len(res.structured_content["executions"])
+        await measure("list_agent_executions (every)", "all", "list_agent_executions", args, {"n": listed}, listed)
+        args = {"query": 'don\'t call OR "remove me"', "since": "30d"}
+        res = await call_and_keep(client, "search_calls", args)
+        listed = len(res.structured_content["matches"])
+        await measure("search_calls (every)", "all", "search_calls", args, {"n": listed}, listed)
+
         tools = await client.list_tools()
         tools_tokens = tokens(tools.model_dump_json(by_alias=True, exclude_none=True))
     await raw_http.aclose()

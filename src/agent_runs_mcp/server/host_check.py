@@ -14,7 +14,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from agent_runs_mcp.server.throttled_log import Throttled
+
 log = logging.getLogger("agent_runs_mcp.http_server")
+REFUSED = Throttled(log, 60.0)
+"""One 421 line a minute (with a count of the others): a flood of bad Hosts cannot fill the log."""
 
 MCP_PATHS = ("/mcp", "/sse", "/messages")
 _SHOWN = 100
@@ -58,7 +62,7 @@ class HostCheck:
             await self.app(scope, receive, send)
             return
         message = refusal(host)
-        log.warning("421 for %s %s: %s", scope["method"], scope["path"][:_SHOWN], message)
+        REFUSED.warning("421", "421 for %s %s: %s", scope["method"], scope["path"][:_SHOWN], message)
         body = message.encode()
         headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 421, "headers": headers})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from agent_runs_mcp.refs import Cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.simulator.world import World
 from tests.conftest import call, call_error
 from tests.test_failures import every_item
@@ -80,3 +81,15 @@ async def test_a_fleet_listing_reports_progress_agent_by_agent(client: Client) -
     assert not res.is_error and data["agents"] == data["agents_read"]
     assert seen and seen[-1] == (data["agents"], data["agents"])
     assert [p for p, _t in seen] == sorted(p for p, _t in seen)
+
+
+@pytest.mark.parametrize(
+    "token", ["[1,2]", '{"a":1}', "5", "not json", '["unpod","nope",null]', '["unpod","x"*9,"zz"]']
+)
+async def test_a_forged_fleet_cursor_is_refused_briefly(client: Client, token: str) -> None:
+    """A cursor whose fingerprint is right but whose walk token was made up: a clear error, never a traceback."""
+    fingerprint = query_fingerprint(
+        "executions", "unpod", ("every agent", ["unpod", "runtype", "modus"], None, None, None)
+    )
+    text = await call_error(client, "list_agent_executions", cursor=encode_cursor(Cursor(token, 0), fingerprint))
+    assert "`cursor`" in text and "different query" not in text and len(text) < 400 and "Traceback" not in text, text

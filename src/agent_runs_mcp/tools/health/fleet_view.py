@@ -139,8 +139,8 @@ def row_line(row: FleetRow) -> str:
     parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
     if row.success_rate is not None:
         rate = f"success {row.success_rate:.0%}"
-        if row.change is not None:
-            rate += f" ({pts(row.change)} vs before)"
+        if row.change is not None:  # the rate before, and the change in points
+            rate += f" (was {row.success_rate - row.change:.0%}, {pts(row.change)})"
         parts.append(rate)
     parts.append(f"{row.failed} failed of {row.items}" if row.failed else f"{row.items} items")
     parts.append(row.headline)

@@ -93,7 +93,8 @@ def render_health(report: HealthReport) -> str:
         lines.append("Outcomes: " + ", ".join(f"{k} {v}" for k, v in report.outcomes.items()) + ".")
     d = report.duration_s
     if d.count:
-        lines.append(f"Duration: p50 {fmt_duration(d.p50)}, p90 {fmt_duration(d.p90)}, max {fmt_duration(d.max)}.")
+        spread = f"p50 {fmt_duration(d.p50)}, p90 {fmt_duration(d.p90)}, max {fmt_duration(d.max)}"
+        lines.append(f"Duration ({d.count} items): {spread}.")
     if report.voice and report.voice.talk_time_s.count:
         t = report.voice.talk_time_s
         lines.append(f"Talk time (connected): p50 {fmt_duration(t.p50)}, p90 {fmt_duration(t.p90)}.")
@@ -128,7 +129,8 @@ def render_health(report: HealthReport) -> str:
         )
     if report.previous:
         p = report.previous
-        lines.append(f"Previous window ({short_time(p.since)} to {short_time(p.until)}): " + "; ".join(p.changes) + ".")
+        window = f"{short_time(p.since)} to {short_time(p.until)}, {p.finished} finished, {p.failed} failed"
+        lines.append(f"Previous window ({window}): " + "; ".join(p.changes) + ".")
     scanned = f"Scanned {report.scanned} items"
     if report.previous is not None and report.scanned != counted:  # why more were read than counted
         scanned += f" ({counted} in this window, {report.previous.items} in the one before, for the comparison)"

@@ -5,17 +5,26 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 
+import anyio
 import httpx
+import httpx2
 import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.errors import BadResponseError
 from agent_runs_mcp.providers.client import RetryPolicy
+from agent_runs_mcp.providers.platforms import PLATFORMS
 from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.simulator.faults import Faults, Rule
-from tests.conftest import LiveServer, accounts_for, call, call_error, mcp_client
+from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
+from tests.conftest import LiveServer, accounts_for, call, call_error, free_port, mcp_client, start_simulator
 
 pytestmark = pytest.mark.anyio
 
@@ -143,3 +152,58 @@ async def test_a_206_is_never_an_empty_success(client, faults: Faults, provider:
     faults.rules = [Rule(match=route, fault="206")]
     text = await call_error(client, "list_agents", provider=provider)
     assert "206" in text and "Partial Content" in text and provider.capitalize() in text
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="the server's peak RSS is read from Linux /proc")
+def test_the_servers_peak_rss_stays_bounded_under_a_page_over_the_cap() -> None:
+    """The red team's case end to end: a provider page of 120 MB, the server in its own process with an
+    8 MB cap; its peak RSS (VmHWM) is read from /proc before and after the tool call."""
+    sim = start_simulator(World(seed=7), Faults([Rule(match="/v1/agents", fault="huge_200", size_mb=120)]))
+    port = free_port()
+    env = {**os.environ, "AGENT_RUNS_MAX_BODY_MB": "8", "AGENT_RUNS_CACHE": "0"}
+    for name in ("AGENT_RUNS_DEMO", "AGENT_RUNS_CONFIG", "AGENT_RUNS_REDIS_URL", "AGENT_RUNS_HTTP_TOKEN"):
+        env.pop(name, None)
+    platform = PLATFORMS["runtype"]
+    env[platform.base_url_variable] = sim.url
+    env[platform.token_variable] = DEMO_CREDENTIALS["runtype"]["token"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agent_runs_mcp", "serve", "--transport=http", f"--port={port}", "--log-level=warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        before = _peak_of(server.pid)
+        is_error, text = anyio.run(_list_runtype_agents, url + "/mcp")
+        grown = _peak_of(server.pid) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        sim.stop()
+    assert is_error and "Runtype" in text and "more than 8.0 MB" in text, text
+    assert grown < 48, f"the server's peak RSS grew {grown:.0f} MB for a 120 MB page under an 8 MB cap"
+
+
+async def _list_runtype_agents(url: str) -> tuple[bool, str]:
+    http = httpx2.AsyncClient(timeout=60)
+    async with Client(streamable_http_client(url, http_client=http), mode="legacy") as client:
+        res = await client.call_tool("list_agents", {"provider": "runtype"})
+    return bool(res.is_error), res.content[0].text if res.content else ""
+
+
+def _peak_of(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0

@@ -10,7 +10,8 @@ generator: ``AGENT_RUNS_SIM_FAULT_SEED``), and the next rule gets a chance at th
 kinds at a few percent each make a steady fault rate for a soak. Kinds:
 
 ``429``, ``500``, ``502_html``, ``503``, ``504``, ``slow``, ``truncated_json``,
-``empty_body``, ``wrong_content_type``, ``html_200``, ``401``, ``403``, ``206``.
+``empty_body``, ``wrong_content_type``, ``html_200``, ``401``, ``403``, ``206``, and ``huge_200``: a
+valid JSON page of ``size_mb`` megabytes (1 MB strings, streamed without a Content-Length).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import asyncio
 import json
 import os
 import random
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 KINDS = {
@@ -42,6 +44,7 @@ KINDS = {
     "206",
     "404",
     "404_html",
+    "huge_200",
 }
 
 
@@ -53,6 +56,7 @@ class Rule:
     retry_after: str | None = None
     delay_s: float = 3.0
     rate: float = 1.0
+    size_mb: float = 26.0
     hits: int = 0
 
     @classmethod
@@ -68,6 +72,7 @@ class Rule:
             retry_after=str(raw["retry_after"]) if raw.get("retry_after") is not None else None,
             delay_s=float(raw.get("delay_s", 3.0)),
             rate=min(1.0, max(0.0, float(raw.get("rate", 1.0)))),
+            size_mb=float(raw.get("size_mb", 26.0)),
         )
 
 
@@ -129,6 +134,8 @@ def fault_response(rule: Rule) -> Response | None:
         return JSONResponse({"error": "not_found", "message": "Not found"}, 404)
     if kind == "404_html":
         return Response("<!doctype html><html><body><h1>Not Found</h1></body></html>", 404, media_type="text/html")
+    if kind == "huge_200":
+        return StreamingResponse(_huge_page(rule.size_mb), media_type="application/json")
     if kind == "206":
         return JSONResponse(
             {
@@ -140,6 +147,15 @@ def fault_response(rule: Rule) -> Response | None:
             206,
         )
     return None
+
+
+async def _huge_page(size_mb: float) -> AsyncIterator[bytes]:
+    """``{"data": ["xxx...", ...], ...}`` of about ``size_mb`` MB, made as it is sent (memory stays flat)."""
+    yield b'{"data": ['
+    chunk = b'"' + b"x" * (1024 * 1024 - 4) + b'",'
+    for _ in range(int(size_mb)):
+        yield chunk
+    yield b'"end"], "pagination": {"hasMore": false}, "has_more": false}'
 
 
 class FaultMiddleware:

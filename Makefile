@@ -29,8 +29,9 @@ $(STAMP): pyproject.toml | $(BIN)/python       # the project and the test extras
 demo: $(DEMO_STAMP)       ## the server in demo mode, driven by an MCP client over stdio
 	$(BIN)/agent-runs-mcp demo
 
-test: $(STAMP) $(SDK312_STAMP)  ## lint, then the whole test suite (no network needed)
+test: $(STAMP) $(SDK312_STAMP)  ## lint, the import contracts (pyproject's [tool.importlinter]), then the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # The official `unpod` SDK (a test oracle) needs Python 3.12: build a venv for it when one is found
@@ -136,6 +137,7 @@ toolsnaps: $(STAMP)       ## rewrite tests/__toolsnaps__ after a deliberate chan
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 serve-demo: $(DEMO_STAMP) ## the MCP server on stdio, backed by the simulator
 	$(BIN)/agent-runs-mcp serve --demo

@@ -38,11 +38,14 @@ class ProviderError(AgentRunsError):
         status: int | None = None,
         detail: str | None = None,
         hint: str | None = None,
+        label: str | None = None,
         attempts: int = 1,
         waited_s: float = 0.0,
     ) -> None:
         self.account = account
         self.kind = kind
+        self.label = label or kind
+        """How messages name the platform (``Unpod``), given where the error is raised."""
         self.what = what
         self.status = status
         self.detail = detail
@@ -53,7 +56,7 @@ class ProviderError(AgentRunsError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        label = _label(self.kind)
+        label = self.label
         where = f"{label} (account `{self.account}`)" if self.account != self.kind else label
         status = f" [HTTP {self.status}]" if self.status is not None else ""
         text = f"{where}{status}: {self.what}"
@@ -101,6 +104,7 @@ class RateLimitedError(ProviderError):
     """429 after all retries."""
 
     retry_after_s: float | None = None
+    """The wait the provider asked for (Retry-After), when it named one."""
 
 
 class UpstreamError(ProviderError):
@@ -117,9 +121,3 @@ class ProviderConnectionError(ProviderError):
 
 class BadResponseError(ProviderError):
     """The provider answered with something we cannot read (HTML, truncated JSON, wrong shape)."""
-
-
-def _label(kind: str) -> str:
-    from agent_runs_mcp.providers.platforms import label  # the table imports nothing from here; no cycle
-
-    return label(kind)

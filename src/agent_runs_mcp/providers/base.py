@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from agent_runs_mcp.config import Account
 from agent_runs_mcp.domain import (
     FINISHED_STATUSES,
     Agent,
@@ -30,6 +29,7 @@ from agent_runs_mcp.domain import (
     Task,
 )
 from agent_runs_mcp.errors import InputError, ProviderError
+from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
 from agent_runs_mcp.providers.facts import WindowFacts

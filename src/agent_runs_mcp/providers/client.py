@@ -30,18 +30,14 @@ from opentelemetry.trace import SpanKind, get_tracer
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
-from agent_runs_mcp.config import Account
 from agent_runs_mcp.errors import (
-    AuthError,
     BadResponseError,
-    NotFoundError,
     ProviderConnectionError,
     ProviderError,
     ProviderTimeoutError,
-    RateLimitedError,
-    UpstreamError,
 )
 from agent_runs_mcp.metrics import PROVIDER_REQUESTS, PROVIDER_SECONDS, RETRIES, RETRY_AFTER_SECONDS
+from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.body import (
     BodyTooLarge,
     describe_body,
@@ -62,13 +58,13 @@ from agent_runs_mcp.providers.ids import segment as segment
 from agent_runs_mcp.providers.ids import trim_detail
 from agent_runs_mcp.providers.retry_after import retry_after_seconds as retry_after_seconds
 from agent_runs_mcp.providers.retry_after import wait_from_headers
+from agent_runs_mcp.providers.statuses import RETRY_STATUSES as RETRY_STATUSES
+from agent_runs_mcp.providers.statuses import status_error
 from agent_runs_mcp.shared import SharedStore
 
 log = logging.getLogger("agent_runs_mcp.http")
 TRACER = get_tracer("agent_runs_mcp.providers")
 """One span per provider request (no-op unless an OpenTelemetry SDK is configured: server/tracing.py)."""
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +205,12 @@ class ProviderHTTP:
                 self.account.kind,
                 f"this tool call's time limit was reached before fetching {what}.",
                 hint="Ask for less (a smaller `limit` or a shorter window) and call again.",
+                label=self.account.label,
             )
         if (refused := self.breaker.refusal()) is not None:  # it just timed out: do not wait for it again
-            raise ProviderTimeoutError(self.account.name, self.account.kind, f"{refused}.", hint=BREAKER_HINT)
+            raise ProviderTimeoutError(
+                self.account.name, self.account.kind, f"{refused}.", hint=BREAKER_HINT, label=self.account.label
+            )
         retrying = AsyncRetrying(
             stop=stop_after_attempt(policy.attempts) | _deadline_stop(policy, started),
             wait=_Wait(policy),
@@ -298,6 +297,7 @@ class ProviderHTTP:
                         account.kind,
                         f"no answer while fetching {what}: the {phase} timeout of {waited:.3g}s expired.",
                         hint="The provider may be slow or overloaded; try again, or narrow the request.",
+                        label=account.label,
                     )
                 ) from None
             except httpx.TransportError as exc:
@@ -317,6 +317,7 @@ class ProviderHTTP:
                             else "Check the base URL and the network."
                         )
                         + " `agent-runs-mcp doctor` tests each account.",
+                        label=account.label,
                     )
                 ) from None
             elapsed = time.monotonic() - started
@@ -336,6 +337,7 @@ class ProviderHTTP:
             f"answered {what} with more than {megabytes(exc.cap)} ({seen}); refused unread to keep memory bounded.",
             hint="Ask for less (a smaller `limit` or a shorter window), or raise AGENT_RUNS_MAX_BODY_MB "
             "(`max_body_mb` for a TOML account) if such pages are expected.",
+            label=self.account.label,
         )
 
     def _interpret(self, response: httpx.Response, what: str) -> tuple[int, Any]:
@@ -351,6 +353,7 @@ class ProviderHTTP:
                     f"answered {what} with a body that is not JSON ({describe_body(response)}).",
                     status=status,
                     hint="The provider may be failing or the base URL may point at a web page, not the API.",
+                    label=account.label,
                 )
                 if looks_cut_off(response.content):
                     raise _Retryable(bad)  # empty or cut off mid-document: a dropped answer, retried like a 5xx
@@ -366,29 +369,12 @@ class ProviderHTTP:
                     status=status,
                     detail=self._detail(body, response),
                     hint="Try again; if it persists, the provider (or a proxy in front of it) is misbehaving.",
+                    label=account.label,
                 )
             return status, body
         if status in RETRY_STATUSES:
             retry_after = wait_from_headers(response.headers)
-            if status == 429:
-                error: ProviderError = RateLimitedError(
-                    account.name,
-                    account.kind,
-                    f"rate limit reached while fetching {what}"
-                    + (f" (asked to wait {retry_after:.0f}s)." if retry_after is not None else "."),
-                    status=status,
-                    detail=detail,
-                    hint="Wait a minute before asking again, or narrow the request (smaller `limit`, shorter window).",
-                )
-            else:
-                error = UpstreamError(
-                    account.name,
-                    account.kind,
-                    f"server error while fetching {what}.",
-                    status=status,
-                    detail=detail,
-                    hint="This is on the provider's side; try again shortly.",
-                )
+            error = status_error(self.account, response, what, detail, is_json, retry_after)
             left = time_left()
             too_long = retry_after is not None and (
                 retry_after > self._retry.max_retry_after_s or (left is not None and retry_after >= left)
@@ -396,62 +382,7 @@ class ProviderHTTP:
             if too_long:
                 raise error  # not worth waiting for within a tool call
             raise _Retryable(error, retry_after)
-        if status in (401, 403):
-            source = account.token_source or f"the {account.label} token"
-            what_failed = (
-                "refused the credentials (401)."
-                if status == 401
-                else "accepted the credentials but denied access (403)."
-            )
-            raise AuthError(
-                account.name,
-                account.kind,
-                f"{what_failed[:-1]} while fetching {what}.",
-                status=status,
-                detail=detail,
-                hint=(
-                    f"Check {source}: it may be wrong, expired or revoked"
-                    + (", or lack the scope/organization for this resource." if status == 403 else ".")
-                    + " Run `agent-runs-mcp doctor` to test it."
-                ),
-            )
-        if status == 404:
-            # No such route: an HTML 404, or Express/NestJS's JSON "Cannot GET /path".
-            missing_endpoint = not is_json or (detail or "").startswith("Cannot GET")
-            raise NotFoundError(
-                account.name,
-                account.kind,
-                (
-                    f"the endpoint for {what} does not exist on {account.base_url} (a 404 for the route itself)."
-                    if missing_endpoint
-                    else f"{what} was not found."
-                ),
-                status=status,
-                detail=None if missing_endpoint else detail,
-                endpoint_missing=missing_endpoint,
-                hint=(
-                    "Check the base URL for this account."
-                    if missing_endpoint
-                    else "Check the id (list it first with the matching list tool), the account and the space."
-                ),
-            )
-        if 300 <= status < 400:
-            target = response.headers.get("Location", "?")
-            raise BadResponseError(
-                account.name,
-                account.kind,
-                f"answered {what} with a redirect ({status}) to {trim_detail(target, 120)}.",
-                status=status,
-                hint="Check the base URL for this account (scheme, host, and no extra path).",
-            )
-        raise ProviderError(
-            account.name,
-            account.kind,
-            f"refused the request for {what}.",
-            status=status,
-            detail=detail,
-            hint="Check the arguments (ids, filters); the provider's message above says what it disliked.",
-        )
+        raise status_error(self.account, response, what, detail, is_json)
 
     def _detail(self, body: Any, response: httpx.Response) -> str | None:
         if body is not None:

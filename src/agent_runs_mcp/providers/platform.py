@@ -9,7 +9,9 @@ its simulator part and its tests, plus one line in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent_runs_mcp.domain import Status
 
@@ -29,12 +31,13 @@ class Platform:
     """The documented path prefix; a configured base URL ending with it is trimmed."""
     token_variable: str
     base_url_variable: str
-    adapter: str
-    """``module:Class`` of the adapter, imported on first use."""
+    adapter: Callable[[], Any]
+    """Returns the adapter class (a :class:`~agent_runs_mcp.providers.base.Provider`), imported on first use:
+    the record stays cheap to import and the table imports no adapter."""
     statuses: dict[str, Status]
     """The platform's status words (lower-case, ``_`` for ``-`` and spaces) -> normalized status."""
     settings_variables: dict[str, str] = field(default_factory=dict)
-    """Further :class:`~agent_runs_mcp.config.Account` fields read from environment variables."""
+    """Further :class:`~agent_runs_mcp.providers.account.Account` fields read from environment variables."""
     setup_hint: str = ""
     """One sentence for ``doctor`` when the account is missing something beyond its token."""
 

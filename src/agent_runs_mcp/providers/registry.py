@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import Mapping
+from typing import Generic, Protocol, TypeVar
 
-from agent_runs_mcp.config import Settings
+import httpx
+from pydantic import SecretStr
+
 from agent_runs_mcp.errors import ConfigError
+from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.cache import ResponseCache
 from agent_runs_mcp.providers.client import DEFAULT_RETRY, RetryPolicy
@@ -13,19 +17,32 @@ from agent_runs_mcp.providers.platforms import PLATFORMS, token_variables
 from agent_runs_mcp.shared import SharedStore
 
 
+class AccountSettings(Protocol):
+    """What the registry reads of the server's settings (:class:`agent_runs_mcp.config.Settings` has it all):
+    configuration depends on the providers, never the reverse."""
+
+    @property
+    def accounts(self) -> Mapping[str, Account]: ...
+    @property
+    def redis_url(self) -> SecretStr | None: ...
+    @property
+    def cache_enabled(self) -> bool: ...
+
+
+SettingsT = TypeVar("SettingsT", bound=AccountSettings)
+
+
 def _adapter_class(kind: str) -> type[Provider]:
-    import importlib
-
-    module_name, _, class_name = PLATFORMS[kind].adapter.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+    cls: type[Provider] = PLATFORMS[kind].adapter()
+    return cls
 
 
-class Registry:
+class Registry(Generic[SettingsT]):
     """The configured accounts, each with its adapter (created on first use)."""
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SettingsT,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,

@@ -5,6 +5,8 @@ The adapter lives in :mod:`.adapter`; this module holds only the facts the rest 
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.providers.platform import Platform
 
@@ -33,6 +35,14 @@ FILTERS: dict[Status, str] = {
     S.CANCELLED: "cancelled",
 }
 
+
+def _adapter() -> type[Any]:
+    """The adapter class, imported when the first account of this kind is used."""
+    from agent_runs_mcp.providers.modus.adapter import ModusProvider
+
+    return ModusProvider
+
+
 PLATFORM = Platform(
     kind="modus",
     label="Modus",
@@ -41,7 +51,7 @@ PLATFORM = Platform(
     api_prefix="/api/v1",
     token_variable="MODUS_API_KEY",
     base_url_variable="MODUS_BASE_URL",
-    adapter="agent_runs_mcp.providers.modus.adapter:ModusProvider",
+    adapter=_adapter,
     statuses=STATUSES,
     settings_variables={"resource": "MODUS_RESOURCE"},
 )

@@ -113,6 +113,7 @@ class ModusProvider(RunConversationProvider):
             status=404,
             endpoint_missing=True,
             hint="Check MODUS_BASE_URL (scheme and host only, e.g. https://api.getmodus.com).",
+            label=self.account.label,
         )
 
     async def _collection_answers(self, family: str) -> bool:
@@ -175,7 +176,9 @@ class ModusProvider(RunConversationProvider):
             ttl_s=60,
         )
         if not isinstance(body, dict):
-            raise BadResponseError(self.name, self.kind, "answered the workflows with an unexpected shape.")
+            raise BadResponseError(
+                self.name, self.kind, "answered the workflows with an unexpected shape.", label=self.account.label
+            )
         items = first(body.get("workflows"), body.get("agents"), body.get("data")) or []
         agents = []
         for raw in as_list(items):
@@ -215,7 +218,10 @@ class ModusProvider(RunConversationProvider):
         )
         if not isinstance(body, dict) or not isinstance(body.get("runs", []), list):
             raise BadResponseError(
-                self.name, self.kind, f"answered the run list of workflow `{agent}` without a `runs` list."
+                self.name,
+                self.kind,
+                f"answered the run list of workflow `{agent}` without a `runs` list.",
+                label=self.account.label,
             )
         runs = [self._execution(raw, agent) for raw in as_list(body.get("runs")) if isinstance(raw, dict)]
         next_token = _next(body, token)
@@ -278,7 +284,9 @@ class ModusProvider(RunConversationProvider):
             ttl_s=RUN_TTL,
         )
         if not isinstance(body, dict):
-            raise BadResponseError(self.name, self.kind, f"answered run `{run_id}` with an unexpected shape.")
+            raise BadResponseError(
+                self.name, self.kind, f"answered run `{run_id}` with an unexpected shape.", label=self.account.label
+            )
         return body
 
     # --- usage ------------------------------------------------------------------------------------

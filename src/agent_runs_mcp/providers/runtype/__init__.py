@@ -5,6 +5,8 @@ The adapter lives in :mod:`.adapter`; this module holds only the facts the rest 
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.providers.platform import Platform
 
@@ -40,6 +42,14 @@ FILTERS: dict[Status, tuple[str, ...]] = {
     S.CANCELLED: ("cancelled",),
 }
 
+
+def _adapter() -> type[Any]:
+    """The adapter class, imported when the first account of this kind is used."""
+    from agent_runs_mcp.providers.runtype.adapter import RuntypeProvider
+
+    return RuntypeProvider
+
+
 PLATFORM = Platform(
     kind="runtype",
     label="Runtype",
@@ -48,6 +58,6 @@ PLATFORM = Platform(
     api_prefix="/v1",
     token_variable="RUNTYPE_API_KEY",
     base_url_variable="RUNTYPE_BASE_URL",
-    adapter="agent_runs_mcp.providers.runtype.adapter:RuntypeProvider",
+    adapter=_adapter,
     statuses=STATUSES,
 )

@@ -98,13 +98,17 @@ class RuntypeProvider(RunConversationProvider):
         if isinstance(body, list):
             return [i for i in body if isinstance(i, dict)], None, len(body)
         if not isinstance(body, dict):
-            raise BadResponseError(self.name, self.kind, f"answered {what} with an unexpected shape.")
+            raise BadResponseError(
+                self.name, self.kind, f"answered {what} with an unexpected shape.", label=self.account.label
+            )
         items = first(body.get("data"), body.get("toolCalls"), body.get("items"), body.get("executions"))
         if items is None:
             if any(k in body for k in ("data", "toolCalls", "items", "executions")):
                 items = []
             else:
-                raise BadResponseError(self.name, self.kind, f"answered {what} without a `data` list.")
+                raise BadResponseError(
+                    self.name, self.kind, f"answered {what} without a `data` list.", label=self.account.label
+                )
         pagination = as_dict(body.get("pagination"))
         next_cursor = as_text(first(pagination.get("nextCursor"), body.get("nextCursor")))
         has_more = pagination.get("hasMore", body.get("hasMore"))

@@ -5,6 +5,8 @@ The adapter lives in :mod:`.adapter`; this module holds only the facts the rest 
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.providers.platform import Platform
 
@@ -25,6 +27,14 @@ STATUSES: dict[str, Status] = {
     "canceled": S.CANCELLED,
 }
 
+
+def _adapter() -> type[Any]:
+    """The adapter class, imported when the first account of this kind is used."""
+    from agent_runs_mcp.providers.unpod.adapter import UnpodProvider
+
+    return UnpodProvider
+
+
 PLATFORM = Platform(
     kind="unpod",
     label="Unpod",
@@ -33,7 +43,7 @@ PLATFORM = Platform(
     api_prefix="/api/v2/platform",
     token_variable="UNPOD_API_TOKEN",
     base_url_variable="UNPOD_BASE_URL",
-    adapter="agent_runs_mcp.providers.unpod.adapter:UnpodProvider",
+    adapter=_adapter,
     statuses=STATUSES,
     settings_variables={"org_handle": "UNPOD_ORG_HANDLE", "space_token": "UNPOD_SPACE_TOKEN"},
     setup_hint="Unpod also needs UNPOD_ORG_HANDLE unless the token sees one organization.",

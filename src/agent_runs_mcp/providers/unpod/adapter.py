@@ -110,6 +110,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
                 detail=self.read_error(body) or "no message",
                 hint="Unpod uses 206 for errors such as a wrong or inaccessible space token; "
                 "check the space token and that this API token may use it.",
+                label=self.account.label,
             )
 
     # --- paging -----------------------------------------------------------------------------------
@@ -396,6 +397,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
             self.kind,
             f"task `{task_id}` is not among {where}.",
             hint="Check the task id and its run/agent; get_run_tasks lists them with refs.",
+            label=self.account.label,
         )
 
     async def _call_by_id(self, query: CallQuery) -> Conversation:
@@ -411,6 +413,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
                 self.kind,
                 f"no task of agent `{query.agent}` has call `{call_id}`.",
                 hint="Check the call id; get_run_tasks shows each task's call_id.",
+                label=self.account.label,
             )
         # The speech plane (Unpod's Python SDK) reads one call by id.
         body = {"data": await self.speech_call(call_id)}

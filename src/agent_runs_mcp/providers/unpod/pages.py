@@ -130,4 +130,5 @@ def envelope_data(body: Any, account: str, what: str) -> list[Any]:
         "unpod",
         f"answered {what} without a `data` list.",
         hint="The host may not be an Unpod API; check the base URL.",
+        label="Unpod",
     )

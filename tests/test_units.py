@@ -234,3 +234,27 @@ def test_toml_errors_name_file_account_and_field(tmp_path, body: str, message: s
     with pytest.raises(ConfigError, match=message) as info:
         load_settings({"AGENT_RUNS_CONFIG": str(path)})
     assert str(path) in str(info.value)
+
+
+def test_second_settings_take_fractions_and_errors_name_the_variable() -> None:
+    from agent_runs_mcp.config import load_settings
+    from agent_runs_mcp.errors import ConfigError
+
+    assert load_settings({"AGENT_RUNS_CALL_TIMEOUT_S": "2.5"}, demo=False).call_timeout_s == 2.5
+    with pytest.raises(ConfigError, match="AGENT_RUNS_CALL_TIMEOUT_S must be a number of seconds"):
+        load_settings({"AGENT_RUNS_CALL_TIMEOUT_S": "soon"}, demo=False)
+    with pytest.raises(ConfigError, match="AGENT_RUNS_TOKEN_BUDGET must be a whole number"):
+        load_settings({"AGENT_RUNS_TOKEN_BUDGET": "2.5"}, demo=False)
+
+
+def test_a_rate_limit_error_keeps_the_wait_the_provider_asked_for() -> None:
+    import httpx
+
+    from agent_runs_mcp.errors import RateLimitedError
+    from agent_runs_mcp.providers.account import Account
+    from agent_runs_mcp.providers.statuses import status_error
+
+    account = Account(name="unpod", kind="unpod", base_url="https://unpod.example")
+    error = status_error(account, httpx.Response(429), "the runs", None, True, retry_after=7.0)
+    assert isinstance(error, RateLimitedError) and error.retry_after_s == 7.0
+    assert str(error).startswith("Unpod [HTTP 429]: rate limit reached while fetching the runs (asked to wait 7s).")

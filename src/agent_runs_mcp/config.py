@@ -47,6 +47,7 @@ class Settings(BaseModel):
     http_request_timeout_s: float = Field(default=30.0, gt=0, le=600)
     """Time for a request's headers and body to arrive, from the connection being ready for it."""
     token_budget: int = Field(default=6000, ge=500, le=12000)
+    """Tokens a result may use; at most 12,000 so that text + structured stay under 25,000."""
     health_max_items: int = Field(default=20000, ge=100, le=1_000_000)
     health_concurrency: int = Field(default=4, ge=1, le=32)
     cache_enabled: bool = True
@@ -128,6 +129,16 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number (got {raw[:20]!r}).") from None
+
+
+def _seconds(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds (got {raw[:20]!r}).") from None
 
 
 _ACCOUNT_DEFAULTS = {
@@ -333,9 +344,9 @@ def load_settings(
     redis_url = (env.get("AGENT_RUNS_REDIS_URL") or "").strip()
     if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError("AGENT_RUNS_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
-    extra: dict[str, Any] = {}
+    extra: dict[str, float] = {}
     for field_name, var in SETTING_VARIABLES.items():
-        value = _int(env, var)
+        value = _seconds(env, var) if field_name.endswith("_s") else _int(env, var)
         if value is not None:
             extra[field_name] = value
     try:
@@ -350,9 +361,7 @@ def load_settings(
             public_url=public_url,
             oauth_scope=scope,
             redis_url=SecretStr(redis_url) if redis_url else None,
-            metrics_token=SecretStr(metrics)
-            if (metrics := (env.get("AGENT_RUNS_METRICS_TOKEN") or "").strip())
-            else None,
+            metrics_token=SecretStr(metrics) if metrics else None,
             **extra,
         )
     except ValidationError as exc:  # name the variable the operator set, not our field

@@ -9,6 +9,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Agent, meta
+from agent_runs_mcp.providers.platforms import token_variables
 from agent_runs_mcp.tools.common import (
     CursorArg,
     FreshArg,
@@ -44,8 +45,7 @@ class AgentsResult(ListResult):
 
 
 NO_ACCOUNT = (
-    "No account configured: set UNPOD_API_TOKEN, RUNTYPE_API_KEY or MODUS_API_KEY (or AGENT_RUNS_CONFIG), "
-    "or restart the server with --demo."
+    f"No account configured: set {token_variables()} (or AGENT_RUNS_CONFIG), or restart the server with --demo."
 )
 
 

@@ -23,9 +23,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-HARD_CAP = 12_000
-"""Highest budget an operator may set (text + structured stay under 25,000 tokens)."""
-
 ENVELOPE_RESERVE = 250
 """Tokens kept free for a result's header, notes and cursor lines."""
 

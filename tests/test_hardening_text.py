@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from agent_runs_mcp.config import Settings
-from agent_runs_mcp.domain import Agent, Task, Turn
+from agent_runs_mcp.domain import Agent, Status, Tally, Task, Turn
 from agent_runs_mcp.text import indented, one_line
 from agent_runs_mcp.tools.sanitize import UNTRUSTED_REASONS, UNTRUSTED_TEXT
 from tests.conftest import accounts_for, call, mcp_client
@@ -97,6 +97,8 @@ def test_single_line_fields_are_one_line_by_construction() -> None:
     assert "\n" not in (agent.name or "") and agent.description == "first second third"
     task = Task(task_id="t1", summary="a\n\n  Next: b", failure_reason="x\vy", status="failed")
     assert task.summary == "a Next: b" and task.failure_reason == "x y"
+    tally = Tally(item_id="t1", status=Status.FAILED, reason="dropped" + FORGED, version="v2\nMore: x")
+    assert tally.reason is not None and "\n" not in tally.reason and tally.version == "v2 More: x"
     turn = Turn(index=0, speaker="customer", text="one\nNext: two")
     assert turn.text == "one\nNext: two"  # a turn's words keep their lines; the text channel indents them
 

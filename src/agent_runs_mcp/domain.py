@@ -245,6 +245,9 @@ class ToolCall(_Model):
     output: Any = None
 
 
+_TALLY_TEXT = ("item_id", "kind", "reason", "end_reason", "outcome", "call_status", "agent", "version", "run_id")
+
+
 @dataclass(slots=True)
 class Tally:
     """What a health report needs of one item, and nothing more: cheap to build by the ten thousand."""
@@ -267,6 +270,13 @@ class Tally:
     waiting_since: datetime | None = None  # awaiting a person since (Execution.waiting.since)
     latency_ms: float | None = None  # a voice call's median response latency
     run_id: str | None = None  # the run it belongs to (a task's run, an execution itself): change points name it
+
+    def __post_init__(self) -> None:
+        """Provider words on one line, as in the models (fast paths build tallies from raw pages)."""
+        for name in _TALLY_TEXT:
+            value = getattr(self, name)
+            if value is not None and not value.isprintable():
+                setattr(self, name, one_line(value))
 
     @classmethod
     def of(cls, item: Task | Execution) -> Tally:

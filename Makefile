@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-scale test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench soak clean toolsnaps
+.PHONY: demo test test-sdk test-hosts test-oauth test-redis test-scale test-browser test-dist dist bundle lint serve serve-demo simulate doctor bench soak test-hardening clean toolsnaps
 
 SDK312       := .venv-sdk312
 SDK312_STAMP := $(SDK312)/.installed
@@ -153,6 +153,10 @@ doctor: $(DEMO_STAMP)
 
 bench: $(STAMP)           ## the benchmarks under bench/ (they print numbers)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+test-hardening: $(STAMP)  ## issue 23's attacks reproduced: floods (ulimit -n 256), slow/down issuer, huge pages, forged lines
+	$(BIN)/pytest -q -rs tests/test_hardening_flood.py tests/test_hardening_oauth.py tests/test_hardening_bodies.py \
+	  tests/test_hardening_text.py tests/test_hardening_http.py
 
 soak: $(STAMP)            ## 20 HTTP sessions for 30 min against the simulator at a 20% provider fault rate
 	$(BIN)/python bench/soak.py --sessions 20 --minutes 30 --fault-rate 0.2

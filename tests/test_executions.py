@@ -93,3 +93,19 @@ async def test_a_forged_fleet_cursor_is_refused_briefly(client: Client, token: s
     )
     text = await call_error(client, "list_agent_executions", cursor=encode_cursor(Cursor(token, 0), fingerprint))
     assert "`cursor`" in text and "different query" not in text and len(text) < 400 and "Traceback" not in text, text
+
+
+@pytest.mark.parametrize("account", ["unpod", "runtype", "modus"])
+async def test_the_fleet_walk_lists_exactly_what_each_agent_s_own_listing_lists(client: Client, account: str) -> None:
+    """Field for field: the fleet walk reads each agent's executions (not, e.g., its Unpod space's runs,
+    which belong to the space's other agents too and carry fewer task counts)."""
+    items, pages = await walk(client, 40, provider=account, since="30d")
+    expected = []
+    for agent in await agents_of(client, account):
+        one, _ = await every_item(client, "list_agent_executions", "executions", provider=account, agent=agent,
+                                  since="30d")  # fmt: skip
+        expected += [{**r, "agent_id": agent} for r in one]
+    assert expected and items == expected
+    first = pages[0]
+    if first.get("next_cursor") and first["agents_read"] == 0:  # the first agent is read in part
+        assert "Read 0 of" not in " ".join(first["notes"]) and "in part" in " ".join(first["notes"])

@@ -113,7 +113,8 @@ async def list_agent_executions(
     if query.agent or query.space:
         adapter = registry_of(ctx).get(provider)
         fetch = single_fetch(adapter, query)
-        fingerprinted: object = query
+        # The window as given (`30d`), not as resolved: a relative window moves with the clock between pages.
+        fingerprinted: object = (query.agent, query.space, wanted, since, until)
     else:
         registry = registry_of(ctx)
         adapters = account_adapters(registry.get, registry.names, provider)
@@ -252,7 +253,9 @@ class FleetWalk:
         if not self.members:
             return ProviderPage([], token, None, None)
         member = self.members[index]
-        query = replace(self.query, agent=member.agent.id, space=member.agent.space)
+        # The agent alone, as its own listing asks: with its space, Unpod lists the space's runs (every
+        # agent's of that space, with the space listing's task counts), not this agent's executions.
+        query = replace(self.query, agent=member.agent.id, space=None)
         after = self.token(index + 1, None)
         try:
             page = await member.adapter.executions_page(query, inner)
@@ -289,6 +292,12 @@ class FleetWalk:
             return f"Read every agent's executions ({total} agent(s), agent by agent, each newest first)."
         index = self.read_through(end)
         resume = self.members[index].label if index < total else "-"
+        if end is not None and (end.offset or self.position(end.token)[1] is not None):  # mid-way through an agent
+            done = f"{index} of {total} agents' executions and agent {index + 1}" if index else f"agent 1 of {total}"
+            return (
+                f"Read {done} ({resume}) in part so far (agent by agent, each newest first); "
+                "next_cursor continues with it."
+            )
         return (
             f"Read {index} of {total} agents' executions so far (agent by agent, each newest first); "
             f"next_cursor continues with {resume}."

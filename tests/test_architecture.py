@@ -31,3 +31,19 @@ def test_platform_adapter_is_a_lazy_callable_giving_a_provider(kind: str) -> Non
     cls = adapter()
     assert isinstance(cls, type) and issubclass(cls, Provider)
     assert cls.__module__.startswith(f"agent_runs_mcp.providers.{kind}.")
+
+
+def test_platform_reason_codes_are_the_health_vocabulary() -> None:
+    """A platform maps its own failure words (telephony) to codes a report can count and label."""
+    from agent_runs_mcp.tools.health.reasons import REASON_LABELS
+
+    codes = {code for platform in PLATFORMS.values() for code, _ in platform.reason_patterns}
+    assert codes and codes <= set(REASON_LABELS), codes - set(REASON_LABELS)
+
+
+def test_shared_health_code_names_no_platform_word() -> None:
+    """Status and telephony words live in the platforms' packages, not in tools/health."""
+    words = ("notconnected", '"machine"', '"sip"', '"trunk"', '"480"', '"486"')
+    for path in (SRC / "tools" / "health").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not [w for w in words if w in text], path.name

@@ -58,6 +58,18 @@ def ttl_by_status(words: Callable[[Any], Iterable[object]], table: dict[str, Sta
 
 
 @dataclass(frozen=True, slots=True)
+class CallOpening:
+    """How to read one of a run's conversations, as facts: the transcript tool's arguments (besides
+    ``provider``), whether a task id must be added, and what the call reads. The tools write the syntax."""
+
+    arguments: tuple[tuple[str, str], ...]
+    per_task: bool = False
+    """The run holds many calls: the reader adds the id of one task."""
+    reads: str | None = None
+    """What the call reads ("run", "call"), when it is worth saying."""
+
+
+@dataclass(frozen=True, slots=True)
 class ExecutionQuery:
     """Which executions to list. Filters the adapter cannot push to the provider are applied by the tool."""
 
@@ -263,10 +275,9 @@ class Provider(ABC):
             page_hint=ref.get("p") if ref else None,
         )
 
-    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
-        """How to read one of a run's conversations, spelled out for hosts that show only text."""
-        agent_arg = f', agent="{agent}"' if agent else ""
-        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the run'
+    def call_opening(self, run_id: str, agent: str | None, space: str | None) -> CallOpening:
+        """Which arguments read one of a run's conversations (the tools spell out the call)."""
+        return CallOpening((("call_id", run_id), *((("agent", agent),) if agent else ())), reads="run")
 
     def no_cost_note(self, what: str) -> str:
         """The one note a result carries when none of its finished items has a cost (``what``: "executions",
@@ -371,9 +382,8 @@ class RunConversationProvider(Provider):
         target = ref.get("c") or (ref.get("t") if own_exec else ref.get("r"))
         return CallQuery(call_id=(args.call_id or "").strip() or target, agent=pick(args.agent, ref, "a", "agent"))
 
-    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
-        agent_arg = f', agent="{agent}"' if agent else ""
-        return f'get_call_transcript(provider="{self.name}", call_id="{run_id}"{agent_arg}) reads the {self.run_noun}'
+    def call_opening(self, run_id: str, agent: str | None, space: str | None) -> CallOpening:
+        return CallOpening((("call_id", run_id), *((("agent", agent),) if agent else ())), reads=self.run_noun)
 
     async def conversations_page(self, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
         """A run's conversation is the run itself: one page of one (sub-agents are searched on their own)."""

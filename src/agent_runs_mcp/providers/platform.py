@@ -15,6 +15,21 @@ from typing import Any
 
 from agent_runs_mcp.domain import Status
 
+ReasonPatterns = tuple[tuple[str, tuple[str, ...]], ...]
+"""Ordered (reason code, substrings of a lower-cased failure reason): codes from the health vocabulary."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallWords:
+    """How a platform words a finished call's fate, for the shared health figures (none: not a calling platform)."""
+
+    voicemail: tuple[str, ...] = ()
+    """Words in a call's status, end reason or outcome that mean a machine answered."""
+    not_connected: tuple[str, ...] = ()
+    """Words in a call's status that mean nobody was reached."""
+    customer_ended: tuple[str, ...] = ()
+    """Words in a call's end reason that mean the customer hung up."""
+
 
 @dataclass(frozen=True, slots=True)
 class Platform:
@@ -40,6 +55,9 @@ class Platform:
     """Further :class:`~agent_runs_mcp.providers.account.Account` fields read from environment variables."""
     setup_hint: str = ""
     """One sentence for ``doctor`` when the account is missing something beyond its token."""
+    reason_patterns: ReasonPatterns = ()
+    """How its failure texts map to the health vocabulary, beyond the generic patterns (telephony words)."""
+    call_words: CallWords = field(default_factory=CallWords)
 
     def normalize(self, word: object) -> Status:
         """Map one of this platform's status words (see :func:`normalize_status`)."""

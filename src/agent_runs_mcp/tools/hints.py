@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from agent_runs_mcp.domain import FINISHED_STATUSES, Execution, Status
+from agent_runs_mcp.providers.base import CallOpening
 from agent_runs_mcp.timeutil import utcnow
 
 SPANS = (("24h", 1), ("7d", 7), ("30d", 30), ("90d", 90))
@@ -42,3 +43,11 @@ def failed_tasks_hint(provider: str, agent: str | None, space: str | None, runs:
         f'get_run_tasks({where}, run_id="{runs[0]}", status="failed") lists them; '
         f"summarize_run_health({where}) counts failures across runs."
     )
+
+
+def open_call_hint(provider: str, opening: CallOpening) -> str:
+    """How to read one of a run's conversations, spelled out for hosts that show only text."""
+    args = "".join(f', {name}="{value}"' for name, value in opening.arguments)
+    task = ", task_id=<task_id>" if opening.per_task else ""
+    reads = f" reads the {opening.reads}" if opening.reads else ""
+    return f'get_call_transcript(provider="{provider}"{args}{task}){reads}'

@@ -37,6 +37,7 @@ from agent_runs_mcp.tools.common import (
 )
 from agent_runs_mcp.tools.executions import execution_line, list_agent_executions
 from agent_runs_mcp.tools.failures import explain_listed
+from agent_runs_mcp.tools.hints import open_call_hint
 from agent_runs_mcp.tools.listing import (
     CONCISE_TEXT_CHARS,
     ListResult,
@@ -185,7 +186,7 @@ async def get_run_tasks(
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
     if page.items:
-        envelope.next = [adapter.open_call_hint(query.run_id, query.agent, query.space)]
+        envelope.next = [open_call_hint(adapter.name, adapter.call_opening(query.run_id, query.agent, query.space))]
     implied = frozenset({"run_id", "ref"})  # the envelope's run, space and agent with the task id locate a task
     kinds = {task.kind for task in page.items}
     if detail == "concise" and len(kinds) == 1 and None not in kinds:  # one kind: said once, in the head

@@ -9,6 +9,7 @@ from typing import Any
 
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.providers.platform import Platform
+from agent_runs_mcp.providers.unpod.telephony import CALL_WORDS, REASON_PATTERNS
 
 S = Status
 
@@ -47,4 +48,6 @@ PLATFORM = Platform(
     statuses=STATUSES,
     settings_variables={"org_handle": "UNPOD_ORG_HANDLE", "space_token": "UNPOD_SPACE_TOKEN"},
     setup_hint="Unpod also needs UNPOD_ORG_HANDLE unless the token sees one organization.",
+    reason_patterns=REASON_PATTERNS,
+    call_words=CALL_WORDS,
 )

@@ -38,6 +38,7 @@ from agent_runs_mcp.errors import BusinessError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
     CallArgs,
+    CallOpening,
     CallQuery,
     CallScope,
     ExecutionQuery,
@@ -346,11 +347,11 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
             )
         return super().call_query(ref, args)
 
-    def open_call_hint(self, run_id: str, agent: str | None, space: str | None) -> str:
+    def call_opening(self, run_id: str, agent: str | None, space: str | None) -> CallOpening:
         if is_speech_agent(agent):
-            return f'get_call_transcript(provider="{self.name}", call_id="{run_id}") reads the call'
-        where = f', space="{space}"' if space else (f', agent="{agent}"' if agent else "")
-        return f'get_call_transcript(provider="{self.name}", run_id="{run_id}"{where}, task_id=<task_id>)'
+            return CallOpening((("call_id", run_id),), reads="call")
+        where = (("space", space),) if space else ((("agent", agent),) if agent else ())
+        return CallOpening((("run_id", run_id), *where), per_task=True)
 
     async def conversation(self, query: CallQuery) -> Conversation:
         if query.task_id:

@@ -27,7 +27,15 @@ from agent_runs_mcp.tools.health.models import (
     Verdict,
     VoiceFigures,
 )
-from agent_runs_mcp.tools.health.reasons import REASON_LABELS, SYSTEM_REASONS, classify_failure, is_generic
+from agent_runs_mcp.tools.health.reasons import (
+    CUSTOMER_ENDED_WORDS,
+    NOT_CONNECTED_WORDS,
+    REASON_LABELS,
+    SYSTEM_REASONS,
+    VOICEMAIL_WORDS,
+    classify_failure,
+    is_generic,
+)
 
 
 def fmt_ms(ms: float) -> str:
@@ -184,17 +192,17 @@ class Accumulator:
     def _add_call(self, task: Tally) -> None:
         self.calls_finished += 1
         words = " ".join(filter(None, (task.call_status, task.end_reason, task.outcome))).lower()
-        if "voicemail" in words or "machine" in words:
+        if any(w in words for w in VOICEMAIL_WORDS):
             self.voicemail += 1
             return
         if task.status not in (Status.COMPLETED, Status.PARTIAL):
             return
-        if any(w in (task.call_status or "").lower() for w in ("notconnected", "busy", "failed", "missed")):
+        if any(w in (task.call_status or "").lower() for w in NOT_CONNECTED_WORDS):
             return
         self.connected += 1
         if task.duration_s is not None:
             self.talk_times.append(task.duration_s)
-            ended_by_customer = "customer" in (task.end_reason or "").lower()
+            ended_by_customer = any(w in (task.end_reason or "").lower() for w in CUSTOMER_ENDED_WORDS)
             if task.duration_s < EARLY_HANGUP_S and ended_by_customer:
                 self.early_hangups += 1
 

@@ -7,6 +7,10 @@ hang-up, max retries) are normal in outbound calling."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+
+from agent_runs_mcp.providers.platform import CallWords, ReasonPatterns
+from agent_runs_mcp.providers.platforms import PLATFORMS
 
 REASON_LABELS: dict[str, str] = {
     "no_answer": "no answer",
@@ -23,45 +27,14 @@ REASON_LABELS: dict[str, str] = {
 }
 SYSTEM_REASONS = frozenset({"sip_error", "agent_error", "tool_error", "timeout", "interrupted", "other"})
 
-# Ordered: the first category whose pattern occurs in the (lower-cased) reason wins.
-_REASON_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+# Ordered: the first category whose pattern occurs in the (lower-cased) reason wins. The platforms'
+# own words (Unpod's telephony: voicemail, no answer, busy, SIP/carrier, hang-ups) come between the
+# specific agent patterns and the generic ones; they live in the platforms' packages.
+_SPECIFIC: ReasonPatterns = (
     ("interrupted", ("interrupted", "heartbeat", "worker lost")),
     ("agent_error", ("invalid tool call", "model returned")),
-    ("voicemail", ("voicemail", "voice mail", "answering machine", "machine-detected")),
-    (
-        "no_answer",
-        (
-            "did-not-answer",
-            "did not answer",
-            "no-answer",
-            "no_answer",
-            "no answer",
-            "unanswered",
-            "not answered",
-            "notconnected",
-            "not connected",
-            "missed",
-        ),
-    ),
-    ("busy", ("busy",)),
-    (
-        "sip_error",
-        (
-            "sip",
-            "carrier",
-            "failed-to-connect",
-            "telephony",
-            "trunk",
-            "pstn",
-            "twilio",
-            "480",
-            "486",
-            "503-service",
-            "number-invalid",
-            "invalid number",
-        ),
-    ),
-    ("customer_hung_up_early", ("hung up", "hangup", "hang-up", "customer-ended", "dropped", "droped")),
+)
+_GENERIC: ReasonPatterns = (
     ("timeout", ("timeout", "timed out", "time out", "deadline", "silence-timed-out")),
     ("tool_error", ("tool", "http 5", "http 4", "upstream", "api returned", "rate limited", "quota")),
     ("max_retries", ("maximum retries", "max retries", "max_retries", "retries exceeded")),
@@ -83,6 +56,21 @@ _REASON_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+_REASON_PATTERNS: ReasonPatterns = (
+    _SPECIFIC + tuple(pattern for platform in PLATFORMS.values() for pattern in platform.reason_patterns) + _GENERIC
+)
+
+
+def _words(pick: Callable[[CallWords], tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(word for platform in PLATFORMS.values() for word in pick(platform.call_words)))
+
+
+VOICEMAIL_WORDS = _words(lambda w: w.voicemail)
+"""Words in a call's status, end reason or outcome that mean a machine answered (the platforms')."""
+NOT_CONNECTED_WORDS = _words(lambda w: w.not_connected)
+"""Words in a call's status that mean nobody was reached (the platforms')."""
+CUSTOMER_ENDED_WORDS = _words(lambda w: w.customer_ended)
+"""Words in a call's end reason that mean the customer hung up (the platforms')."""
 
 
 @functools.lru_cache(maxsize=4096)  # the same few reasons repeat across thousands of items

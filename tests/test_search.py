@@ -140,3 +140,28 @@ async def test_a_fleet_search_reports_progress(client: Client) -> None:
         "search_calls", {"query": "invoice", "provider": "modus"}, progress_callback=on_progress
     )
     assert not res.is_error and seen and 0 < seen[-1] <= res.structured_content["scanned"]
+
+
+async def test_a_page_cut_by_the_budget_says_so_first_and_replies_end_on_whole_words(client: Client) -> None:
+    agent = "space-agent-yq4943p2g030ehy4v4ej858vd"  # its complaint calls: the agent answers with a ticket number
+    res = await call(client, "search_calls", query="complaint", provider="unpod", agent=agent, since="30d",
+                     speaker="customer", limit=50)  # fmt: skip
+    data = res.structured_content
+    shown, matched = len(data["matches"]), data["matched"]
+    assert data["next_cursor"] and shown < min(matched, 50)
+    lines = res.content[0].text.splitlines()
+    assert lines[1].startswith(f"Cut to {shown} of {min(matched, 50)} matches ({matched} matched in all)")
+    assert data["notes"][0] == lines[1] and "cursor=<next_cursor>" in lines[1]
+    replies = [m["reply"] for m in data["matches"]]
+    assert all(r.endswith("to schedule a visit.") and "ticket CR-" in r for r in replies)  # the whole turn
+
+
+def test_clipped_texts_end_on_a_word_boundary() -> None:
+    text = "I've raised ticket CR-5465, and a technician will call you within 24 hours to schedule a visit."
+    for limit in range(10, len(text)):
+        cut = search.clip_words(text, limit)
+        assert cut.endswith("…") and len(cut) <= limit + 1
+        assert text.startswith(cut[:-1]) and text[len(cut[:-1].rstrip(" ,;:"))] in " ,;:"
+    assert search.clip_words(text, len(text)) == text
+    excerpt = search.excerpt_around("word " * 100 + "needle " + "word " * 100, 500)
+    assert excerpt.startswith("…word ") and "needle" in excerpt and excerpt.endswith("word…")

@@ -55,8 +55,9 @@ from agent_runs_mcp.tools.scope import Member, account_adapters, members
 
 MAX_CALLS = 2000
 """Most calls one search reads (over all agents in scope); past it the result says it is sampled."""
-EXCERPT_CHARS = 160
-REPLY_CHARS = 120
+EXCERPT_CHARS = 150
+REPLY_CHARS = 180
+"""Room for the matching turn and its reply, cut at word boundaries (a ticket number whole or not at all)."""
 PROGRESS_EVERY_S = 0.25
 AGENTS_AT_ONCE = 3
 """Agents a fleet-wide search reads at once."""
@@ -230,10 +231,14 @@ async def search_calls(
     found_matches.sort(key=lambda m: order(m[0]))
     matches = [m for m, _contact in found_matches]
     window_items = matches[offset : offset + limit]
-    lines = [match_line(m) for m in window_items]
-    kept = fit([m.model_dump(mode="json", exclude_none=True) for m in window_items], lines, settings.token_budget)
-    kept = kept if window_items else 0
+    lines, kept = fitted(window_items, settings.token_budget)
     resume = offset + kept
+    if kept < len(window_items):  # say it first, as get_run_tasks does
+        notes.insert(
+            0,
+            f"Cut to {kept} of {len(window_items)} matches ({len(matches)} matched in all) to stay within the "
+            f"{settings.token_budget}-token budget; the same call with cursor=<next_cursor> continues.",
+        )
     per_agent = Counter(m.agent if not m.provider else f"{m.provider}/{m.agent}" for m in matches) if fleet else {}
     model = SearchResult(
         provider=None if fleet and multi else adapter.name,
@@ -254,6 +259,13 @@ async def search_calls(
         first_words = parsed.alternatives[0].text.replace('"', "")[:40]
         model.next = [f'get_call_transcript(ref=<a match\'s ref>, search="{first_words}")']
     return result(model, render_search(model, lines[:kept]))
+
+
+def fitted(items: list[CallMatch], budget: int) -> tuple[list[str], int]:
+    """Each match's text line, and how many leading matches fit ``budget``."""
+    lines = [match_line(m) for m in items]
+    dumped = [m.model_dump(mode="json", exclude_none=True) for m in items]
+    return lines, fit(dumped, lines, budget) if items else 0
 
 
 def fleet_part(member: Member, start_at: datetime | None, end_at: datetime | None, multi: bool) -> Part:
@@ -319,19 +331,27 @@ def reply_to(conversation: Conversation, position: int | None) -> str | None:
     said_by = conversation.turns[position].speaker
     for turn in conversation.turns[position + 1 :]:
         if turn.speaker != said_by and turn.text.strip():
-            flat = " ".join(turn.text.split())
-            clipped = flat[:REPLY_CHARS] + ("…" if len(flat) > REPLY_CHARS else "")
-            return f"turn {turn.index} {turn.speaker}: {clipped}"
+            return f"turn {turn.index} {turn.speaker}: {clip_words(' '.join(turn.text.split()), REPLY_CHARS)}"
     return None
 
 
 def excerpt_around(text: str, at: int) -> str:
-    """About ``EXCERPT_CHARS`` of ``text`` around character ``at`` (where the match starts)."""
+    """At most ``EXCERPT_CHARS`` of ``text`` around character ``at`` (where the match starts), whole words."""
     before = " ".join(text[:at].split())
     flat = " ".join(text.split())
     start = max(0, len(before) - EXCERPT_CHARS // 3)
-    piece = flat[start : start + EXCERPT_CHARS]
-    return ("…" if start else "") + piece + ("…" if start + EXCERPT_CHARS < len(flat) else "")
+    if start and flat[start - 1] != " ":  # begin at the next whole word (never past the match)
+        start = min(flat.find(" ", start) + 1 or start, len(before))
+    return ("…" if start else "") + clip_words(flat[start:], EXCERPT_CHARS)
+
+
+def clip_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with `…` when cut: a ticket
+    number or a time in a reply is read whole or not at all, never half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def match_line(found: CallMatch) -> str:
@@ -356,12 +376,14 @@ def render_search(model: SearchResult, lines: list[str]) -> str:
         f"{model.query!r} among {model.scanned} searched ({state})"
     )
     out = [head]
+    if model.notes and model.notes[0].startswith("Cut to "):  # a page cut by the budget: said first
+        out.append(model.notes[0])
     if model.agents:
         out.append("Per agent: " + ", ".join(f"{name} {count}" for name, count in model.agents.items()))
     out += lines
     if lines:
         out.append(model.untrusted)
-    out += model.notes
+    out += [n for n in model.notes if not n.startswith("Cut to ")]
     if model.next_cursor:
         out.append(f"More: call again with cursor={model.next_cursor}")
     out += [f"Next: {step}" for step in model.next]

@@ -44,3 +44,26 @@ async def test_one_account_and_a_failing_agent(client: Client, world: World, fau
     assert set(rows) == {str(a.id) for a in world.modus_agents}
     assert rows["57"]["verdict"] == "error" and "Modus" in rows["57"]["headline"]
     assert res.structured_content["agents"][-1]["agent"] == "57"  # errors rank last
+
+
+async def test_a_row_names_its_rate_s_denominator_and_what_its_waits_count(client: Client) -> None:
+    """`4 failed of 8 finished (11 in window)`: the figures reconcile with the rate and the agent's own report;
+    the waits are those of items started in the window, and the text says so."""
+    res = await call(client, "summarize_fleet_health", since="24h")
+    rows = [{"items": 0, "finished": 0, "failed": 0, **r} for r in res.structured_content["agents"]]  # 0: left out
+    lines = res.content[0].text.splitlines()
+    unfinished = [r for r in rows if r["failed"] and r["finished"] < r["items"]]
+    assert unfinished  # the case that confused: items still running or waiting in the window
+    for row in rows:
+        line = next(x for x in lines if x.startswith(f"- {row['provider']}/{row['agent']} "))
+        if row["failed"]:
+            rest = f" ({row['items']} in window)" if row["items"] != row["finished"] else ""
+            assert f" · {row['failed']} failed of {row['finished']} finished{rest} · " in line
+        if row.get("awaiting"):
+            assert f" · {row['awaiting']} waiting (started in window)" in line
+    row = unfinished[0]
+    own = await call(client, "summarize_run_health", provider=row["provider"], agent=row["agent"], since="24h")
+    assert own.structured_content["finished"] == row["finished"]
+    assert sum(own.structured_content["totals"].values()) == row["items"]
+    waits = [r for r in rows if r.get("awaiting")]
+    assert waits and "Waiting on a person (started in window): " in res.content[0].text

@@ -22,13 +22,14 @@ class FleetRow(BaseModel):
     verdict: str = Field(description="failing, degraded, healthy, insufficient_data, or error (not read).")
     headline: str = Field(description="The cause that set the verdict (or the error), in a few words.")
     items: int = 0
+    finished: int = 0
     failed: int = 0
     success_rate: float | None = None
     previous_success_rate: float | None = None
     change: float | None = Field(default=None, description="Success rate now minus the window before.")
     cost_usd: float | None = meta(description="Cost of the window's items that report one.")
     per_completed_usd: float | None = meta()
-    awaiting: int = meta(0, "Items waiting on a person now.")
+    awaiting: int = meta(0, "Items started in the window that wait on a person now.")
     change_point: ChangePoint | None = meta(description="Where failures shifted inside the window.")
     usage: str | None = meta(description="Platform usage in its own unit, e.g. `12.50 Modus credits (not USD)`.")
     failures_began_in: str | None = meta(description="The agent version in which failures began (Runtype).")
@@ -67,6 +68,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         verdict=report.verdict,
         headline=report._cause or _biggest(report),
         items=sum(report.totals.values()),
+        finished=report.finished,
         failed=report.totals.get("failed", 0),
         success_rate=round(now, 2) if now is not None else None,  # the text says whole percents
         change=round(now - before, 2) if now is not None and before is not None else None,
@@ -134,7 +136,7 @@ def rank(row: FleetRow) -> tuple[int, float, int]:
 
 
 def row_line(row: FleetRow) -> str:
-    """``- unpod/<id> "Priya" · failing · success 36% (+5 pts) · 55 failed of 140 · <cause> · $4.10 ...``"""
+    """``- unpod/<id> "Priya" · failing · success 36% (+5 pts) · 55 failed of 89 finished (140 in window) · ...``"""
     name = f' "{row.name}"' if row.name else ""
     parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
     if row.success_rate is not None:
@@ -142,7 +144,7 @@ def row_line(row: FleetRow) -> str:
         if row.change is not None:  # the rate before, and the change in points
             rate += f" (was {row.success_rate - row.change:.0%}, {pts(row.change)})"
         parts.append(rate)
-    parts.append(f"{row.failed} failed of {row.items}" if row.failed else f"{row.items} items")
+    parts.append(counts_text(row))
     parts.append(row.headline)
     if row.cost_usd is not None:
         per = f", {fmt_money(row.per_completed_usd)}/completed" if row.per_completed_usd is not None else ""
@@ -152,14 +154,23 @@ def row_line(row: FleetRow) -> str:
     if row.usage:
         parts.append(row.usage)
     if row.awaiting:
-        parts.append(f"{row.awaiting} awaiting a person")
+        parts.append(f"{row.awaiting} waiting (started in window)")
     if row.change_point is not None:
         parts.append(change_text(row.change_point))
     return "- " + " · ".join(parts)
 
 
+def counts_text(row: FleetRow) -> str:
+    """``4 failed of 8 finished (11 in window)``: the rate's denominator named, so the figures reconcile."""
+    if not row.failed:
+        return f"{row.items} items"
+    rest = f" ({row.items} in window)" if row.items != row.finished else ""
+    return f"{row.failed} failed of {row.finished} finished{rest}"
+
+
 def spend_line(totals: list[Spend]) -> str | None:
-    """``Spend: unpod $27.38 ($0.08/completed), ...; all $31.00 ($0.07/completed). Awaiting a person: 3.``"""
+    """``Spend: unpod $27.38 ($0.08/completed), ...; all $31.00 ($0.07/completed).`` and, when items wait,
+    ``Waiting on a person (started in window): unpod 3, all 3.``"""
     parts = []
     for spend in totals:
         if spend.cost_usd is None:
@@ -170,7 +181,7 @@ def spend_line(totals: list[Spend]) -> str | None:
     if not parts and not waits:
         return None
     text = ("Spend: " + ", ".join(parts) + ".") if parts else "Spend: no account reports cost."
-    return text + (f" Awaiting a person: {', '.join(waits)}." if waits else "")
+    return text + (f" Waiting on a person (started in window): {', '.join(waits)}." if waits else "")
 
 
 def render_fleet(model: FleetReport, lines: list[str], configured: bool) -> str:

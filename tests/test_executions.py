@@ -109,3 +109,16 @@ async def test_the_fleet_walk_lists_exactly_what_each_agent_s_own_listing_lists(
     first = pages[0]
     if first.get("next_cursor") and first["agents_read"] == 0:  # the first agent is read in part
         assert "Read 0 of" not in " ".join(first["notes"]) and "in part" in " ".join(first["notes"])
+
+
+async def test_the_next_call_names_the_provider_when_every_item_shares_it(client: Client) -> None:
+    one = await call(client, "list_agent_executions", provider="runtype", since="30d", limit=5)
+    assert one.structured_content["next"][0].startswith('get_run_tasks(provider="runtype", agent=<agent_id>, ')
+    every = await call(client, "list_agent_executions", since="30d", limit=5)  # the first agents: all Unpod's
+    items = every.structured_content["executions"]
+    assert {i["provider"] for i in items} == {"unpod"}
+    assert every.structured_content["next"][0].startswith('get_run_tasks(provider="unpod", agent=<agent_id>, ')
+    mixed = await call(client, "list_agent_executions", status="awaiting_human", limit=50)
+    assert len({i["provider"] for i in mixed.structured_content["executions"]}) > 1
+    assert mixed.structured_content["next"][0].startswith("get_run_tasks(provider=<provider>, agent=<agent_id>, ")
+    assert 'Next: get_run_tasks(provider="runtype"' in one.content[0].text

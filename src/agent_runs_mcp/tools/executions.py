@@ -189,8 +189,10 @@ async def list_agent_executions(
         # The ids are this result's own `provider`, `agent`/`space` and each item's `run_id`: named, not repeated.
         pairs = (("agent", query.agent), ("space", query.space)) if walk is None else (("agent", "agent_id"),)
         where = "".join(f", {key}=<{value if walk else key}>" for key, value in pairs if value)
+        accounts = {item.provider or adapter.name for item in page.items} if walk else {adapter.name}
+        account = f'"{next(iter(accounts))}"' if len(accounts) == 1 else "<provider>"  # one: filled in
         envelope.next = [
-            f"get_run_tasks(provider=<provider>{where}, run_id=<run_id>), or summarize_run_health with the same"
+            f"get_run_tasks(provider={account}{where}, run_id=<run_id>), or summarize_run_health with the same"
         ]
     # The envelope's provider and agent (or space) with the run id locate a run; fleet-wide, the item's own.
     implied = {"ref"} if walk is not None else {"ref", "agent_id", "provider"}

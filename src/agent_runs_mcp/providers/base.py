@@ -14,9 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_runs_mcp.domain import (
     FINISHED_STATUSES,
@@ -31,11 +29,14 @@ from agent_runs_mcp.domain import (
 from agent_runs_mcp.errors import InputError, ProviderError
 from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
-from agent_runs_mcp.providers.client import DEFAULT_RETRY, ProviderHTTP, RetryPolicy
 from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.platform import normalize_status
+from agent_runs_mcp.providers.retry import DEFAULT_RETRY, RetryPolicy
 from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 from agent_runs_mcp.shared import SharedStore
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,8 @@ class Provider(ABC):
         shared: SharedStore | None = None,
     ) -> None:
         self.account = account
+        from agent_runs_mcp.providers.client import ProviderHTTP  # the HTTP stack loads with the first adapter
+
         self.http = ProviderHTTP(
             account,
             headers=self.auth_headers(),

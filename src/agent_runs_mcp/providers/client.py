@@ -21,7 +21,6 @@ import random
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -56,6 +55,8 @@ from agent_runs_mcp.providers.call_context import time_limit as time_limit
 from agent_runs_mcp.providers.ids import SHAPES as SHAPES
 from agent_runs_mcp.providers.ids import segment as segment
 from agent_runs_mcp.providers.ids import trim_detail
+from agent_runs_mcp.providers.retry import DEFAULT_RETRY as DEFAULT_RETRY
+from agent_runs_mcp.providers.retry import RetryPolicy
 from agent_runs_mcp.providers.retry_after import retry_after_seconds as retry_after_seconds
 from agent_runs_mcp.providers.retry_after import wait_from_headers
 from agent_runs_mcp.providers.statuses import RETRY_STATUSES as RETRY_STATUSES
@@ -65,20 +66,6 @@ from agent_runs_mcp.shared import SharedStore
 log = logging.getLogger("agent_runs_mcp.http")
 TRACER = get_tracer("agent_runs_mcp.providers")
 """One span per provider request (no-op unless an OpenTelemetry SDK is configured: server/tracing.py)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How hard to try: attempts, backoff, the longest ``Retry-After`` honoured and a total deadline."""
-
-    attempts: int = 4
-    base_wait_s: float = 0.5
-    max_wait_s: float = 8.0
-    max_retry_after_s: float = 20.0
-    deadline_s: float = 40.0
-
-
-DEFAULT_RETRY = RetryPolicy()
 
 
 class _Retryable(Exception):

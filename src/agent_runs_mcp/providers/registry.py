@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Generic, Protocol, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-import httpx
 from pydantic import SecretStr
 
 from agent_runs_mcp.errors import ConfigError
 from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.cache import ResponseCache
-from agent_runs_mcp.providers.client import DEFAULT_RETRY, RetryPolicy
 from agent_runs_mcp.providers.platforms import PLATFORMS, token_variables
+from agent_runs_mcp.providers.retry import DEFAULT_RETRY, RetryPolicy
 from agent_runs_mcp.shared import SharedStore
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class AccountSettings(Protocol):
@@ -45,10 +47,13 @@ class Registry(Generic[SettingsT]):
         settings: SettingsT,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport | None] | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.settings = settings
         self._transport = transport
+        self._transport_factory = transport_factory
+        """Builds the transport when the first adapter needs it (the demo's simulator loads then, not at start-up)."""
         self._retry = retry
         self._providers: dict[str, Provider] = {}
         self.shared = SharedStore(settings.redis_url.get_secret_value()) if settings.redis_url else None
@@ -87,6 +92,9 @@ class Registry(Generic[SettingsT]):
             raise ConfigError(f"Unknown provider `{name[:40]}`. Configured: {', '.join(accounts) or 'none'}.{hint}")
         provider = self._providers.get(account.name)
         if provider is None:
+            if self._transport is None and self._transport_factory is not None:
+                self._transport = self._transport_factory()
+                self._transport_factory = None
             provider = _adapter_class(account.kind)(
                 account, transport=self._transport, retry=self._retry, cache=self.cache, shared=self.shared
             )

@@ -233,7 +233,7 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
     """Build the server for ``settings`` with every toolset registered."""
     kwargs.setdefault("extensions", [apps_extension()])
     server = AgentRunsServer(
-        registry or Registry(settings, transport=transport_for(settings)),
+        registry or Registry(settings, transport_factory=lambda: transport_for(settings)),
         name="agent-runs-mcp",
         title="Agent runs (Unpod, Runtype, Modus)",
         version=__version__,

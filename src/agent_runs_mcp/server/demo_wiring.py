@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import httpx
 from pydantic import SecretStr
 
 from agent_runs_mcp import config
 from agent_runs_mcp.config import DEMO_BASE_URL, Account, Settings
 from agent_runs_mcp.providers.platforms import KINDS, PLATFORMS
 
+if TYPE_CHECKING:
+    import httpx
+
 
 def demo_accounts() -> dict[str, Account]:
     """One account per platform, all served by the in-process simulator."""
-    from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS
+    from agent_runs_mcp.simulator.names import DEMO_CREDENTIALS  # the names alone: the world loads on first use
 
     accounts: dict[str, Account] = {}
     for kind in KINDS:

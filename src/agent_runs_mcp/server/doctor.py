@@ -7,8 +7,8 @@ import time
 
 from agent_runs_mcp.config import Account, Settings
 from agent_runs_mcp.errors import AgentRunsError, ConfigError
-from agent_runs_mcp.providers.client import RetryPolicy
 from agent_runs_mcp.providers.platforms import PLATFORMS
+from agent_runs_mcp.providers.retry import RetryPolicy
 from agent_runs_mcp.server.demo_wiring import load_settings
 
 WITHIN_S = 10.0

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import AgentRunsError, InputError
 from agent_runs_mcp.metrics import TOOL_CALLS, TOOL_SECONDS
-from agent_runs_mcp.providers.client import caching, time_limit
+from agent_runs_mcp.providers.call_context import caching, time_limit
 from agent_runs_mcp.refs import Ref, parse_ref, pick
 from agent_runs_mcp.text import clean_text, excerpt
 from agent_runs_mcp.timeutil import parse_user_time, utcnow

@@ -16,7 +16,7 @@ from typing import Generic, Literal, TypeVar
 
 from agent_runs_mcp.domain import ProviderPage
 from agent_runs_mcp.errors import ProviderTimeoutError
-from agent_runs_mcp.providers.client import requests_in_flight, time_left
+from agent_runs_mcp.providers.call_context import requests_in_flight, time_left
 from agent_runs_mcp.refs import Cursor
 
 T = TypeVar("T")

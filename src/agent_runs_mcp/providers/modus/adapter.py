@@ -39,8 +39,8 @@ from agent_runs_mcp.providers.base import (
     ttl_by_status,
 )
 from agent_runs_mcp.providers.cache import Ttl
-from agent_runs_mcp.providers.client import segment
 from agent_runs_mcp.providers.facts import WindowFacts
+from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import (
     as_dict,
     as_float,

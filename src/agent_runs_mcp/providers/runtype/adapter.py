@@ -37,8 +37,8 @@ from agent_runs_mcp.providers.base import (
     RunQuery,
     ttl_by_status,
 )
-from agent_runs_mcp.providers.client import segment
 from agent_runs_mcp.providers.facts import WindowFacts
+from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_list, as_prose, as_text, first
 from agent_runs_mcp.providers.runtype import FILTERS, PLATFORM
 from agent_runs_mcp.providers.runtype.insights import INSIGHTS_RUNS, facts_of_insights

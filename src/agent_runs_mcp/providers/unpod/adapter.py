@@ -49,7 +49,7 @@ from agent_runs_mcp.providers.base import (
     ttl_by_status,
 )
 from agent_runs_mcp.providers.cache import Ttl
-from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_text, dig, first, newest_first_exhausted
 from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from agent_runs_mcp.errors import ProviderError
-from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_text
 from agent_runs_mcp.providers.unpod.directory import API
 from agent_runs_mcp.providers.unpod.mapping import has_transcript

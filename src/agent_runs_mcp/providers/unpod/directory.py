@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent_runs_mcp.errors import ConfigError, ProviderError
 from agent_runs_mcp.providers.account import Account
-from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_list, as_text, dig
 from agent_runs_mcp.providers.unpod.pages import envelope_data
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, Status, Tally, Task
 from agent_runs_mcp.errors import NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import TTL_LIST_S, ttl_by_status
-from agent_runs_mcp.providers.client import segment
+from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_text, dig, first
 from agent_runs_mcp.providers.platform import normalize_status
 from agent_runs_mcp.providers.turns import turns_from_any

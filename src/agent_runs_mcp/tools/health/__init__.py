@@ -34,7 +34,7 @@ from pydantic import Field
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.metrics import CACHE_LOOKUPS, REPORTS_COMPUTED
 from agent_runs_mcp.providers.base import RunQuery
-from agent_runs_mcp.providers.client import caching
+from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.tools.common import (
     AgentArg,
     FreshArg,

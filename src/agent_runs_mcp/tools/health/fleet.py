@@ -21,7 +21,7 @@ from agent_runs_mcp.domain import Agent
 from agent_runs_mcp.errors import AgentRunsError
 from agent_runs_mcp.metrics import REPORTS_COMPUTED
 from agent_runs_mcp.providers.base import Provider
-from agent_runs_mcp.providers.client import caching
+from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.refs import Cursor
 from agent_runs_mcp.tools.accounts import NO_ACCOUNT
 from agent_runs_mcp.tools.budget import fit

@@ -1,0 +1,25 @@
+"""How numbers and times are written in a result's text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def short_time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") + "Z" if moment else "-"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
+    return f"{seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
+
+
+def fmt_money(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"

@@ -258,3 +258,11 @@ def test_a_rate_limit_error_keeps_the_wait_the_provider_asked_for() -> None:
     error = status_error(account, httpx.Response(429), "the runs", None, True, retry_after=7.0)
     assert isinstance(error, RateLimitedError) and error.retry_after_s == 7.0
     assert str(error).startswith("Unpod [HTTP 429]: rate limit reached while fetching the runs (asked to wait 7s).")
+
+
+def test_a_platform_checks_its_own_settings() -> None:
+    """Modus's path family is checked by the Modus package (its Platform's setting_checks), named by variable."""
+    env = {"MODUS_API_KEY": "k", "MODUS_RESOURCE": "Workflows"}
+    assert load_settings(env, demo=False).accounts["modus"].resource == "workflows"
+    with pytest.raises(ConfigError, match="MODUS_RESOURCE: should be 'agents' or 'workflows'"):
+        load_settings({**env, "MODUS_RESOURCE": "pipelines"}, demo=False)

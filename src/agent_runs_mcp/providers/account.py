@@ -7,9 +7,7 @@ depends on this module, never the reverse.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from agent_runs_mcp.providers.platform import Platform
 from agent_runs_mcp.providers.platforms import PLATFORMS
@@ -26,7 +24,7 @@ class Account(BaseModel):
     token: SecretStr | None = None
     org_handle: str | None = None
     space_token: str | None = None
-    resource: Literal["agents", "workflows"] | None = Field(
+    resource: str | None = Field(
         default=None, description="Modus path family; None = find out per host (see the Modus adapter)."
     )
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
@@ -47,6 +45,14 @@ class Account(BaseModel):
         if kind not in PLATFORMS:
             raise ValueError(f"must be one of {', '.join(PLATFORMS)}")
         return kind
+
+    @field_validator("org_handle", "space_token", "resource")
+    @classmethod
+    def _platform_setting(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A platform's own settings are checked by the platform (its ``setting_checks``)."""
+        platform = PLATFORMS.get(info.data.get("kind", ""))
+        check = platform.setting_checks.get(info.field_name or "") if platform else None
+        return check(value) if check is not None and value is not None else value
 
     @property
     def platform(self) -> Platform:

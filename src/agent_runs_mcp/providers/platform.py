@@ -58,6 +58,9 @@ class Platform:
     reason_patterns: ReasonPatterns = ()
     """How its failure texts map to the health vocabulary, beyond the generic patterns (telephony words)."""
     call_words: CallWords = field(default_factory=CallWords)
+    setting_checks: dict[str, Callable[[str], str]] = field(default_factory=dict)
+    """The platform's own account settings (``resource``), each checked by the platform: returns the value
+    to keep or raises ``ValueError``/``PydanticCustomError`` saying what is accepted."""
 
     def normalize(self, word: object) -> Status:
         """Map one of this platform's status words (see :func:`normalize_status`)."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.providers.platform import Platform
 
@@ -36,6 +38,16 @@ FILTERS: dict[Status, str] = {
 }
 
 
+RESOURCES = ("agents", "workflows")
+"""The path families a Modus host may serve (``MODUS_RESOURCE``; unset: found per host)."""
+
+
+def _resource(value: str) -> str:
+    if value not in RESOURCES:
+        raise PydanticCustomError("literal_error", "Input should be 'agents' or 'workflows'")
+    return value
+
+
 def _adapter() -> type[Any]:
     """The adapter class, imported when the first account of this kind is used."""
     from agent_runs_mcp.providers.modus.adapter import ModusProvider
@@ -54,4 +66,5 @@ PLATFORM = Platform(
     adapter=_adapter,
     statuses=STATUSES,
     settings_variables={"resource": "MODUS_RESOURCE"},
+    setting_checks={"resource": _resource},
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from cachetools import TLRUCache
 
-from agent_runs_mcp.metrics import CACHE_LOOKUPS
+from agent_runs_mcp import metrics
 from agent_runs_mcp.shared import SharedStore, key_of
 
 Ttl = float | Callable[[Any], float]
@@ -65,18 +65,18 @@ class ResponseCache:
         if not fresh:
             entry = self._store.get(key)
             if entry is not None:
-                CACHE_LOOKUPS.labels("response", "hit").inc()
+                metrics.CACHE_LOOKUPS.labels("response", "hit").inc()
                 return entry[1]
             waiting = self._inflight.get(key)
             if waiting is not None:
-                CACHE_LOOKUPS.labels("response", "hit").inc()
+                metrics.CACHE_LOOKUPS.labels("response", "hit").inc()
                 return await asyncio.shield(waiting)
             if self.shared is not None:
                 found = await self.shared.get(key_of("response", key))
                 if found is not None:
-                    CACHE_LOOKUPS.labels("shared", "hit").inc()
+                    metrics.CACHE_LOOKUPS.labels("shared", "hit").inc()
                     return found
-        CACHE_LOOKUPS.labels("response", "miss").inc()
+        metrics.CACHE_LOOKUPS.labels("response", "miss").inc()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:

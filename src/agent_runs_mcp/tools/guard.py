@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
+from agent_runs_mcp import metrics
 from agent_runs_mcp.errors import AgentRunsError
-from agent_runs_mcp.metrics import TOOL_CALLS, TOOL_SECONDS
 from agent_runs_mcp.providers.call_context import caching, time_limit
 from agent_runs_mcp.text import clean_text
 
@@ -64,8 +64,8 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
                 outcome,
                 elapsed * 1000,
             )
-            TOOL_CALLS.labels(fn.__name__, outcome.split(":", 1)[0]).inc()
-            TOOL_SECONDS.labels(fn.__name__).observe(elapsed)
+            metrics.TOOL_CALLS.labels(fn.__name__, outcome.split(":", 1)[0]).inc()
+            metrics.TOOL_SECONDS.labels(fn.__name__).observe(elapsed)
 
     # Resolve the string annotations in the tool module's namespace, not this one's.
     wrapper.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]

@@ -31,8 +31,8 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from agent_runs_mcp import metrics
 from agent_runs_mcp.errors import InputError
-from agent_runs_mcp.metrics import CACHE_LOOKUPS, REPORTS_COMPUTED
 from agent_runs_mcp.providers.base import RunQuery
 from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.tools.common import (
@@ -105,7 +105,7 @@ async def summarize_run_health(
     sanitizer = Sanitizer(settings.redact_pii)
     if key is not None and not fresh:
         cached = await reports.get(key)
-        CACHE_LOOKUPS.labels("report", "hit" if cached is not None else "miss").inc()
+        metrics.CACHE_LOOKUPS.labels("report", "hit" if cached is not None else "miss").inc()
         if cached is not None:
             report = cached.report.model_copy(update={"from_cache": True})
             return result(report, render_health(report), cached.view)
@@ -130,7 +130,7 @@ async def summarize_run_health(
                 start_at, end_at = parse_window(since, until, default_since="24h")
                 assert start_at is not None
                 report = await window_report(adapter, agent_id, space_id, start_at, end_at, scanner)
-        REPORTS_COMPUTED.labels(adapter.name, report.scope.type).inc()
+        metrics.REPORTS_COMPUTED.labels(adapter.name, report.scope.type).inc()
         report.next = next_steps(report)
         done = Computed(report, view_meta(report._failures, sanitizer.line))
         if key is not None and report.complete:

@@ -17,9 +17,9 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from agent_runs_mcp import metrics
 from agent_runs_mcp.domain import Agent
 from agent_runs_mcp.errors import AgentRunsError
-from agent_runs_mcp.metrics import REPORTS_COMPUTED
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.refs import Cursor
@@ -105,7 +105,7 @@ async def summarize_fleet_health(
                 except AgentRunsError as exc:
                     rows.append(error_row(adapter.name, agent, clean(str(exc))[:300]))
                 else:
-                    REPORTS_COMPUTED.labels(adapter.name, "agent_window").inc()
+                    metrics.REPORTS_COMPUTED.labels(adapter.name, "agent_window").inc()
                     complete = complete and report.complete
                     reports[(adapter.name, agent.id)] = report
                     rows.append(row_of(adapter.name, agent, report))

@@ -12,7 +12,6 @@ import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,6 +30,16 @@ from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.platform import normalize_status
+from agent_runs_mcp.providers.queries import (  # also named from here by the adapters and tools
+    CallArgs,
+    CallOpening,
+    CallQuery,
+    CallScope,
+    ExecutionQuery,
+    Explained,
+    Failure,
+    RunQuery,
+)
 from agent_runs_mcp.providers.retry import DEFAULT_RETRY, RetryPolicy
 from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 from agent_runs_mcp.shared import SharedStore
@@ -58,90 +67,8 @@ def ttl_by_status(words: Callable[[Any], Iterable[object]], table: dict[str, Sta
     return ttl
 
 
-@dataclass(frozen=True, slots=True)
-class CallOpening:
-    """How to read one of a run's conversations, as facts: the transcript tool's arguments (besides
-    ``provider``), whether a task id must be added, and what the call reads. The tools write the syntax."""
-
-    arguments: tuple[tuple[str, str], ...]
-    per_task: bool = False
-    """The run holds many calls: the reader adds the id of one task."""
-    reads: str | None = None
-    """What the call reads ("run", "call"), when it is worth saying."""
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutionQuery:
-    """Which executions to list. Filters the adapter cannot push to the provider are applied by the tool."""
-
-    agent: str | None
-    space: str | None = None
-    status: Status | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunQuery:
-    """Which run's tasks to list."""
-
-    run_id: str
-    agent: str | None = None
-    space: str | None = None
-    status: Status | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CallQuery:
-    """Which conversation to read; the adapter says which combinations it needs."""
-
-    task_id: str | None = None
-    call_id: str | None = None
-    run_id: str | None = None
-    agent: str | None = None
-    space: str | None = None
-    page_hint: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CallArgs:
-    """The explicit ids a caller passed to find a conversation (any may be ``None``)."""
-
-    task_id: str | None = None
-    call_id: str | None = None
-    run_id: str | None = None
-    space: str | None = None
-    agent: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CallScope:
-    """Which calls a search reads: one run's, or an agent's over a window (exactly one is set)."""
-
-    run: RunQuery | None = None
-    window: ExecutionQuery | None = None
-
-
 READ_CONCURRENCY = 4
 """Conversations one search reads at once where the provider lists them without their turns."""
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A failed item whose reason a health report would like to know better."""
-
-    item_id: str
-    agent: str | None = None
-    reason: str | None = None
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Explained:
-    """What the provider's detail says about one failure."""
-
-    reason: str | None
-    attempts: int | None = None
 
 
 EXPLAIN_MAX = 100

@@ -17,6 +17,7 @@ import uvicorn
 import yaml
 from pydantic import SecretStr
 
+from agent_runs_mcp.server import host_check
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.server.http import create_http_app
 from tests.conftest import free_port
@@ -56,6 +57,7 @@ def server(extra_hosts: list[str]) -> Iterator[str]:
 
 
 def test_an_unlisted_host_gets_421_naming_the_option_and_the_variable(caplog: pytest.LogCaptureFixture) -> None:
+    host_check.REFUSED._last.clear()  # 421 lines are throttled per process: an earlier test's must not hold this one
     with server([]) as url, caplog.at_level(logging.WARNING, logger="agent_runs_mcp.http_server"):
         refused = httpx.post(url + "/mcp", json=INIT, headers={**HEADERS, "Host": "agent-runs.example.com"})
         probe = httpx.get(url + "/readyz?check=providers", headers={"Host": "agent-runs.example.com"})

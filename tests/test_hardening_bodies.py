@@ -7,7 +7,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 
 import anyio
@@ -24,7 +23,16 @@ from agent_runs_mcp.providers.platforms import PLATFORMS
 from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.simulator.faults import Faults, Rule
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
-from tests.conftest import LiveServer, accounts_for, call, call_error, free_port, mcp_client, start_simulator
+from tests.conftest import (
+    LiveServer,
+    accounts_for,
+    call,
+    call_error,
+    free_port,
+    mcp_client,
+    start_simulator,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -174,15 +182,7 @@ def test_the_servers_peak_rss_stays_bounded_under_a_page_over_the_cap() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_until_up(url, server)
         before = _peak_of(server.pid)
         is_error, text = anyio.run(_list_runtype_agents, url + "/mcp")
         grown = _peak_of(server.pid) - before

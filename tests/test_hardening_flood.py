@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until_up
 
 SCRIPT = Path(__file__).parent / "flood" / "serve_limited.py"
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and sets RLIMIT_NOFILE")
@@ -36,15 +36,7 @@ def limited_server(tmp_path: Path, nofile: int = 256, *extra: str) -> Iterator[t
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.1)
+        wait_until_up(url, proc, lambda: log.read_text()[-2000:])
         yield url, proc.pid, log
     finally:
         proc.terminate()

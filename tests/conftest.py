@@ -198,3 +198,10 @@ async def call_error(client: Client, name: str, **args: Any) -> str:
 
 def raw_get(url: str, path: str, headers: dict[str, str] | None = None, **params: Any) -> httpx.Response:
     return httpx.get(url + path, headers=headers or {}, params=params, follow_redirects=False)
+
+
+def turns_of(transcript: dict[str, Any]) -> list[dict[str, Any]]:
+    """A transcript result's turn rows as dicts (``columns`` names each row's values; a row may end early)."""
+    columns = transcript.get("columns", [])
+    assert all(len(row) <= len(columns) for row in transcript["turns"])
+    return [{k: v for k, v in zip(columns, row, strict=False) if v is not None} for row in transcript["turns"]]

@@ -100,8 +100,8 @@ REPORT: dict[str, Any] = {
 TRANSCRIPTS: list[dict[str, Any]] = [
     {"structuredContent": {"call": {"call_id": "c1", "status": "completed", "duration_s": 75,
                                     "recording_url": "https://rec.example/c1.mp3", "summary": "S " + HOSTILE},
-                           "turns": [{"speaker": "agent", "text": "Hello " + HOSTILE},
-                                     {"speaker": "customer", "text": "Hi"}],
+                           "columns": ["index", "speaker", "text"],
+                           "turns": [[0, "agent", "Hello " + HOSTILE], [1, "customer", "Hi"]],
                            "total_turns": 5}},
     {"structuredContent": {"call": {"call_id": "c2", "recording_url": "javascript:alert(1)"}, "turns": []}},
     {"isError": True, "content": [{"type": "text", "text": "Unpod [HTTP 404]: " + HOSTILE}]},
@@ -139,6 +139,7 @@ def test_render_functions_show_the_figures_and_escape_every_provider_string() ->
     first, unsafe_link, error = out["transcripts"]
     assert 'data-url="https://rec.example/c1.mp3"' in first and "Hello &lt;img" in first
     assert "3 more turns" in first and "<img" not in first
+    assert 'class="turn agent"' in first and '<span class="who">customer</span> Hi</div>' in first  # rows read
     assert "data-url" not in unsafe_link  # only https recordings get a button
     assert "No turns" in unsafe_link
     assert "Unpod [HTTP 404]: &lt;img" in error

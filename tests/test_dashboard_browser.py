@@ -19,7 +19,7 @@ import pytest
 
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.tools.health import dashboard
-from tests.conftest import call, mcp_client
+from tests.conftest import call, mcp_client, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -140,7 +140,7 @@ async def test_dashboard_renders_and_clicks_through_to_a_transcript(
             turns = expected.structured_content.get("turns") or []
             if turns:
                 first_turn = view.locator(".transcript .turn").first
-                assert (await first_turn.inner_text()).endswith(turns[0]["text"])
+                assert (await first_turn.inner_text()).endswith(turns_of(expected.structured_content)[0]["text"])
                 assert await view.locator(".transcript .turn").count() == len(turns)
             else:
                 assert "No turns" in shown

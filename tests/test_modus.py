@@ -9,7 +9,7 @@ import pytest
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.simulator.world import World
-from tests.conftest import LiveServer, accounts_for, call, call_error, mcp_client, start_simulator
+from tests.conftest import LiveServer, accounts_for, call, call_error, mcp_client, start_simulator, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -62,7 +62,7 @@ async def test_run_and_node_times_add_up(demo_client, world: World) -> None:
                 demo_client, "get_call_transcript", provider="modus", call_id=run["id"], agent=str(agent.id)
             )
             data = res.structured_content
-            offsets = [t["seconds_from_start"] for t in data["turns"] if t.get("seconds_from_start") is not None]
+            offsets = [t["seconds_from_start"] for t in turns_of(data) if t.get("seconds_from_start") is not None]
             assert offsets == sorted(offsets), (run["id"], offsets)
             duration = data["call"]["duration_s"]
             if duration is not None:

@@ -13,7 +13,7 @@ from mcp import Client
 from agent_runs_mcp.providers.client import wait_from_headers
 from agent_runs_mcp.simulator.faults import Rule
 from agent_runs_mcp.simulator.world import World
-from tests.conftest import call
+from tests.conftest import call, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -79,12 +79,12 @@ async def test_truncated_tool_values_are_completed_from_the_detail(client: Clien
     )
     args = {"provider": "runtype", "call_id": execution["id"], "agent": execution["agentId"]}
     res = await call(client, "get_call_transcript", **args)
-    tool_turns = [t["text"] for t in res.structured_content["turns"] if t["speaker"] == "tool"]
+    tool_turns = [t["text"] for t in turns_of(res.structured_content) if t["speaker"] == "tool"]
     assert tool_turns and not any("[truncated; preview]" in t for t in tool_turns)
     faults.rules = [Rule(match="/tool-calls/", fault="404")]
     res = await call(client, "get_call_transcript", **args, fresh=True)
     data = res.structured_content
-    assert any("[truncated; preview]" in t["text"] for t in data["turns"])
+    assert any("[truncated; preview]" in t["text"] for t in turns_of(data))
     assert any("could not be read in full" in n for n in data["notes"])
 
 

@@ -12,7 +12,7 @@ import pytest
 from mcp import Client, StdioServerParameters, stdio_client
 
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS
-from tests.conftest import LiveServer, call
+from tests.conftest import LiveServer, call, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +41,7 @@ async def tour(client: Client) -> None:
     where = {"space": data["space"]} if data.get("space") else {"agent": data["agent"]}  # as `next` spells it
     args = {"provider": "unpod", "run_id": data["run_id"], **where, "task_id": task["task_id"]}
     transcript = await call(client, "get_call_transcript", **args)
-    assert transcript.structured_content["turns"][0]["speaker"] in ("agent", "customer")
+    assert turns_of(transcript.structured_content)[0]["speaker"] in ("agent", "customer")
     health = await call(client, "summarize_run_health", provider="unpod", agent=agent, run_id=run["run_id"])
     assert health.structured_content["scanned"] == run["tasks_total"]
     for provider in ("runtype", "modus"):

@@ -9,7 +9,7 @@ import pytest
 from mcp import Client
 
 from agent_runs_mcp.simulator.world import World
-from tests.conftest import call, call_error
+from tests.conftest import call, call_error, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -112,7 +112,7 @@ async def test_transcripts_in_order_with_speakers(client: Client, world: World, 
     tasks = await page_all(client, "get_run_tasks", "tasks", ref=_run_ref(run), limit=100, detail="full")
     ref = next(t["ref"] for t in tasks if t["task_id"] == raw["task_id"])
     res = await call(client, "get_call_transcript", ref=ref, max_turns=200)
-    turns = res.structured_content["turns"]
+    turns = turns_of(res.structured_content)
     expected = _expected_turns(raw["output"])
     assert [(t["speaker"], t["text"]) for t in turns] == expected
     assert [t["index"] for t in turns] == list(range(len(turns)))
@@ -128,7 +128,7 @@ async def test_transcript_by_call_id_and_by_agent(client: Client, world: World) 
     by_ids = await call(
         client, "get_call_transcript", provider="unpod", task_id=raw["task_id"], run_id=run.run_id, space=run.space
     )
-    texts = [[t["text"] for t in r.structured_content["turns"]] for r in (by_call, by_agent, by_ids)]
+    texts = [[t["text"] for t in turns_of(r.structured_content)] for r in (by_call, by_agent, by_ids)]
     assert texts[0] == texts[1] == texts[2] and texts[0]
 
 
@@ -143,9 +143,9 @@ async def test_transcript_window_speaker_and_search(client: Client, world: World
     total = first.structured_content["total_turns"]
     assert 3 + len(rest.structured_content["turns"]) == total
     customer = await call(client, "get_call_transcript", **args, speaker="customer")
-    assert {t["speaker"] for t in customer.structured_content["turns"]} == {"customer"}
+    assert {t["speaker"] for t in turns_of(customer.structured_content)} == {"customer"}
     found = await call(client, "get_call_transcript", **args, search="ACME SOLAR")
-    turns = found.structured_content["turns"]
+    turns = turns_of(found.structured_content)
     hits = [t for t in turns if t["matched"]]
     assert hits and all("acme solar" in t["text"].lower() for t in hits)
     assert found.structured_content["matched_turns"] == len(hits)
@@ -170,7 +170,7 @@ async def test_runtype_executions_costs_tasks_and_conversation(client: Client, w
     children = [e for e in world.runtype_executions if e["parentExecutionId"] == parent["executionId"]]
     assert kinds == Counter({"tool_call": len(parent["_tools"]), "subagent": len(children)})
     conv = await call(client, "get_call_transcript", provider="runtype", call_id=parent["id"], agent=agent.id)
-    speakers = [t["speaker"] for t in conv.structured_content["turns"]]
+    speakers = [t["speaker"] for t in turns_of(conv.structured_content)]
     assert speakers[:2] == ["system", "customer"] and speakers.count("tool") == len(parent["_tools"])
     assert speakers[-1] == "agent"
 
@@ -194,7 +194,7 @@ async def test_modus_runs_nodes_and_workflows_resource(sim, world: World) -> Non
             "Finance approval",
         ]
         conv = await call(client, "get_call_transcript", ref=waiting["ref"])
-        assert any("approval" in t["text"].lower() for t in conv.structured_content["turns"])
+        assert any("approval" in t["text"].lower() for t in turns_of(conv.structured_content))
 
 
 async def test_health_counts_are_exact(client: Client, world: World) -> None:

@@ -184,6 +184,14 @@ function callFacts(call) {
     facts.map(([k, v]) => "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl>";
 }
 
+/* Turns arrive as rows (`columns` names their values): back to {speaker, text} objects. */
+function turnsOf(t) {
+  const rows = Array.isArray(t.turns) ? t.turns : [];
+  const columns = Array.isArray(t.columns) ? t.columns : [];
+  const at = (name) => columns.indexOf(name);
+  return rows.filter(Array.isArray).map((row) => ({ speaker: row[at("speaker")], text: row[at("text")] }));
+}
+
 function renderTranscript(result) {
   if (!result || result.isError) {
     const text = result && Array.isArray(result.content) && result.content[0] ? result.content[0].text : "No transcript.";
@@ -191,7 +199,7 @@ function renderTranscript(result) {
   }
   const t = result.structuredContent || {};
   const call = t.call || {};
-  const turns = Array.isArray(t.turns) ? t.turns : [];
+  const turns = turnsOf(t);
   let html = '<div class="transcript"><h3>' + esc(call.call_id || call.task_id || "Call") +
     ' <span class="muted">' +
     esc([call.status, call.end_reason, typeof call.duration_s === "number" ? secs(call.duration_s) : ""]

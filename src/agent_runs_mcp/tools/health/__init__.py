@@ -54,7 +54,7 @@ from agent_runs_mcp.tools.common import (
 from agent_runs_mcp.tools.health.cache import Computed, reports_of
 from agent_runs_mcp.tools.health.dashboard import view_meta
 from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, verdict_of
-from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
+from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport, structured_report
 from agent_runs_mcp.tools.health.reasons import classify_failure, is_generic
 from agent_runs_mcp.tools.health.render import next_steps, render_health
 from agent_runs_mcp.tools.health.report import Scanner, run_report, window_report
@@ -108,7 +108,7 @@ async def summarize_run_health(
         metrics.CACHE_LOOKUPS.labels("report", "hit" if cached is not None else "miss").inc()
         if cached is not None:
             report = cached.report.model_copy(update={"from_cache": True})
-            return result(report, render_health(report), cached.view)
+            return result(structured_report(report), render_health(report), cached.view)
 
     last_progress = [0.0]
 
@@ -145,4 +145,4 @@ async def summarize_run_health(
         done, computed_here = await reports.single_flight(key, compute, wait_s=max(5.0, settings.call_timeout_s - 5))
         if not computed_here:
             done = Computed(done.report.model_copy(update={"from_cache": True}), done.view)
-    return result(done.report, render_health(done.report), done.view)
+    return result(structured_report(done.report), render_health(done.report), done.view)

@@ -40,14 +40,14 @@ class ReasonCount(BaseModel):
     label: str
     count: int
     share: float = Field(description="Share of failed items.")
-    share_of_finished: float
+    share_of_finished: float = meta(0.0)  # count / finished: computed, left out of results (they give both)
     raw_reasons: dict[str, int] = Field(description="The provider's own words, most frequent first (top 3).")
     example_task_ids: list[str]
     example_refs: list[str] = Field(description="The ref of the first example: get_call_transcript(ref=...).")
 
 
 class VoiceFigures(BaseModel):
-    calls_finished: int
+    calls_finished: int = Field(0, description="Left out when it is the report's `finished`.")
     connected: int = Field(description="Finished calls that reached a person.")
     connect_rate: float | None = None
     voicemail: int
@@ -171,7 +171,7 @@ class HealthReport(BaseModel):
     scanned: int = Field(description="Items read from the provider.")
     redacted: bool = meta(True, "True when personal data in reasons and outcomes was masked.")
     complete: bool = Field(description="True when every item in scope was read.")
-    sampled: bool = Field(description="True when the operator's cap stopped the scan early.")
+    sampled: bool = Field(default=False, description="True when the operator's cap stopped the scan early.")
     computed_at: datetime | None = Field(default=None, exclude=True, json_schema_extra=UNPUBLISHED)  # not sent
     from_cache: bool = meta(False, "True when served from a recent report (finished runs do not change).")
     notes: list[str] = meta(default_factory=list)
@@ -180,3 +180,14 @@ class HealthReport(BaseModel):
     """The figure that set the verdict, in words (the headline says it; the fleet row shows it alone)."""
     _failures: list[Any] = PrivateAttr(default_factory=list)
     """The failed items behind the figures (for the dashboard view), never serialized."""
+
+
+def structured_report(report: HealthReport) -> dict[str, Any]:
+    """The structured channel of a report: what the text says, no figure twice. Left out, besides nulls and
+    defaults (`sampled` when false): each reason's share of finished items (its count over `finished`) and
+    the voice figures' `calls_finished` when it is the report's `finished`."""
+    voice = {"calls_finished"} if report.voice and report.voice.calls_finished == report.finished else set()
+    exclude: dict[str, Any] = {"kind": True, "top_failure_reasons": {"__all__": {"share_of_finished"}}}
+    if voice:
+        exclude["voice"] = voice
+    return report.model_dump(mode="json", exclude=exclude, exclude_none=True, exclude_defaults=True)

@@ -8,7 +8,8 @@ Definitions (also returned in the report):
 
 * success rate = completed / finished, where finished = completed + partial + failed + cancelled.
 * system failure rate = failed items whose reason is on our side or the carrier's
-  (SIP/carrier error, agent error, tool error, timeout, interrupted, other) / finished.
+  (SIP/carrier error, agent error, tool error, plan or quota limit, authentication or permission
+  error, timeout, interrupted, other) / finished.
   Contact-side failures (no answer, busy, voicemail, early hang-up, max retries)
   are normal in outbound calling and do not count here.
 * verdict: ``insufficient_data`` below 5 finished items; ``failing`` when the system

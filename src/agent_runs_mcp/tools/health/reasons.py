@@ -1,8 +1,8 @@
 """Failure reasons: a provider's free text, mapped to a small vocabulary a report can count.
 
-``REASON_LABELS`` is the vocabulary; ``SYSTEM_REASONS`` are the ones on our side or the carrier's
-(they count against the system failure rate); contact-side ones (no answer, busy, voicemail, early
-hang-up, max retries) are normal in outbound calling."""
+``REASON_LABELS`` is the vocabulary; ``SYSTEM_REASONS`` are the ones on our side, the carrier's or the
+account's (plan or quota limits, refused credentials; they count against the system failure rate);
+contact-side ones (no answer, busy, voicemail, early hang-up, max retries) are normal in outbound calling."""
 
 from __future__ import annotations
 
@@ -20,23 +20,74 @@ REASON_LABELS: dict[str, str] = {
     "customer_hung_up_early": "customer hung up early",
     "agent_error": "agent error",
     "tool_error": "tool error",
+    "plan_limit": "plan or quota limit",
+    "auth_error": "authentication or permission error",
     "timeout": "timeout",
     "max_retries": "max retries",
     "interrupted": "interrupted (crashed or lost)",
     "other": "other",
 }
-SYSTEM_REASONS = frozenset({"sip_error", "agent_error", "tool_error", "timeout", "interrupted", "other"})
+SYSTEM_REASONS = frozenset(
+    {"sip_error", "agent_error", "tool_error", "plan_limit", "auth_error", "timeout", "interrupted", "other"}
+)
+"""Failures on our side, the carrier's or the account's: a plan or quota limit and a refused credential are
+settings an operator fixes (they used to count as tool errors, also system failures)."""
 
 # Ordered: the first category whose pattern occurs in the (lower-cased) reason wins. The platforms'
 # own words (Unpod's telephony: voicemail, no answer, busy, SIP/carrier, hang-ups) come between the
-# specific agent patterns and the generic ones; they live in the platforms' packages.
+# specific agent patterns and the generic ones; they live in the platforms' packages. The account's
+# limits and credentials come right after them (a carrier's "SIP 403 Forbidden" stays a carrier error)
+# and before the generic tool patterns ("API returned 401", "quota" used to count as tool errors).
 _SPECIFIC: ReasonPatterns = (
     ("interrupted", ("interrupted", "heartbeat", "worker lost")),
     ("agent_error", ("invalid tool call", "model returned")),
 )
+_ACCOUNT: ReasonPatterns = (
+    (
+        "plan_limit",
+        (
+            "quota",
+            "plan limit",
+            "plan or quota limit",
+            "usage limit",
+            "credit limit",
+            "insufficient credit",
+            "insufficient balance",
+            "insufficient funds",
+            "out of credits",
+        ),
+    ),
+    (
+        "auth_error",
+        (
+            "unauthorized",
+            "unauthorised",
+            "unauthenticated",
+            "forbidden",
+            "session expired",
+            "token expired",
+            "expired token",
+            "invalid token",
+            "invalid api key",
+            "invalid credentials",
+            "authentication",
+            "not authorized",
+            "permission denied",
+            "access denied",
+            "returned 401",
+            "returned 403",
+            "http 401",
+            "http 403",
+            "status 401",
+            "status 403",
+            "(401)",
+            "(403)",
+        ),
+    ),
+)
 _GENERIC: ReasonPatterns = (
     ("timeout", ("timeout", "timed out", "time out", "deadline", "silence-timed-out")),
-    ("tool_error", ("tool", "http 5", "http 4", "upstream", "api returned", "rate limited", "quota")),
+    ("tool_error", ("tool", "http 5", "http 4", "upstream", "api returned", "rate limited")),
     ("max_retries", ("maximum retries", "max retries", "max_retries", "retries exceeded")),
     (
         "agent_error",
@@ -57,7 +108,10 @@ _GENERIC: ReasonPatterns = (
     ),
 )
 _REASON_PATTERNS: ReasonPatterns = (
-    _SPECIFIC + tuple(pattern for platform in PLATFORMS.values() for pattern in platform.reason_patterns) + _GENERIC
+    _SPECIFIC
+    + tuple(pattern for platform in PLATFORMS.values() for pattern in platform.reason_patterns)
+    + _ACCOUNT
+    + _GENERIC
 )
 
 

@@ -139,8 +139,8 @@ async def q_when(ask: Asked, world: World) -> tuple[str, bool]:
     change = report["change"]
     outage = min((r for r in world.unpod_runs if r.agent == agent and r.profile == "carrier_outage"),
                  key=lambda r: r.created)  # fmt: skip
-    ok = change["run_id"] == outage.run_id and change["after"] > change["before"] + 0.3
-    return f"run {change['run_id']} at {change['at']}: {change['before']:.0%} -> {change['after']:.0%}", ok
+    ok = change["run_id"] == outage.run_id and change["after_pct"] > change["before_pct"] + 30
+    return f"run {change['run_id']} at {change['at']}: {change['before_pct']:.0f}% -> {change['after_pct']:.0f}%", ok
 
 
 @question("Which call was the longest in the outage run, and what did the customer say?")

@@ -43,7 +43,10 @@ def test_a_planted_rise_is_found_at_its_minute() -> None:
     assert change is not None and change.measure == "failure rate"
     assert abs((change.at - T0).total_seconds() / 60 - 100) <= 3  # where it was planted, give or take noise
     assert change.run_id == f"run{int((change.at - T0).total_seconds() // 60) // 20}"
-    assert change.before < 0.2 < 0.45 < change.after
+    assert change.before_pct < 20 < 45 < change.after_pct  # percents, as the names say
+    assert f"{change.before_pct:.0f}% of {change.finished_before} finished -> {change.after_pct:.0f}%" in (
+        change_text(change)
+    )
     assert change.top_after == "SIP or carrier error" and change.top_before == "no answer"
     assert "failure rate" in change_text(change) and "top reason now SIP or carrier error (was no answer)" in (
         change_text(change)
@@ -104,13 +107,15 @@ async def test_simulator_outage_is_the_change_point_of_report_and_fleet(client: 
     since = datetime.fromisoformat(data["scope"]["since"].replace("Z", "+00:00"))
     until = datetime.fromisoformat(data["scope"]["until"].replace("Z", "+00:00"))
     before, after = expected_shift(world, since, until, at)
-    assert change["before"] == pytest.approx(before, abs=0.001) and change["after"] == pytest.approx(after, abs=0.001)
+    assert change["before_pct"] == pytest.approx(100 * before, abs=0.05)
+    assert change["after_pct"] == pytest.approx(100 * after, abs=0.05)
+    assert "before" not in change and "n_before" not in change  # every share and count names its unit
     assert f"(run {outage.run_id})" in data["headline"] and pts(after - before) in data["headline"]
     fleet = await call(client, "summarize_fleet_health", provider="unpod", since="7d")
     row = next(r for r in fleet.structured_content["agents"] if r["agent"] == agent.handle)
     shown = row["change_point"]
     assert (shown["at"], shown["run_id"], shown["measure"]) == (change["at"], change["run_id"], change["measure"])
-    assert shown["before"] == round(change["before"], 2) and shown["after"] == round(change["after"], 2)
+    assert (shown["before_pct"], shown["after_pct"]) == (change["before_pct"], change["after_pct"])
     assert f"(run {outage.run_id})" in fleet.content[0].text and pts(after - before) in fleet.content[0].text
     assert row["cost_usd"] == pytest.approx(data["cost_usd"], abs=0.005)
     totals = {t["provider"]: t for t in fleet.structured_content["totals"]}

@@ -103,10 +103,10 @@ def change_point(acc: Accumulator) -> ChangePoint | None:
         at=first_at,
         run_id=first_run or None,
         measure=measure,
-        before=round(x1 / n1, 4),
-        after=round(x2 / n2, 4),
-        n_before=n1,
-        n_after=n2,
+        before_pct=round(100 * x1 / n1, 1),
+        after_pct=round(100 * x2 / n2, 1),
+        finished_before=n1,
+        finished_after=n2,
         top_before=_top(by_category, lambda m: m < split),
         top_after=_top(by_category, lambda m: m >= split),
     )
@@ -120,16 +120,22 @@ def _top(by_category: dict[str, Counter[int]], side: Callable[[int], bool]) -> s
 
 
 def pts(delta: float) -> str:
-    """A change of a rate in percentage points: ``+14 pts``."""
+    """A change of a rate (a fraction) in percentage points: ``+14 pts``."""
     return f"{round(delta * 100):+d} pts"
+
+
+def shift_pts(change: ChangePoint) -> int:
+    """The change point's shift in percentage points (after minus before)."""
+    return round(change.after_pct - change.before_pct)
 
 
 def change_text(change: ChangePoint) -> str:
     """``changed at 2026-12-03 10:55Z (run R…): failure rate 21% -> 62% (+41 pts); top reason now SIP …``"""
     run = f" (run {change.run_id})" if change.run_id else ""
     text = (
-        f"changed at {short_time(change.at)}{run}: {change.measure} {change.before:.0%} of {change.n_before} "
-        f"finished -> {change.after:.0%} of {change.n_after} ({pts(change.after - change.before)})"
+        f"changed at {short_time(change.at)}{run}: {change.measure} {change.before_pct:.0f}% of "
+        f"{change.finished_before} finished -> {change.after_pct:.0f}% of {change.finished_after} "
+        f"({shift_pts(change):+d} pts)"
     )
     if change.top_after and change.top_after != change.top_before:
         was = f" (was {change.top_before})" if change.top_before else ""

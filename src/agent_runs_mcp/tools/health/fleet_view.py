@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.tools.common import fmt_money, short_time
-from agent_runs_mcp.tools.health.change import change_text, pts
+from agent_runs_mcp.tools.health.change import change_text
 from agent_runs_mcp.tools.health.models import ChangePoint, HealthReport
 
 RANK = {"failing": 0, "degraded": 1, "healthy": 2, "insufficient_data": 3, "error": 4}
@@ -26,7 +26,7 @@ class FleetRow(BaseModel):
     failed: int = 0
     success_rate: float | None = None
     previous_success_rate: float | None = None
-    change: float | None = Field(default=None, description="Success rate now minus the window before.")
+    success_change_pts: int | None = Field(default=None, description="Success rate now minus the window before.")
     cost_usd: float | None = meta(description="Cost of the window's items that report one.")
     per_completed_usd: float | None = meta()
     awaiting: int = meta(0, "Items started in the window that wait on a person now.")
@@ -71,7 +71,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         finished=report.finished,
         failed=report.totals.get("failed", 0),
         success_rate=round(now, 2) if now is not None else None,  # the text says whole percents
-        change=round(now - before, 2) if now is not None and before is not None else None,
+        success_change_pts=round((now - before) * 100) if now is not None and before is not None else None,
         cost_usd=_money(report.cost_usd),
         per_completed_usd=_money(report.cost_per_completed_usd),
         awaiting=waiting,
@@ -87,14 +87,12 @@ def _money(value: float | None) -> float | None:
 
 
 def _slim(change: ChangePoint | None) -> ChangePoint | None:
-    """The change point as a row shows it: shares in whole percents, top reasons only when they changed."""
+    """The change point as a row shows it: top reasons only when they changed."""
     if change is None:
         return None
     same = change.top_after == change.top_before
     return change.model_copy(
         update={
-            "before": round(change.before, 2),
-            "after": round(change.after, 2),
             "top_before": None if same else change.top_before,
             "top_after": None if same else change.top_after,
         }
@@ -132,7 +130,8 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
 
 
 def rank(row: FleetRow) -> tuple[int, float, int]:
-    return RANK.get(row.verdict, 5), row.change if row.change is not None else 0.0, -row.failed
+    change = row.success_change_pts
+    return RANK.get(row.verdict, 5), change if change is not None else 0, -row.failed
 
 
 def row_line(row: FleetRow) -> str:
@@ -141,8 +140,9 @@ def row_line(row: FleetRow) -> str:
     parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
     if row.success_rate is not None:
         rate = f"success {row.success_rate:.0%}"
-        if row.change is not None:  # the rate before, and the change in points
-            rate += f" (was {row.success_rate - row.change:.0%}, {pts(row.change)})"
+        if row.success_change_pts is not None:  # the rate before, and the change in points
+            was = round(row.success_rate * 100) - row.success_change_pts
+            rate += f" (was {was}%, {row.success_change_pts:+d} pts)"
         parts.append(rate)
     parts.append(counts_text(row))
     parts.append(row.headline)

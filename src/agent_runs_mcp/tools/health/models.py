@@ -120,10 +120,10 @@ class ChangePoint(BaseModel):
     at: datetime = Field(description="First finished item after the shift.")
     run_id: str | None = Field(default=None, description="The run that item belongs to.")
     measure: str = Field(description="`failure rate`, or the failure category whose share shifted.")
-    before: float = Field(description="Share of finished items before.")
-    after: float
-    n_before: int
-    n_after: int
+    before_pct: float = Field(description="The measure's share of the finished items before, in percent.")
+    after_pct: float = Field(description="The same share after, in percent.")
+    finished_before: int = Field(description="Finished items before the shift.")
+    finished_after: int
     top_before: str | None = None
     top_after: str | None = None
 

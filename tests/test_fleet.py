@@ -23,7 +23,7 @@ async def test_every_agent_ranked_by_what_needs_attention(client: Client, world:
     order = [RANK[r["verdict"]] for r in rows]
     assert order == sorted(order)  # failing, then degraded, healthy, not enough data
     for verdict in {r["verdict"] for r in rows}:
-        changes = [r.get("success_change_pts", 0) for r in rows if r["verdict"] == verdict]
+        changes = [r.get("change_pts", 0) for r in rows if r["verdict"] == verdict]
         assert changes == sorted(changes)  # inside a verdict: the biggest drop first
     # Each row says what that agent's own report says.
     for row in rows[:4]:

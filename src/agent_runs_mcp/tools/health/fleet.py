@@ -41,6 +41,7 @@ from agent_runs_mcp.tools.health.fleet_view import (
     render_fleet,
     row_line,
     row_of,
+    structured_fleet,
     totals_of,
 )
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
@@ -132,4 +133,4 @@ async def summarize_fleet_health(
     )  # fmt: skip
     if rows:
         model.next = [f'summarize_run_health(provider=<provider>, agent=<agent>, since="{since or "24h"}")']
-    return result(model, render_fleet(model, lines[:kept], bool(names)))
+    return result(structured_fleet(model), render_fleet(model, lines[:kept], bool(names)))

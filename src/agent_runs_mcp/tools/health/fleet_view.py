@@ -4,13 +4,14 @@ account and overall, and its text. Pure: rows are built from each agent's window
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Agent, meta
-from agent_runs_mcp.tools.common import fmt_money, short_time
+from agent_runs_mcp.tools.common import compact, fmt_money, short_time
 from agent_runs_mcp.tools.health.change import change_text
-from agent_runs_mcp.tools.health.models import ChangePoint, HealthReport
+from agent_runs_mcp.tools.health.models import MIN_FINISHED, ChangePoint, HealthReport
 
 RANK = {"failing": 0, "degraded": 1, "healthy": 2, "insufficient_data": 3, "error": 4}
 
@@ -20,13 +21,13 @@ class FleetRow(BaseModel):
     agent: str
     name: str | None = None
     verdict: str = Field(description="failing, degraded, healthy, insufficient_data, or error (not read).")
-    headline: str = Field(description="The cause that set the verdict (or the error), in a few words.")
+    headline: str = Field("", description="The cause that set the verdict (or the error), in a few words.")
     items: int = 0
     finished: int = 0
     failed: int = 0
     success_rate: float | None = None
     previous_success_rate: float | None = None
-    success_change_pts: int | None = Field(default=None, description="Success rate now minus the window before.")
+    change_pts: int | None = Field(default=None, description="Success rate now minus the window before.")
     cost_usd: float | None = meta(description="Cost of the window's items that report one.")
     per_completed_usd: float | None = meta()
     awaiting: int = meta(0, "Items started in the window that wait on a person now.")
@@ -36,9 +37,16 @@ class FleetRow(BaseModel):
 
 
 class Spend(BaseModel):
-    """Money and waits of one account (``provider``) or of all (``provider="all"``)."""
+    """One account's totals (``provider``), or all accounts' (``provider="all"``): every agent's window summed,
+    so "what is the connect rate of all our calling" is one call. Rates come with their denominators."""
 
     provider: str
+    finished: int = 0
+    failed: int = 0
+    failure_rate: float | None = Field(default=None, description="failed / finished.")
+    calls_finished: int = Field(default=0, description="Finished voice calls (the connect rate's denominator).")
+    connected: int = 0
+    connect_rate: float | None = Field(default=None, description="connected / calls_finished.")
     cost_usd: float | None = None
     completed: int = Field(default=0, exclude=True)
     per_completed_usd: float | None = None
@@ -57,6 +65,13 @@ class FleetReport(BaseModel):
     next: list[str] = meta(default_factory=list)
 
 
+def structured_fleet(model: FleetReport) -> dict[str, Any]:
+    """The structured channel: what the text says, no figure twice. An `insufficient_data` row's headline
+    ("2 finished (at least 5 needed)") is its `finished` count again, so it is left out."""
+    thin = {i: {"headline"} for i, row in enumerate(model.agents) if row.verdict == "insufficient_data"}
+    return compact(model, exclude={"agents": thin} if thin else None)
+
+
 def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
     before = report.previous.success_rate if report.previous else None  # the row says the change, not both
     now = report.success_rate if report.verdict != "insufficient_data" else None  # too few: no rate, no change
@@ -71,7 +86,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         finished=report.finished,
         failed=report.totals.get("failed", 0),
         success_rate=round(now, 2) if now is not None else None,  # the text says whole percents
-        success_change_pts=round((now - before) * 100) if now is not None and before is not None else None,
+        change_pts=round((now - before) * 100) if now is not None and before is not None else None,
         cost_usd=_money(report.cost_usd),
         per_completed_usd=_money(report.cost_per_completed_usd),
         awaiting=waiting,
@@ -118,19 +133,33 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
             spend = out.setdefault(key, Spend(provider=key))
             spend.awaiting += row.awaiting
             report = reports.get((row.provider, row.agent))
-            if report is not None and report.cost_usd is not None:
+            if report is None:
+                continue
+            spend.finished += report.finished
+            spend.failed += report.totals.get("failed", 0)
+            if report.voice is not None:
+                spend.calls_finished += report.voice.calls_finished
+                spend.connected += report.voice.connected
+            if report.cost_usd is not None:
                 spend.cost_usd = round((spend.cost_usd or 0.0) + report.cost_usd, 4)
                 spend.completed += report.totals.get("completed", 0)
     for spend in out.values():
+        spend.failure_rate = _share(spend.failed, spend.finished)
+        spend.connect_rate = _share(spend.connected, spend.calls_finished)
         if spend.cost_usd is not None and spend.completed:
             spend.per_completed_usd = _money(spend.cost_usd / spend.completed)
         spend.cost_usd = _money(spend.cost_usd)
-    accounts = [s for k, s in out.items() if k != "all" and (s.cost_usd is not None or s.awaiting)]  # say-able
+    accounts = [s for k, s in out.items() if k != "all" and (s.finished or s.cost_usd is not None or s.awaiting)]
     return [*accounts, out["all"]] if len(accounts) > 1 else accounts
 
 
+def _share(part: int, whole: int) -> float | None:
+    """A rate in whole percents, as the text says it (none under 5: too few to say a rate)."""
+    return round(part / whole, 2) if whole >= MIN_FINISHED else None
+
+
 def rank(row: FleetRow) -> tuple[int, float, int]:
-    change = row.success_change_pts
+    change = row.change_pts
     return RANK.get(row.verdict, 5), change if change is not None else 0, -row.failed
 
 
@@ -140,9 +169,9 @@ def row_line(row: FleetRow) -> str:
     parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
     if row.success_rate is not None:
         rate = f"success {row.success_rate:.0%}"
-        if row.success_change_pts is not None:  # the rate before, and the change in points
-            was = round(row.success_rate * 100) - row.success_change_pts
-            rate += f" (was {was}%, {row.success_change_pts:+d} pts)"
+        if row.change_pts is not None:  # the rate before, and the change in points
+            was = round(row.success_rate * 100) - row.change_pts
+            rate += f" (was {was}%, {row.change_pts:+d} pts)"
         parts.append(rate)
     parts.append(counts_text(row))
     parts.append(row.headline)
@@ -168,6 +197,22 @@ def counts_text(row: FleetRow) -> str:
     return f"{row.failed} failed of {row.finished} finished{rest}"
 
 
+def totals_line(totals: list[Spend]) -> str | None:
+    """``Totals: unpod 125 failed of 244 finished (51%), 110 of 200 finished calls connected (55%); ...``: each
+    account's agents summed, then all; every rate with its denominator."""
+    parts = []
+    for spend in totals:
+        if not spend.finished:
+            continue
+        said = f"{spend.provider} {spend.failed} failed of {spend.finished} finished"
+        said += f" ({spend.failure_rate:.0%})" if spend.failure_rate is not None else ""
+        if spend.calls_finished:
+            rate = f" ({spend.connect_rate:.0%})" if spend.connect_rate is not None else ""
+            said += f", {spend.connected} of {spend.calls_finished} finished calls connected{rate}"
+        parts.append(said)
+    return ("Totals: " + "; ".join(parts) + ".") if parts else None
+
+
 def spend_line(totals: list[Spend]) -> str | None:
     """``Spend: unpod $27.38 ($0.08/completed), ...; all $31.00 ($0.07/completed).`` and, when items wait,
     ``Waiting on a person (started in window): unpod 3, all 3.``"""
@@ -190,5 +235,5 @@ def render_fleet(model: FleetReport, lines: list[str], configured: bool) -> str:
     head = (
         f"Fleet · {model.counted} agent(s) · {short_time(model.since)} to {short_time(model.until)} · {counts or empty}"
     )
-    spend = spend_line(model.totals)
-    return "\n".join([head, *lines, *([spend] if spend else []), *model.notes, *[f"Next: {s}" for s in model.next]])
+    sums = [line for line in (totals_line(model.totals), spend_line(model.totals)) if line]
+    return "\n".join([head, *lines, *sums, *model.notes, *[f"Next: {s}" for s in model.next]])

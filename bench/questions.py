@@ -201,12 +201,13 @@ async def q_sip(ask: Asked, world: World) -> tuple[str, bool]:
 @question("Is anything waiting for a human, and where?")
 async def q_waiting(ask: Asked, world: World) -> tuple[str, bool]:
     listed = await ask("list_agent_executions", status="awaiting_human")
-    got = {e["run_id"] for e in listed["executions"]}
+    items = [{**listed.get("item_defaults", {}), **e} for e in listed["executions"]]  # what items leave out
+    got = {e["run_id"] for e in items}
     truth = {
         e["id"] for e in world.runtype_executions if e["_truth"] == "awaiting_human" and not e.get("parentExecutionId")
     }
     truth |= {r["id"] for runs in world.modus_runs.values() for r in runs if r["_truth"] == "awaiting_human"}
-    steps = Counter(e.get("agent") or e.get("agent_id") or "?" for e in listed["executions"])
+    steps = Counter(e.get("agent") or e.get("agent_id") or "?" for e in items)
     return f"{len(got)} waiting (truth {len(truth)}): " + ", ".join(f"{a[:12]} {n}" for a, n in steps.items()), (
         got == truth
     )

@@ -205,3 +205,9 @@ def turns_of(transcript: dict[str, Any]) -> list[dict[str, Any]]:
     columns = transcript.get("columns", [])
     assert all(len(row) <= len(columns) for row in transcript["turns"])
     return [{k: v for k, v in zip(columns, row, strict=False) if v is not None} for row in transcript["turns"]]
+
+
+def executions_of(structured: dict[str, Any]) -> list[dict[str, Any]]:
+    """A listing's executions as a reader takes them: each with the `item_defaults` it leaves out."""
+    defaults = structured.get("item_defaults", {})
+    return [{**defaults, **item} for item in structured["executions"]]

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from agent_runs_mcp.config import Settings
-from tests.conftest import accounts_for, call, mcp_client
+from tests.conftest import accounts_for, call, executions_of, mcp_client
 
 pytestmark = pytest.mark.anyio
 
@@ -84,12 +84,12 @@ async def test_documented_examples_parse_into_the_domain_model() -> None:
         res = await call(
             client, "list_agent_executions", provider="unpod", agent="space-agent-8qmk42nslp91wrh3dz7btxc4"
         )
-        runs = res.structured_content["executions"]
+        runs = executions_of(res.structured_content)
         assert [(r["run_id"], r["status"], r["tasks_total"], r["tasks_completed"]) for r in runs] == [
             ("R8ff2ccdefe9a11f0878d43cd8a99e069", "completed", 12, 10),
             ("R6b653894fe9411f0878d43cd8a99e069", "failed", 3, 0),
         ]
-        assert runs[0]["started_at"] == "2026-02-07T05:57:45Z" and res.structured_content["total"] == 2
+        assert runs[0]["started_at"] == "2026-02-07T05:57Z" and res.structured_content["total"] == 2
 
         res = await call(
             client, "get_run_tasks", provider="unpod", run_id="R8ff2ccdefe9a11f0878d43cd8a99e069",
@@ -101,12 +101,12 @@ async def test_documented_examples_parse_into_the_domain_model() -> None:
         assert "duration_s" not in task and "cost_usd" not in task and "has_transcript" not in task  # absent facts
 
         res = await call(client, "list_agent_executions", provider="runtype", agent="agent_12345abcde", detail="full")
-        (run,) = res.structured_content["executions"]
+        (run,) = executions_of(res.structured_content)
         assert run["cost_usd"] == 0.023 and run["tokens"] == 450 and run["duration_s"] == 195.0
         assert run["stop_reason"] == "max_iterations_reached" and run["trigger"] == "webhook"
 
         res = await call(client, "list_agent_executions", provider="modus", agent="42")
-        (run,) = res.structured_content["executions"]
+        (run,) = executions_of(res.structured_content)
         assert run["run_id"] == "wf_42_run_1:11111111-2222-3333-4444-555555555555"
         assert "started_at" not in run and run["duration_s"] == 0.123 and run["status"] == "completed"
         assert res.structured_content["total"] == 100

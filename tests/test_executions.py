@@ -7,7 +7,8 @@ from mcp import Client
 
 from agent_runs_mcp.refs import Cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.simulator.world import World
-from tests.conftest import call, call_error
+from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
+from tests.conftest import call, call_error, executions_of
 from tests.test_failures import every_item
 
 pytestmark = pytest.mark.anyio
@@ -24,7 +25,7 @@ async def walk(client: Client, limit: int, **args: object) -> tuple[list[dict], 
     for _ in range(200):
         res = await call(client, "list_agent_executions", **args, limit=limit, **({"cursor": cursor} if cursor else {}))
         pages.append(res.structured_content)
-        items += res.structured_content["executions"]
+        items += executions_of(res.structured_content)
         cursor = res.structured_content.get("next_cursor")
         if not cursor:
             return items, pages
@@ -55,10 +56,10 @@ async def test_one_account_names_each_item_s_agent_not_its_account(client: Clien
     data = res.structured_content
     waiting = [r for runs in world.modus_runs.values() for r in runs if r["_truth"] == "awaiting_human"]
     assert data["provider"] == "modus" and data["executions"]
-    assert all(e["agent_id"] and "provider" not in e for e in data["executions"])
-    assert waiting and {e["run_id"] for e in data["executions"]} == {r["id"] for r in waiting[:20]}
+    assert all(e["agent_id"] and "provider" not in e for e in executions_of(data))
+    assert waiting and {e["run_id"] for e in executions_of(data)} == {r["id"] for r in waiting[:20]}
     text = res.content[0].text
-    assert text.startswith("every agent of modus") and all(f"- {e['agent_id']} · " in text for e in data["executions"])
+    assert text.startswith("every agent of modus") and all(f"- {e['agent_id']} · " in text for e in executions_of(data))
 
 
 async def test_a_fleet_cursor_is_refused_with_other_filters(client: Client) -> None:
@@ -115,10 +116,42 @@ async def test_the_next_call_names_the_provider_when_every_item_shares_it(client
     one = await call(client, "list_agent_executions", provider="runtype", since="30d", limit=5)
     assert one.structured_content["next"][0].startswith('get_run_tasks(provider="runtype", agent=<agent_id>, ')
     every = await call(client, "list_agent_executions", since="30d", limit=5)  # the first agents: all Unpod's
-    items = every.structured_content["executions"]
+    items = executions_of(every.structured_content)
     assert {i["provider"] for i in items} == {"unpod"}
     assert every.structured_content["next"][0].startswith('get_run_tasks(provider="unpod", agent=<agent_id>, ')
     mixed = await call(client, "list_agent_executions", status="awaiting_human", limit=50)
-    assert len({i["provider"] for i in mixed.structured_content["executions"]}) > 1
+    assert len({i["provider"] for i in executions_of(mixed.structured_content)}) > 1
     assert mixed.structured_content["next"][0].startswith("get_run_tasks(provider=<provider>, agent=<agent_id>, ")
     assert 'Next: get_run_tasks(provider="runtype"' in one.content[0].text
+
+
+def test_item_defaults_hoist_only_values_every_item_has() -> None:
+    items = [
+        {"run_id": "a", "status": "completed", "stop_reason": "end_turn", "agent_version": "v7"},
+        {"run_id": "b", "status": "completed", "stop_reason": "end_turn", "agent_version": "v7"},
+        {"run_id": "c", "status": "running", "agent_version": "v7"},
+        {"run_id": "d", "status": "completed", "stop_reason": "error", "agent_version": "v8"},
+    ]
+    kept, defaults = hoist_defaults(items)
+    # stop_reason is absent on the running item: not hoisted, so its absence still means "not reported"
+    assert defaults == {"status": "completed", "agent_version": "v7"}
+    assert kept[2] == {"run_id": "c", "status": "running"} and kept[3]["agent_version"] == "v8"
+    assert [{**defaults, **k} for k in kept] == items  # nothing lost
+    assert hoist_defaults(items[:1]) == (items[:1], {})  # one item: nothing to share
+    assert to_the_minute(
+        {"started_at": "2026-12-04T16:43:30Z", "duration_s": 38.0, "cost_usd": 0.5}, ("started_at",)
+    ) == {"started_at": "2026-12-04T16:43Z", "duration_s": 38, "cost_usd": 0.5}
+
+
+async def test_concise_items_with_their_defaults_say_what_full_items_say(client: Client, world: World) -> None:
+    agent = world.runtype_agents[0].id
+    concise = (await call(client, "list_agent_executions", provider="runtype", agent=agent, limit=8)).structured_content
+    full = (
+        await call(client, "list_agent_executions", provider="runtype", agent=agent, limit=8, detail="full")
+    ).structured_content
+    assert concise["item_defaults"]  # this agent's page shares a status and a version
+    shown = executions_of(concise)
+    for mine, whole in zip(shown, full["executions"], strict=True):
+        assert mine["started_at"] == whole["started_at"][:16] + "Z"
+        for key in ("run_id", "status", "agent_version", "stop_reason", "duration_s", "cost_usd", "tokens"):
+            assert mine.get(key) == whole.get(key), (key, mine, whole)

@@ -17,7 +17,8 @@ async def every_item(client: Client, tool: str, key: str, **args: object) -> tup
     items, notes, cursor = [], [], None
     for _ in range(60):
         res = await call(client, tool, **args, limit=100, **({"cursor": cursor} if cursor else {}))
-        items += res.structured_content[key]
+        defaults = res.structured_content.get("item_defaults", {})
+        items += [{**defaults, **item} for item in res.structured_content[key]]
         notes += res.structured_content.get("notes", [])
         cursor = res.structured_content.get("next_cursor")
         if not cursor:

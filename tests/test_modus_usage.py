@@ -13,7 +13,7 @@ from agent_runs_mcp.simulator.faults import Rule
 from agent_runs_mcp.simulator.shared import parse_iso
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.timeutil import parse_time
-from tests.conftest import call
+from tests.conftest import call, executions_of
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +59,7 @@ async def test_every_waiting_run_is_listed_with_who_and_since_when(client: Clien
     """approvalScope=all is sent: the default (`mine`) would hide runs awaiting someone else."""
     waiting = [r for r in world.modus_runs[63] if r["status"] == "awaiting_human"]
     res = await call(client, "list_agent_executions", provider="modus", agent="63", status="awaiting_human")
-    items = res.structured_content["executions"]
+    items = executions_of(res.structured_content)
     assert [i["run_id"] for i in items] == [r["id"] for r in waiting]
     for item, run in zip(items, waiting, strict=True):
         pending = run["pendingApproval"]

@@ -15,7 +15,7 @@ from agent_runs_mcp.simulator.runtype_world import REGRESSED_VERSION
 from agent_runs_mcp.simulator.shared import parse_iso
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.timeutil import parse_time
-from tests.conftest import call
+from tests.conftest import call, executions_of
 
 pytestmark = pytest.mark.anyio
 
@@ -87,7 +87,7 @@ async def test_paused_executions_say_which_tool_waits_and_since_when(client: Cli
     res = await call(
         client, "list_agent_executions", provider="runtype", agent=triage.id, status="awaiting_human", limit=5
     )
-    item = next(e for e in res.structured_content["executions"] if e["run_id"] == paused["id"])
+    item = next(e for e in executions_of(res.structured_content) if e["run_id"] == paused["id"])
     pending = paused["pendingApproval"]
     assert item["waiting"]["step"] == f"tool {pending['toolName']}"
     assert item["waiting"]["message"] == pending["reason"]

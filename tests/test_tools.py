@@ -20,7 +20,8 @@ async def page_all(client: Client, tool: str, key: str, **args: Any) -> list[dic
     cursor = None
     for _ in range(100):
         res = await call(client, tool, **args, **({"cursor": cursor} if cursor else {}))
-        items += res.structured_content[key]
+        defaults = res.structured_content.get("item_defaults", {})  # what items leave out (said once)
+        items += [{**defaults, **item} for item in res.structured_content[key]]
         cursor = res.structured_content.get("next_cursor")
         if cursor is None:
             return items

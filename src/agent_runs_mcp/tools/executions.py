@@ -55,8 +55,10 @@ from agent_runs_mcp.tools.listing import (
     closing_lines,
     dump,
     filters_of,
+    hoist_defaults,
     list_page,
     status_words,
+    to_the_minute,
 )
 from agent_runs_mcp.tools.sanitize import Sanitizer
 from agent_runs_mcp.tools.scope import Member, account_adapters, known_agent, members
@@ -69,6 +71,7 @@ class ListedExecution(Execution):
 
     provider: str | None = None
     agent_id: str | None = None
+    status: Status | None = None  # type: ignore[assignment]  # always set; left out when `item_defaults` says it
 
 
 class ExecutionsResult(ListResult):
@@ -77,6 +80,9 @@ class ExecutionsResult(ListResult):
     filters: dict[str, str] = meta(default_factory=dict, description="The filters applied, as understood.")
     agents: int | None = meta(description="Fleet-wide: agents in scope.")
     agents_read: int | None = meta(description="Fleet-wide: agents whose executions were read to the end so far.")
+    item_defaults: dict[str, Any] = meta(
+        default_factory=dict, description="Concise: the value of each of these fields on every item that leaves it out."
+    )
     executions: list[ListedExecution]
 
 
@@ -199,9 +205,23 @@ async def list_agent_executions(
     if walk is not None and not walk.multi:
         implied.add("provider")
     dumped = dump(envelope, "executions", detail, implied=frozenset(implied))
-    if walk is not None and detail == "concise":
-        dumped["scanned"] = page.found.scanned
+    if detail == "concise":
+        dumped = concise_items(dumped)
+        if walk is not None:
+            dumped["scanned"] = page.found.scanned
     return result(dumped, executions_text(envelope, page.lines, page.found.scanned))
+
+
+def concise_items(dumped: dict[str, Any]) -> dict[str, Any]:
+    """The concise items as the text says them: times to the minute, whole seconds, and the values most
+    items share said once, before them, in ``item_defaults`` (a listing's keys cost more than its values)."""
+    items = [to_the_minute(item, ("started_at",)) for item in dumped.get("executions", [])]
+    items, defaults = hoist_defaults(items)
+    out = {k: v for k, v in dumped.items() if k != "executions"}
+    if defaults:
+        out["item_defaults"] = defaults
+    out["executions"] = items
+    return out
 
 
 def single_fetch(adapter: Provider, query: ExecutionQuery) -> Callable[[str | None], Awaitable[ProviderPage[Any]]]:

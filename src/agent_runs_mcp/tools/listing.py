@@ -11,6 +11,9 @@ the last item kept; collect the notes. The tool then adds its own fields to
 from __future__ import annotations
 
 import functools
+import json
+import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,6 +139,48 @@ def item_json(item: BaseModel, detail: Detail) -> dict[str, Any]:
     if detail == "full":
         return item.model_dump(mode="json", exclude=hidden_fields(item, detail), exclude_none=True)
     return item.model_dump(mode="json", exclude=hidden_fields(item, detail), exclude_none=True, exclude_defaults=True)
+
+
+_SECONDS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:\.\d+)?Z$")
+
+HOIST_NEVER = frozenset({"run_id", "task_id", "ref"})
+"""Item fields never moved to ``item_defaults`` (an item's own id stays on the item)."""
+
+
+def to_the_minute(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``item`` with the ISO times under ``keys`` said to the minute, as the text says them (seconds cost
+    three tokens an item and no triage question needs them); whole-number floats as integers (``38``)."""
+    out = {}
+    for key, value in item.items():
+        if key in keys and isinstance(value, str) and (m := _SECONDS.match(value)):
+            value = m.group(1) + "Z"
+        elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            value = int(value)
+        out[key] = value
+    return out
+
+
+def hoist_defaults(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Items without their most common values, and those values once (``item_defaults``).
+
+    Only a field that every item has is a candidate, so an item that leaves it out has the default, and
+    a fact an item lacks is still simply absent. A value is hoisted when it occurs at least twice and
+    saving its repeats outweighs saying it once.
+    """
+    if len(items) < 2:
+        return items, {}
+    defaults: dict[str, Any] = {}
+    common = set(items[0]).intersection(*items[1:]) - HOIST_NEVER
+    for key in sorted(common, key=list(items[0]).index):
+        value, count = Counter(json.dumps(i[key], sort_keys=True) for i in items).most_common(1)[0]
+        pair = len(key) + len(value) + 4
+        if count >= 2 and (count - 1) * pair > 16:
+            defaults[key] = json.loads(value)
+    if not defaults:
+        return items, {}
+    said = {k: json.dumps(v, sort_keys=True) for k, v in defaults.items()}
+    kept = [{k: v for k, v in i.items() if said.get(k) != json.dumps(v, sort_keys=True)} for i in items]
+    return kept, defaults
 
 
 def cost_absent(items: list[Any], adapter: Provider, what: str, why: str | None) -> str | None:

@@ -284,6 +284,31 @@ async def q_costliest(ask: Asked, world: World) -> tuple[str, bool]:
 # --- running them ----------------------------------------------------------------------------------------
 
 
+@question("What is the connect rate of all our outbound calling this week?")
+async def q_outbound_connect(ask: Asked, world: World) -> tuple[str, bool]:
+    fleet = await ask("summarize_fleet_health", since="7d")
+    since = datetime.fromisoformat(fleet["since"].replace("Z", "+00:00"))
+    total = next(t for t in fleet["totals"] if t["provider"] == "all")
+    one_way = total.get("calls_direction") == "outbound"  # every calling agent calls out: the total is outbound
+    got = total if one_way else total.get("directions", {}).get("outbound", {})
+    finished = connected = 0  # the truth: every outbound call of the window, platform and speech plane
+    reached = {"connected", "short_hangup", "post_call_failed"}  # scenarios where a person answered
+    for agent in world.unpod_agents:
+        for _r, _i, _doc, scenario in unpod_tasks(world, agent, since):
+            if SCENARIO_TRUTH[scenario] in ("completed", "failed", "partial") and agent.call_type == "outbound":
+                finished += 1
+                connected += scenario in reached
+    for call in world.speech_calls:
+        at = datetime.fromisoformat(call.get("started_at") or call["created"])
+        if at >= since and call["direction"] == "outbound" and call["_truth"] in ("completed", "failed"):
+            finished += 1
+            connected += call["status"] in ("connected", "completed")
+    rate = connected / finished
+    said = f"{got.get('connected')} of {got.get('calls_finished')} connected ({got.get('connect_rate', 0):.0%})"
+    ok = (got.get("calls_finished"), got.get("connected")) == (finished, connected)
+    return f"{said} (truth {connected} of {finished}, {rate:.0%})", ok and got.get("connect_rate") == round(rate, 2)
+
+
 async def main(show: bool) -> None:
     logging.disable(logging.INFO)
     count = real_token_counter()

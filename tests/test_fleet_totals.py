@@ -42,7 +42,8 @@ async def test_totals_sum_every_agents_own_report(client: Client) -> None:
     line = next(line for line in text.splitlines() if line.startswith("Totals: "))
     assert (
         f"unpod {unpod['failed']} failed of {unpod['finished']} finished ({unpod['failure_rate']:.0%}), "
-        f"{unpod['connected']} of {unpod['calls_finished']} finished calls connected ({unpod['connect_rate']:.0%})"
+        f"{unpod['connected']} of {unpod['calls_finished']} finished outbound calls connected "
+        f"({unpod['connect_rate']:.0%})"
     ) in line
     assert f"all {everything['failed']} failed of {everything['finished']} finished" in line
 
@@ -54,3 +55,67 @@ async def test_a_thin_row_says_its_count_once(client: Client) -> None:
     text = fleet.content[0].text
     for row in thin:
         assert f"{row.get('finished', 0)} finished (at least 5 needed)" in text
+
+
+async def test_totals_split_outbound_from_inbound_calling_by_what_calls_report() -> None:
+    """A world whose Care Follow-up takes inbound calls (Unpod `call_type`): rows name each agent's direction,
+    the account's totals split, and each direction's figures are its agents' own report figures summed."""
+    from agent_runs_mcp.config import Settings
+    from agent_runs_mcp.simulator.world import World
+    from tests.conftest import accounts_for, mcp_client, start_simulator
+
+    world = World(seed=7, inbound_agents=("Care Follow-up",))
+    live = start_simulator(world)
+    try:
+        settings = Settings(accounts=accounts_for(live.url), cache_enabled=False)
+        async with mcp_client(settings) as client:
+            fleet = await call(client, "summarize_fleet_health", provider="unpod", since="7d")
+            data = fleet.structured_content
+            rows = {r["agent"]: r for r in data["agents"]}
+            care = next(a.handle for a in world.unpod_agents if a.name == "Care Follow-up")
+            assert rows[care]["direction"] == "inbound"
+            assert {r.get("direction") for a, r in rows.items() if a != care} == {"outbound"}
+            (unpod,) = data["totals"]
+            assert "calls_direction" not in unpod and set(unpod["directions"]) == {"outbound", "inbound"}
+            for way, figures in unpod["directions"].items():
+                own = [r for r in data["agents"] if r.get("direction") == way]
+                sums = {"finished": 0, "failed": 0, "calls_finished": 0, "connected": 0}
+                for row in own:
+                    report = (
+                        await call(client, "summarize_run_health", provider="unpod", agent=row["agent"], since="7d")
+                    ).structured_content
+                    sums["finished"] += row.get("finished", 0)
+                    sums["failed"] += row.get("failed", 0)
+                    sums["calls_finished"] += report["voice"].get("calls_finished", report["finished"])
+                    sums["connected"] += report["voice"]["connected"]
+                assert {k: figures.get(k, 0) for k in sums} == sums, way
+                assert figures["connect_rate"] == round(sums["connected"] / sums["calls_finished"], 2)
+            inbound = unpod["directions"]["inbound"]
+            text = fleet.content[0].text
+            assert (
+                f"inbound calls: {inbound['connected']} of {inbound['calls_finished']} connected "
+                f"({inbound['connect_rate']:.0%}), {inbound['failed']} failed"
+            ) in text
+            assert '"Care Follow-up" · inbound calls · ' in text
+    finally:
+        live.stop()
+
+
+async def test_one_direction_is_said_once_in_the_totals(client: Client) -> None:
+    fleet = await call(client, "summarize_fleet_health", provider="unpod", since="7d")
+    data = fleet.structured_content
+    (unpod,) = data["totals"]
+    assert unpod["calls_direction"] == "outbound" and "directions" not in unpod  # the demo calls out only
+    assert all("direction" not in r for r in data["agents"])  # said once, in the totals
+    assert f"{unpod['connected']} of {unpod['calls_finished']} finished outbound calls connected" in (
+        fleet.content[0].text
+    )
+
+
+def test_unpod_direction_words() -> None:
+    from agent_runs_mcp.providers.unpod.telephony import direction_of
+
+    assert [direction_of(w) for w in ("outbound", "outboundPhoneCall", "Inbound", "inboundPhoneCall")] == [
+        "outbound", "outbound", "inbound", "inbound",
+    ]  # fmt: skip
+    assert direction_of(None) is None and direction_of(" ") is None and direction_of("web") == "web"

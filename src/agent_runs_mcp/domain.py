@@ -245,7 +245,9 @@ class ToolCall(_Model):
     output: Any = None
 
 
-_TALLY_TEXT = ("item_id", "kind", "reason", "end_reason", "outcome", "call_status", "agent", "version", "run_id")
+_TALLY_TEXT = (
+    "item_id", "kind", "reason", "end_reason", "outcome", "call_status", "agent", "version", "run_id", "direction",
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -270,6 +272,7 @@ class Tally:
     waiting_since: datetime | None = None  # awaiting a person since (Execution.waiting.since)
     latency_ms: float | None = None  # a voice call's median response latency
     run_id: str | None = None  # the run it belongs to (a task's run, an execution itself): change points name it
+    direction: str | None = None  # a call's direction as its platform reports it (`outbound`, `inbound`)
 
     def __post_init__(self) -> None:
         """Provider words on one line, as in the models (fast paths build tallies from raw pages)."""

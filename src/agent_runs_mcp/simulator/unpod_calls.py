@@ -91,7 +91,7 @@ class UnpodCalls:
                     "llmPromptTokens": 180 * len(turns),
                     "llmCompletionTokens": 40 * len(turns),
                 },
-                "call_type": "outbound",
+                "call_type": agent.call_type,
             }
         if run.style == "string":
             transcript: Any = "\n".join(f"{role}: {text}" for role, text, _ in turns)

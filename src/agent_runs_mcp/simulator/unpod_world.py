@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -182,7 +182,8 @@ class UnpodWorld(UnpodCalls):
                     "sales",
                 )
             )
-        return agents
+        inbound = getattr(self, "inbound_agents", ())
+        return [replace(a, call_type="inbound") if a.name in inbound else a for a in agents]
 
     def unpod_agent(self, handle: str) -> UnpodAgent | None:
         return next((a for a in self.unpod_agents if a.handle == handle), None)

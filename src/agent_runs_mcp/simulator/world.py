@@ -37,6 +37,8 @@ class World(UnpodWorld, UnpodSpeechWorld, RuntypeWorld, ModusWorld):
     """When > 0, Runtype gets an agent "Bulk Runner" with this many executions over ten days (for benchmarks)."""
     big_run_done: float | None = None
     """With ``big_run_tasks``: the big run is still running, this share of its tasks finished (0-1)."""
+    inbound_agents: tuple[str, ...] = ()
+    """Names of Unpod platform agents whose calls are inbound (`call_type`); the demo's are all outbound."""
 
     def __post_init__(self) -> None:
         if self.anchor.tzinfo is None:

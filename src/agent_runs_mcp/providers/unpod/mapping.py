@@ -14,6 +14,7 @@ from typing import Any
 from agent_runs_mcp.domain import Execution, Status, Tally, Task
 from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_int, as_text, dig, first
 from agent_runs_mcp.providers.unpod import PLATFORM
+from agent_runs_mcp.providers.unpod.telephony import direction_of
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.timeutil import parse_time, seconds_between
 
@@ -134,6 +135,7 @@ def tally_of(
         call_status=core.call_status,
         at=at,
         run_id=run,
+        direction=direction_of(as_text(first(core.output.get("call_type"), raw.get("call_type")))),
     )
 
 

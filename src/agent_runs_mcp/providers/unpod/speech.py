@@ -25,6 +25,7 @@ from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod.call_insights import analytics_of, follow_up_of, latency_ms
 from agent_runs_mcp.providers.unpod.pages import envelope_data
 from agent_runs_mcp.providers.unpod.sessions import SessionFacts
+from agent_runs_mcp.providers.unpod.telephony import direction_of
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.timeutil import parse_time, seconds_between
 
@@ -216,6 +217,7 @@ def call_tally_of(account: str, raw: dict[str, Any], session: SessionFacts | Non
         at=started or parse_time(raw.get("created")),
         agent=agent,
         latency_ms=latency_ms(raw),
+        direction=direction_of(as_text(raw.get("direction"))),
     )
 
 

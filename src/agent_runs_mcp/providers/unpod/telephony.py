@@ -49,6 +49,19 @@ REASON_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Ordered (the first whose pattern occurs in the lower-cased reason wins), between the vocabulary's
 specific agent patterns and its generic ones."""
 
+
+def direction_of(word: str | None) -> str | None:
+    """A call's direction in one word: Unpod's `call_type` (`outbound`, `inbound`, or the telephony provider's
+    `outboundPhoneCall`/`inboundPhoneCall`) and the speech plane's `direction`; another word is kept as given."""
+    if not word or not word.strip():
+        return None
+    text = word.strip().lower()
+    for known in ("outbound", "inbound"):
+        if text.startswith(known):
+            return known
+    return text[:40]
+
+
 CALL_WORDS = CallWords(
     voicemail=("voicemail", "machine"),
     not_connected=("notconnected", "busy", "failed", "missed"),

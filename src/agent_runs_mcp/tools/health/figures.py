@@ -21,6 +21,7 @@ from agent_runs_mcp.tools.health.models import (
     FAILING_SUCCESS_RATE,
     FAILING_SYSTEM_RATE,
     MIN_FINISHED,
+    DirectionTally,
     Percentiles,
     ReasonCount,
     Trend,
@@ -120,6 +121,8 @@ class Accumulator:
     """Per agent version, for items that name theirs."""
     waits: list[WaitRecord] = field(default_factory=list)
     """Items awaiting a person (approvals)."""
+    directions: dict[str, DirectionTally] = field(default_factory=dict)
+    """Per call direction, for items whose platform reports one."""
     clean: Callable[[str], str] = field(default=lambda text: text, repr=False)
     """Applied to provider words that reach the report (failure reasons, outcomes): sanitizing, redaction."""
 
@@ -146,8 +149,9 @@ class Accumulator:
             self.outcomes[item.outcome] += 1
         if item.latency_ms is not None:
             self.latencies.append(item.latency_ms)
-        if item.kind == "call" and status in FINISHED_STATUSES:
-            self._add_call(item)
+        connected = item.kind == "call" and status in FINISHED_STATUSES and self._add_call(item)
+        if item.direction is not None:
+            self._add_direction(item, connected)
         self._count_attempts(item.attempts)
         if item.at is not None:
             minute = int(item.at.timestamp()) // 60
@@ -189,22 +193,35 @@ class Accumulator:
             if attempts > 1:
                 self.retried += 1
 
-    def _add_call(self, task: Tally) -> None:
+    def _add_direction(self, item: Tally, connected: bool) -> None:
+        assert item.direction is not None
+        tally = self.directions.setdefault(item.direction, DirectionTally())
+        if item.status in FINISHED_STATUSES:
+            tally.finished += 1
+            if item.kind == "call":
+                tally.calls_finished += 1
+                tally.connected += connected
+        if item.status == Status.FAILED:
+            tally.failed += 1
+
+    def _add_call(self, task: Tally) -> bool:
+        """Count a finished call; True when it reached a person."""
         self.calls_finished += 1
         words = " ".join(filter(None, (task.call_status, task.end_reason, task.outcome))).lower()
         if any(w in words for w in VOICEMAIL_WORDS):
             self.voicemail += 1
-            return
+            return False
         if task.status not in (Status.COMPLETED, Status.PARTIAL):
-            return
+            return False
         if any(w in (task.call_status or "").lower() for w in NOT_CONNECTED_WORDS):
-            return
+            return False
         self.connected += 1
         if task.duration_s is not None:
             self.talk_times.append(task.duration_s)
             ended_by_customer = any(w in (task.end_reason or "").lower() for w in CUSTOMER_ENDED_WORDS)
             if task.duration_s < EARLY_HANGUP_S and ended_by_customer:
                 self.early_hangups += 1
+        return True
 
     # --- refining failure reasons -----------------------------------------------------------------
 

@@ -118,6 +118,13 @@ async def summarize_fleet_health(
     with caching("skip"):
         await asyncio.gather(*(account(adapter) for adapter in adapters))
     rows.sort(key=rank)
+    totals = totals_of(rows, reports)
+    said_once = {t.provider for t in totals if t.calls_direction} | (
+        {r.provider for r in rows} if any(t.provider == "all" and t.calls_direction for t in totals) else set()
+    )
+    for row in rows:  # an account whose calling agents all go one way says so once, in its totals
+        if row.provider in said_once and row.direction is not None:
+            row.direction = None
     lines = [row_line(r) for r in rows]
     kept = fit([r.model_dump(mode="json", exclude_none=True) for r in rows], lines, settings.token_budget)
     if kept < len(rows):
@@ -129,7 +136,7 @@ async def summarize_fleet_health(
         verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
     model = FleetReport(
         since=start_at, until=end, agents=rows[:kept], counted=len(rows), verdicts=verdicts, complete=complete,
-        totals=totals_of(rows, reports), notes=notes,
+        totals=totals, notes=notes,
     )  # fmt: skip
     if rows:
         model.next = [f'summarize_run_health(provider=<provider>, agent=<agent>, since="{since or "24h"}")']

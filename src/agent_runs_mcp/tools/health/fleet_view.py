@@ -34,6 +34,18 @@ class FleetRow(BaseModel):
     change_point: ChangePoint | None = meta(description="Where failures shifted inside the window.")
     usage: str | None = meta(description="Platform usage in its own unit, e.g. `12.50 Modus credits (not USD)`.")
     failures_began_in: str | None = meta(description="The agent version in which failures began (Runtype).")
+    direction: str | None = meta(description="Its calls' direction as they report it: `outbound`, `inbound`, `mixed`.")
+
+
+class DirectionTotals(BaseModel):
+    """One direction's share of a total: the same figures, summed over the calling agents going that way."""
+
+    finished: int = 0
+    failed: int = 0
+    failure_rate: float | None = None
+    calls_finished: int = 0
+    connected: int = 0
+    connect_rate: float | None = None
 
 
 class Spend(BaseModel):
@@ -51,6 +63,8 @@ class Spend(BaseModel):
     completed: int = Field(default=0, exclude=True)
     per_completed_usd: float | None = None
     awaiting: int = 0
+    calls_direction: str | None = Field(default=None, description="Every calling agent's calls go this way.")
+    directions: dict[str, DirectionTotals] = Field(default_factory=dict, description="Per direction, when several.")
 
 
 class FleetReport(BaseModel):
@@ -93,7 +107,16 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         change_point=_slim(report.change),
         usage=f"{report.usage.credits:,.2f} {report.usage.unit}" if report.usage and report.usage.credits else None,
         failures_began_in=report.failures_began_in,
+        direction=_direction(report),
     )
+
+
+def _direction(report: HealthReport) -> str | None:
+    """The agent's calling direction as its calls report it: ``outbound`` when every call that says its
+    direction says that (Unpod gives it on calls that ran; a failed call's output carries none), ``mixed``
+    when they differ, none when no call says."""
+    known = report._directions
+    return next(iter(known)) if len(known) == 1 else "mixed" if known else None
 
 
 def _money(value: float | None) -> float | None:
@@ -128,6 +151,7 @@ def _biggest(report: HealthReport) -> str:
 def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]) -> list[Spend]:
     """Money and waits per account (in the order accounts first appear) and overall."""
     out: dict[str, Spend] = {}
+    ways: dict[str, dict[str, DirectionTotals]] = {}
     for row in rows:
         for key in (row.provider, "all"):
             spend = out.setdefault(key, Spend(provider=key))
@@ -140,17 +164,37 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
             if report.voice is not None:
                 spend.calls_finished += report.voice.calls_finished
                 spend.connected += report.voice.connected
+            if report.voice is not None and report.voice.calls_finished:  # a calling agent, by its direction
+                way = ways.setdefault(key, {}).setdefault(row.direction or "not reported", DirectionTotals())
+                way.finished += report.finished
+                way.failed += report.totals.get("failed", 0)
+                way.calls_finished += report.voice.calls_finished
+                way.connected += report.voice.connected
             if report.cost_usd is not None:
                 spend.cost_usd = round((spend.cost_usd or 0.0) + report.cost_usd, 4)
                 spend.completed += report.totals.get("completed", 0)
-    for spend in out.values():
+    for key, spend in out.items():
         spend.failure_rate = _share(spend.failed, spend.finished)
         spend.connect_rate = _share(spend.connected, spend.calls_finished)
+        _split(spend, ways.get(key, {}))
         if spend.cost_usd is not None and spend.completed:
             spend.per_completed_usd = _money(spend.cost_usd / spend.completed)
         spend.cost_usd = _money(spend.cost_usd)
     accounts = [s for k, s in out.items() if k != "all" and (s.finished or s.cost_usd is not None or s.awaiting)]
     return [*accounts, out["all"]] if len(accounts) > 1 else accounts
+
+
+def _split(spend: Spend, ways: dict[str, DirectionTotals]) -> None:
+    """Say the calling agents' direction: one word when every calling agent's calls go one way (the totals'
+    calls are then all that way), else each direction's figures, summed over its agents (the split is what
+    tells outbound calling from inbound; `mixed`: agents whose calls go both ways)."""
+    if len(ways) == 1 and "not reported" not in ways:
+        spend.calls_direction = next(iter(ways))
+    elif len(ways) > 1:
+        for way in ways.values():
+            way.failure_rate = _share(way.failed, way.finished)
+            way.connect_rate = _share(way.connected, way.calls_finished)
+        spend.directions = dict(sorted(ways.items(), key=lambda kv: -kv[1].calls_finished))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -167,6 +211,8 @@ def row_line(row: FleetRow) -> str:
     """``- unpod/<id> "Priya" · failing · success 36% (+5 pts) · 55 failed of 89 finished (140 in window) · ...``"""
     name = f' "{row.name}"' if row.name else ""
     parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
+    if row.direction:
+        parts.insert(1, f"{row.direction} calls")
     if row.success_rate is not None:
         rate = f"success {row.success_rate:.0%}"
         if row.change_pts is not None:  # the rate before, and the change in points
@@ -208,7 +254,11 @@ def totals_line(totals: list[Spend]) -> str | None:
         said += f" ({spend.failure_rate:.0%})" if spend.failure_rate is not None else ""
         if spend.calls_finished:
             rate = f" ({spend.connect_rate:.0%})" if spend.connect_rate is not None else ""
-            said += f", {spend.connected} of {spend.calls_finished} finished calls connected{rate}"
+            way = f" {spend.calls_direction}" if spend.calls_direction else ""
+            said += f", {spend.connected} of {spend.calls_finished} finished{way} calls connected{rate}"
+        for name, way in spend.directions.items():
+            rate = f" ({way.connect_rate:.0%})" if way.connect_rate is not None else ""
+            said += f"; {name} calls: {way.connected} of {way.calls_finished} connected{rate}, {way.failed} failed"
         parts.append(said)
     return ("Totals: " + "; ".join(parts) + ".") if parts else None
 

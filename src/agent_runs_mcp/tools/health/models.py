@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -128,6 +129,16 @@ class ChangePoint(BaseModel):
     top_after: str | None = None
 
 
+@dataclass(slots=True)
+class DirectionTally:
+    """Counters of the items of one call direction (``outbound``, ``inbound``), where the platform says it."""
+
+    finished: int = 0
+    failed: int = 0
+    calls_finished: int = 0
+    connected: int = 0
+
+
 class HealthScope(BaseModel):
     type: Literal["run", "agent_window"]
     run_id: str | None = None
@@ -178,6 +189,8 @@ class HealthReport(BaseModel):
     next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
     _cause: str | None = PrivateAttr(default=None)
     """The figure that set the verdict, in words (the headline says it; the fleet row shows it alone)."""
+    _directions: dict[str, DirectionTally] = PrivateAttr(default_factory=dict)
+    """Per call direction the platform reported (for the fleet's totals), never serialized."""
     _failures: list[Any] = PrivateAttr(default_factory=list)
     """The failed items behind the figures (for the dashboard view), never serialized."""
 

@@ -208,5 +208,6 @@ def assemble(
         report.headline = report.headline.rstrip(".") + f"; failures began in version {report.failures_began_in}."
     report.waiting = waiting_figures(current)
     report._failures = current.failures
+    report._directions = dict(current.directions)
     report._cause = cause_of(current, verdict)
     return report

@@ -165,3 +165,22 @@ def test_clipped_texts_end_on_a_word_boundary() -> None:
     assert search.clip_words(text, len(text)) == text
     excerpt = search.excerpt_around("word " * 100 + "needle " + "word " * 100, 500)
     assert excerpt.startswith("…word ") and "needle" in excerpt and excerpt.endswith("word…")
+
+
+async def test_twenty_unpod_matches_fit_the_default_budget_and_their_refs_hold_task_and_run(
+    client: Client, world: World
+) -> None:
+    agent = world.unpod_agents[0]
+    res = await call(
+        client, "search_calls", provider="unpod", agent=agent.handle, query="call back", since="30d", limit=20
+    )
+    data = res.structured_content
+    assert data["matched"] > 20 and len(data["matches"]) == 20 and "Cut to" not in res.content[0].text
+    tasks = {
+        doc["task_id"]: run.run_id for run in world.unpod_runs if run.agent == agent for doc in world.unpod_tasks(run)
+    }
+    for found in data["matches"]:
+        assert "task" not in found and "run_id" not in found  # said by the ref, not twice
+        ref = parse_ref(found["ref"])
+        assert tasks[ref.get("t")] == ref.get("r")  # the ref alone locates the task and its run
+        assert found["started_at"] and found["status"] and found["contact"] and found["excerpt"] and found["reply"]

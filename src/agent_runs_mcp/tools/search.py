@@ -286,6 +286,10 @@ def tidy(found: CallMatch, part: Part, sanitizer: Sanitizer) -> CallMatch:
         for key in ("excerpt", "reply", "contact", "outcome")
         if isinstance(value := getattr(found, key), str)
     }
+    # the task and run ids are in the ref (what get_call_transcript takes): said there, not twice
+    for key in ("task", "run_id"):
+        if (value := getattr(found, key)) and value in found.ref:
+            update[key] = None
     if part.agent is not None:
         update["agent"] = part.agent
     if part.name_account:

@@ -222,7 +222,7 @@ async def q_why(ask: Asked, world: World) -> tuple[str, bool]:
               if e["agentId"] == agent.id and e["_truth"] == "failed"
               and datetime.fromisoformat(e["createdAt"].replace("Z", "+00:00")) >= since]  # fmt: skip
     top = report["top_failure_reasons"][0]
-    return f"{top['label']} {top['count']} of {sum(r['count'] for r in report['top_failure_reasons'])} failed " \
+    return f"{top['label']} {top['count']} of {report['totals'].get('failed', 0)} failed " \
            f"(truth {len(failed)} failed)", report["totals"].get("failed") == len(failed)  # fmt: skip
 
 

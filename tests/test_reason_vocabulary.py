@@ -117,3 +117,13 @@ async def test_runtype_plan_limits_are_counted_as_such(client: Client, world: Wo
     ).structured_content
     counted = {r["reason"]: r["count"] for r in report["top_failure_reasons"]}
     assert counted.get("plan_limit") == truth
+
+
+async def test_a_report_says_what_its_top_reasons_leave_out(client: Client, world: World) -> None:
+    """Five categories are listed; with more (the vocabulary grew), the rest are counted, not dropped."""
+    agent = world.runtype_agents[0].id
+    res = await call(client, "summarize_run_health", provider="runtype", agent=agent, since="7d")
+    data = res.structured_content
+    rest = data["totals"]["failed"] - sum(r["count"] for r in data["top_failure_reasons"])
+    assert rest > 0 and len(data["top_failure_reasons"]) == 5  # the demo's week has six categories
+    assert f"- {rest} more failed in other categories." in res.content[0].text

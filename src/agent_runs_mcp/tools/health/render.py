@@ -89,6 +89,9 @@ def render_health(report: HealthReport) -> str:
                 f"- {r.label}: {r.count} ({r.share:.0%} of failed) · {raw} · e.g. {', '.join(r.example_task_ids)}"
                 + (f" · ref {r.example_refs[0]}" if r.example_refs else "")
             )
+        rest = report.totals.get("failed", 0) - sum(r.count for r in report.top_failure_reasons)
+        if rest > 0:  # the list holds the top categories only: say what it leaves out
+            lines.append(f"- {rest} more failed in other categories.")
     if report.outcomes:
         lines.append("Outcomes: " + ", ".join(f"{k} {v}" for k, v in report.outcomes.items()) + ".")
     d = report.duration_s

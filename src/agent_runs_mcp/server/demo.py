@@ -57,7 +57,9 @@ async def _tour(show_json: bool) -> None:
         agent = agents.structured_content["agents"][0]["id"]
         await call("summarize_run_health", provider="unpod", agent=agent, since="48h")
         runs = await call("list_agent_executions", provider="unpod", agent=agent, limit=5)
-        finished = [r for r in runs.structured_content["executions"] if r["status"] == "completed"]
+        shared = runs.structured_content.get("item_defaults", {})  # values most items share, said once
+        listed = [{**shared, **r} for r in runs.structured_content["executions"]]
+        finished = [r for r in listed if r["status"] == "completed"]
         run = {"provider": "unpod", "agent": agent, "run_id": finished[0]["run_id"]}  # as the result's `next` says
         await call("summarize_run_health", **run)
         await call("get_run_tasks", **run, status="failed", limit=5)

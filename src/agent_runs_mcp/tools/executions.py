@@ -1,17 +1,15 @@
 """Toolset `runs`, executions: one agent's (or space's), or, without either, every agent's of the account(s).
 
-Fleet-wide, the listing walks the agents one after another (accounts as configured, agents as each
-provider lists them, each agent's executions as its provider orders them, newest first), through the one
-listing pipeline: the walk's page token names the account, the agent and that agent's own page token,
-so a cursor resumes the walk exactly, on any replica. Each item names its agent (and its account when
-every account is listed); an agent whose executions cannot be read becomes a note and the walk goes on.
+Fleet-wide, the listing merges every agent's executions newest first across agents (accounts as
+configured, agents as each provider lists them; :mod:`.fleet_merge`), through the one listing pipeline:
+the merged page's token holds each agent's own position, so a cursor resumes the merge exactly, on any
+replica. Each item names its agent (and its account when every account is listed); an agent whose
+executions cannot be read becomes a note and the merge goes on.
 Failed executions listed with only a generic reason get the specific one (:mod:`.failures`).
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -22,9 +20,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
 from agent_runs_mcp.domain import Execution, ProviderPage, Status, Waiting, meta
-from agent_runs_mcp.errors import AgentRunsError, InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, Provider
-from agent_runs_mcp.refs import Cursor
 from agent_runs_mcp.tools.common import (
     AgentArg,
     CursorArg,
@@ -47,6 +43,7 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.failures import explain_listed
+from agent_runs_mcp.tools.fleet_merge import FleetMerge
 from agent_runs_mcp.tools.hints import failed_tasks_hint, has_failed_tasks, wider_window
 from agent_runs_mcp.tools.listing import (
     CONCISE_TEXT_CHARS,
@@ -62,8 +59,6 @@ from agent_runs_mcp.tools.listing import (
 )
 from agent_runs_mcp.tools.sanitize import Sanitizer
 from agent_runs_mcp.tools.scope import Member, account_adapters, known_agent, members
-
-PROGRESS_EVERY_S = 0.25
 
 
 class ListedExecution(Execution):
@@ -102,7 +97,7 @@ async def list_agent_executions(
 ) -> Annotated[CallToolResult, ExecutionsResult]:
     """List an agent's executions (runs): status, start, duration, task counts, cost, tokens, stop
     reason, why failed. Filter by status and since/until. Without `agent`: every agent's (of `provider`,
-    else every account's), agent by agent. Unpod: `space` alone lists a space's runs."""
+    else every account's), newest first. Unpod: `space` alone lists a space's runs."""
     settings = settings_of(ctx)
     wanted = parse_status(status)
     start_at, end_at = parse_window(since, until)
@@ -115,7 +110,8 @@ async def list_agent_executions(
     )
     sanitizer = Sanitizer(settings.redact_pii)
     fleet_notes: list[str] = []
-    walk: FleetWalk | None = None
+    walk: FleetMerge | None = None
+    multi = False
     if query.agent or query.space:
         adapter = registry_of(ctx).get(provider)
         fetch = single_fetch(adapter, query)
@@ -125,7 +121,13 @@ async def list_agent_executions(
         registry = registry_of(ctx)
         adapters = account_adapters(registry.get, registry.names, provider)
         found, fleet_notes = await members(adapters, sanitizer.text)
-        walk = FleetWalk(found, query, ctx, len(adapters) > 1, sanitizer)
+        multi = len(adapters) > 1
+
+        def make(execution: Execution, member: Member) -> ListedExecution:
+            account = member.adapter.name if multi else None
+            return ListedExecution(**{**dict(execution), "agent_id": member.agent.id, "provider": account})
+
+        walk = FleetMerge(found, query, ctx, sanitizer, make)
         fetch = walk.fetch
         adapter = adapters[0]
         # The window as given (`24h`), not as resolved: a relative window moves with the clock between pages.
@@ -177,7 +179,7 @@ async def list_agent_executions(
                 failed_tasks_hint(adapter.name, query.agent, query.space, [r for _n, r in sorted(partly, reverse=True)])
             )
     fields = page.envelope_fields(adapter, detail, settings.redact_pii)
-    if walk is not None and walk.multi:
+    if walk is not None and multi:
         fields["provider"] = None
     envelope = ExecutionsResult(
         **fields,
@@ -190,7 +192,7 @@ async def list_agent_executions(
         await name_the_agent(envelope, adapter, query.agent, sanitizer)
     if walk is not None:
         envelope.agents = len(walk.members)
-        envelope.agents_read = walk.read_through(resume)
+        envelope.agents_read = walk.agents_done(resume)
     if page.items:
         # The ids are this result's own `provider`, `agent`/`space` and each item's `run_id`: named, not repeated.
         pairs = (("agent", query.agent), ("space", query.space)) if walk is None else (("agent", "agent_id"),)
@@ -202,7 +204,7 @@ async def list_agent_executions(
         ]
     # The envelope's provider and agent (or space) with the run id locate a run; fleet-wide, the item's own.
     implied = {"ref"} if walk is not None else {"ref", "agent_id", "provider"}
-    if walk is not None and not walk.multi:
+    if walk is not None and not multi:
         implied.add("provider")
     dumped = dump(envelope, "executions", detail, implied=frozenset(implied))
     if detail == "concise":
@@ -230,100 +232,6 @@ def single_fetch(adapter: Provider, query: ExecutionQuery) -> Callable[[str | No
         return replace(page, items=[ListedExecution(**dict(e)) for e in page.items])  # type: ignore[arg-type]
 
     return fetch
-
-
-class FleetWalk:
-    """Every agent's executions, one agent after another, as one paged list (see the module docstring).
-
-    A walk token is ``["<account>", "<agent>", <the agent's own page token or null>]`` in JSON.
-    """
-
-    def __init__(self, found: list[Member], query: ExecutionQuery, ctx: Context, multi: bool, clean: Sanitizer) -> None:
-        self.members = found
-        self.query = query
-        self.ctx = ctx
-        self.multi = multi
-        self.clean = clean
-        self.last_progress = 0.0
-
-    def token(self, index: int, inner: str | None) -> str | None:
-        if index >= len(self.members):
-            return None
-        member = self.members[index]
-        return json.dumps([member.adapter.name, member.agent.id, inner], separators=(",", ":"))
-
-    def position(self, token: str | None) -> tuple[int, str | None]:
-        """Which agent a token resumes at, and that agent's own page token."""
-        if token is None:
-            return 0, None
-        try:
-            account, agent, inner = json.loads(token)
-        except (ValueError, TypeError):
-            raise InputError(
-                "`cursor` is not valid: pass the `next_cursor` of the previous result unchanged."
-            ) from None
-        for index, member in enumerate(self.members):
-            if member.adapter.name == account and member.agent.id == agent:
-                return index, inner if isinstance(inner, str) else None
-        raise InputError(
-            f"`cursor` resumes at agent `{str(agent)[:80]}`, which {str(account)[:40]} no longer lists; "
-            "omit `cursor` to start again."
-        )
-
-    async def fetch(self, token: str | None) -> ProviderPage[ListedExecution]:
-        index, inner = self.position(token)
-        if not self.members:
-            return ProviderPage([], token, None, None)
-        member = self.members[index]
-        # The agent alone, as its own listing asks: with its space, Unpod lists the space's runs (every
-        # agent's of that space, with the space listing's task counts), not this agent's executions.
-        query = replace(self.query, agent=member.agent.id, space=None)
-        after = self.token(index + 1, None)
-        try:
-            page = await member.adapter.executions_page(query, inner)
-        except AgentRunsError as exc:
-            if isinstance(exc, InputError) and inner is not None:
-                raise
-            note = self.clean.text(f"{member.label}: executions not read: {exc}")[:300]
-            return ProviderPage([], token, after, None, note)
-        account = member.adapter.name if self.multi else None
-        items = [ListedExecution(**{**dict(e), "agent_id": member.agent.id, "provider": account}) for e in page.items]
-        await self.progress(index + (0 if page.next_token else 1))
-        note = f"{member.label}: {page.note}" if page.note else None
-        next_token = self.token(index, page.next_token) if page.next_token else after
-        # the agent's own page, re-addressed in the walk: its count and page list are not the walk's
-        return replace(page, items=items, token=token, next_token=next_token, total=None, note=note,
-                       rest_tokens=None, slices=None)  # fmt: skip
-
-    async def progress(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self.last_progress >= PROGRESS_EVERY_S or done == len(self.members):
-            self.last_progress = now
-            total = len(self.members)
-            await self.ctx.report_progress(done, total, message=f"{done} of {total} agents read")
-
-    def read_through(self, end: Cursor | None) -> int:
-        """Agents read to their end when the page resumes at ``end`` (``None``: the walk is over)."""
-        if end is None:
-            return len(self.members)
-        return self.position(end.token)[0]
-
-    def progress_note(self, more: bool, end: Cursor | None) -> str:
-        total = len(self.members)
-        if not more:
-            return f"Read every agent's executions ({total} agent(s), agent by agent, each newest first)."
-        index = self.read_through(end)
-        resume = self.members[index].label if index < total else "-"
-        if end is not None and (end.offset or self.position(end.token)[1] is not None):  # mid-way through an agent
-            done = f"{index} of {total} agents' executions and agent {index + 1}" if index else f"agent 1 of {total}"
-            return (
-                f"Read {done} ({resume}) in part so far (agent by agent, each newest first); "
-                "next_cursor continues with it."
-            )
-        return (
-            f"Read {index} of {total} agents' executions so far (agent by agent, each newest first); "
-            f"next_cursor continues with {resume}."
-        )
 
 
 def empty_hint(scanned: int, seen: Counter[str], newest: datetime | None, filters: dict[str, Any], fleet: bool) -> str:

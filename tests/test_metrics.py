@@ -115,19 +115,16 @@ async def test_a_tool_call_is_one_trace_with_a_span_per_provider_request() -> No
     assert all(s.attributes["http.response.status_code"] == 200 for s in requests)
 
 
-def test_tracing_needs_a_collector_and_says_what_is_missing(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_tracing_needs_a_collector_and_says_what_is_missing(caplog: pytest.LogCaptureFixture) -> None:
+    from agent_runs_mcp.config import load_settings
     from agent_runs_mcp.server.tracing import setup_tracing
 
-    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
-    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
-    assert setup_tracing() is False and not caplog.records  # no collector: nothing to do, nothing said
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    assert setup_tracing(load_settings({})) is False and not caplog.records  # no collector: nothing to do or say
+    settings = load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"})
     try:
         import opentelemetry.exporter.otlp.proto.http  # noqa: F401
     except ImportError:
-        assert setup_tracing() is False
+        assert setup_tracing(settings) is False
         assert "pip install 'agent-runs-mcp[otel]'" in caplog.text
     else:  # pragma: no cover - the otel extra is installed here
         pytest.skip("the otel extra is installed: exporting is exercised, not the missing-SDK message")

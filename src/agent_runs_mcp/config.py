@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -33,7 +33,13 @@ FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 class Settings(BaseModel):
-    """Everything the server needs to know, resolved once at start-up."""
+    """Everything the server needs to know, resolved once at start-up.
+
+    One record for the accounts, the tools' limits and the serve options (transport, bind address,
+    workers, logging, auth, Redis, connection limits): :func:`load_settings` reads the environment
+    once and applies the command line's flags on top; everything after start-up, uvicorn's worker
+    processes included, is handed this record and reads no variable itself.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,6 +69,22 @@ class Settings(BaseModel):
     """Redis shared by replicas (it may carry a password: a secret)."""
     metrics_token: SecretStr | None = None
     """Bearer token `/metrics` requires; none: open, like `/healthz`."""
+    transport: Literal["stdio", "http"] = "stdio"
+    host: str = "127.0.0.1"
+    """HTTP only: the address to bind."""
+    port: int = Field(default=8765, ge=0, le=65535)
+    """HTTP only: the port to bind (0: any free port)."""
+    workers: int = 1
+    """HTTP only: uvicorn worker processes (more than 1: each is handed this record, see server/http.py)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """HTTP only: public names clients use, accepted as Host/Origin besides loopback and the bind host."""
+    allow_unauthenticated: bool = False
+    """HTTP only: serve a non-loopback host without a token (loudly)."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    otlp_endpoint: str | None = None
+    """The OpenTelemetry collector (``OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT``): traces are exported when set."""
+    otel_service_name: str = "agent-runs-mcp"
 
     @property
     def oauth(self) -> bool:
@@ -299,20 +321,88 @@ SETTING_VARIABLES = {
 }
 """The numeric server settings and the environment variables that set them (errors name the variable)."""
 
+VARIABLES: dict[str, tuple[str, ...]] = {
+    **{field_name: (var,) for field_name, var in SETTING_VARIABLES.items()},
+    "demo": ("AGENT_RUNS_DEMO",),
+    "config_file": ("AGENT_RUNS_CONFIG",),
+    "http_tokens": ("AGENT_RUNS_HTTP_TOKEN",),
+    "redact_pii": ("AGENT_RUNS_REDACT_PII",),
+    "cache_enabled": ("AGENT_RUNS_CACHE",),
+    "oauth_issuer": ("AGENT_RUNS_OAUTH_ISSUER",),
+    "public_url": ("AGENT_RUNS_PUBLIC_URL",),
+    "oauth_scope": ("AGENT_RUNS_OAUTH_SCOPE",),
+    "redis_url": ("AGENT_RUNS_REDIS_URL",),
+    "metrics_token": ("AGENT_RUNS_METRICS_TOKEN",),
+    "allowed_hosts": ("AGENT_RUNS_HTTP_ALLOWED_HOSTS",),
+    "log_level": ("AGENT_RUNS_LOG_LEVEL",),
+    "log_format": ("AGENT_RUNS_LOG_FORMAT",),
+    "otlp_endpoint": ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+    "otel_service_name": ("OTEL_SERVICE_NAME",),
+}
+"""Every :class:`Settings` field an environment variable sets, and its variables (the docs list each one).
+``accounts`` come from the platforms' variables and ``AGENT_RUNS_CONFIG``; ``transport``, ``host``,
+``port``, ``workers`` and ``allow_unauthenticated`` from the command line only."""
+
+FLAGS = {
+    "transport": "--transport",
+    "host": "--host",
+    "port": "--port",
+    "workers": "--workers",
+    "allowed_hosts": "--allowed-host",
+    "allow_unauthenticated": "--allow-unauthenticated",
+    "log_level": "--log-level",
+    "log_format": "--log-format",
+}
+"""The serve options the command line sets (over the variables): errors about them name the flag."""
+
+
+def _serve_options(env: Mapping[str, str], flags: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The serve options from the variables, then the command line's flags on top; and where each came from.
+
+    ``--allowed-host`` adds to ``AGENT_RUNS_HTTP_ALLOWED_HOSTS`` (as the flag always did); other flags replace.
+    """
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    hosts = [h.strip() for h in (env.get("AGENT_RUNS_HTTP_ALLOWED_HOSTS") or "").split(",") if h.strip()]
+    for name in ("log_level", "log_format"):
+        raw = (env.get(VARIABLES[name][0]) or "").strip()
+        if raw:
+            values[name], sources[name] = raw.lower(), VARIABLES[name][0]
+    endpoint = next((env[v].strip() for v in VARIABLES["otlp_endpoint"] if (env.get(v) or "").strip()), None)
+    if endpoint:
+        values["otlp_endpoint"] = endpoint
+    service = (env.get("OTEL_SERVICE_NAME") or "").strip()
+    if service:
+        values["otel_service_name"] = service
+    for name, value in flags.items():
+        if name not in FLAGS:
+            raise TypeError(f"not a serve option: {name}")
+        if name == "allowed_hosts":
+            hosts += [h for h in value if h.strip()]
+        elif value is not None:
+            values[name], sources[name] = value, FLAGS[name]
+    values["allowed_hosts"] = tuple(hosts)
+    return values, sources
+
 
 def load_settings(
     env: Mapping[str, str] | None = None,
     *,
     demo: bool | None = None,
     demo_accounts: Callable[[], dict[str, Account]] | None = None,
+    flags: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Resolve the settings from the environment (and the TOML file it names).
+    """Resolve the settings from the environment (and the TOML file it names), once, at start-up.
 
     In demo mode the accounts come from ``demo_accounts``: the demo wiring
     (:func:`agent_runs_mcp.server.demo_wiring.load_settings`) passes the
-    simulator's, so this module knows nothing of the simulator.
+    simulator's, so this module knows nothing of the simulator. ``flags`` are the
+    command line's serve options (:data:`FLAGS`; ``None`` = not given), which win over
+    the variables. An invalid value is a :class:`ConfigError` naming the variable or
+    flag it came from, what is accepted and what was given.
     """
     env = without_placeholders(os.environ if env is None else env)
+    serve, sources = _serve_options(env, flags or {})
     demo_on = _flag(env, "AGENT_RUNS_DEMO", False) if demo is None else demo
     config_file = (env.get("AGENT_RUNS_CONFIG") or "").strip() or None
     if demo_on:
@@ -363,10 +453,12 @@ def load_settings(
             redis_url=SecretStr(redis_url) if redis_url else None,
             metrics_token=SecretStr(metrics) if metrics else None,
             **extra,
+            **serve,
         )
-    except ValidationError as exc:  # name the variable the operator set, not our field
+    except ValidationError as exc:  # name the variable (or flag) the operator set, not our field
+        sources = {**{f: v[0] for f, v in VARIABLES.items()}, **sources}
         problems = "; ".join(
-            f"{SETTING_VARIABLES.get(str(err['loc'][0]), str(err['loc'][0]))}: "
+            f"{sources.get(str(err['loc'][0]), str(err['loc'][0]))}: "
             f"{err['msg'].replace('Input should be', 'should be')} (got {str(err.get('input'))[:20]!r})"
             for err in exc.errors()
         )

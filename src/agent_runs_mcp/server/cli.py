@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
 from agent_runs_mcp import __version__
-from agent_runs_mcp.server.logs import LOG_LEVELS, configure_logging
+from agent_runs_mcp.server.logs import LOG_LEVELS, configure_logging, held_logs, replay
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,30 +26,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the MCP server (default: stdio)")
-    serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP only (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="HTTP only (default 8765)")
-    serve.add_argument("--workers", type=int, default=1, help="HTTP only: uvicorn worker processes")
+    # Defaults are the settings' (agent_runs_mcp.config.Settings): a flag given wins over its variable.
+    serve.add_argument("--transport", choices=("stdio", "http"), default=None, help="default stdio")
+    serve.add_argument("--host", default=None, help="HTTP only (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="HTTP only (default 8765)")
+    serve.add_argument("--workers", type=int, default=None, help="HTTP only: uvicorn worker processes")
     serve.add_argument("--demo", action="store_true", help="serve simulated data (no credentials needed)")
     serve.add_argument(
         "--allow-unauthenticated",
         action="store_true",
+        default=None,
         help="HTTP only: allow a non-loopback host without AGENT_RUNS_HTTP_TOKEN (not recommended)",
     )
     serve.add_argument(
         "--allowed-host",
         action="append",
-        default=[h for h in os.environ.get("AGENT_RUNS_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()],
+        default=[],
         metavar="HOST[:PORT]",
         help="HTTP only: a public name clients use to reach the server, accepted as Host/Origin (repeatable; "
         "or AGENT_RUNS_HTTP_ALLOWED_HOSTS, comma-separated)",
     )
-    serve.add_argument("--log-level", choices=LOG_LEVELS, default=os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"))
+    serve.add_argument(
+        "--log-level", choices=LOG_LEVELS, default=None, help="default AGENT_RUNS_LOG_LEVEL, else info"
+    )
     serve.add_argument(
         "--log-format",
         choices=("text", "json"),
-        default=os.environ.get("AGENT_RUNS_LOG_FORMAT", "text"),
-        help="stderr log lines as text (default) or JSON objects",
+        default=None,
+        help="stderr log lines as text (default) or JSON objects (or AGENT_RUNS_LOG_FORMAT)",
     )
 
     demo = sub.add_parser("demo", help="drive the demo server over stdio and print what each tool returns")
@@ -113,18 +116,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    configure_logging(args.log_level, args.log_format)
-    from agent_runs_mcp.server.tracing import setup_tracing
-
-    setup_tracing()
+    from agent_runs_mcp.config import load_settings
     from agent_runs_mcp.errors import ConfigError
-    from agent_runs_mcp.server.demo_wiring import load_settings
+    from agent_runs_mcp.server.demo_wiring import demo_accounts
 
-    try:
-        settings = load_settings(demo=True if args.demo else None)
-    except ConfigError as exc:
-        print(f"agent-runs-mcp: configuration error: {exc}", file=sys.stderr)
-        return 2
+    flags = {
+        "transport": args.transport,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "allowed_hosts": args.allowed_host,
+        "allow_unauthenticated": args.allow_unauthenticated,
+        "log_level": args.log_level,
+        "log_format": args.log_format,
+    }
+    with held_logs() as held:  # what reading the settings logs is written in the format they name
+        try:
+            settings = load_settings(demo=True if args.demo else None, demo_accounts=demo_accounts, flags=flags)
+        except ConfigError as exc:
+            print(f"agent-runs-mcp: configuration error: {exc}", file=sys.stderr)
+            return 2
+    configure_logging(settings.log_level, settings.log_format)
+    replay(held)
+    if settings.otlp_endpoint:
+        from agent_runs_mcp.server.tracing import setup_tracing
+
+        setup_tracing(settings)
     log = logging.getLogger("agent_runs_mcp")
     if not settings.accounts:
         log.warning(
@@ -134,23 +151,14 @@ def _serve(args: argparse.Namespace) -> int:
     log.info(
         "starting agent-runs-mcp %s (%s transport, accounts: %s%s)",
         __version__,
-        args.transport,
+        settings.transport,
         ", ".join(settings.accounts) or "none",
         ", demo" if settings.demo else "",
     )
-    if args.transport == "http":
+    if settings.transport == "http":
         from agent_runs_mcp.server.http import serve_http
 
-        return serve_http(
-            settings,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            allow_unauthenticated=args.allow_unauthenticated,
-            extra_hosts=args.allowed_host,
-            log_level=args.log_level,
-            log_format=args.log_format,
-        )
+        return serve_http(settings)
     import anyio
 
     from agent_runs_mcp.server.app import build_server

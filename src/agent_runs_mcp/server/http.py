@@ -20,16 +20,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import logging
-import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.server.connections import uvicorn_options
-from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.server.host_check import HostCheck
 from agent_runs_mcp.server.probes import add_probe_routes
 from agent_runs_mcp.server.progress_routing import route_progress, streaming_manager
@@ -72,13 +71,20 @@ def security_settings(host: str, extra_hosts: Sequence[str]) -> Any:
 def create_http_app(
     settings: Settings,
     *,
-    host: str = "127.0.0.1",
-    port: int = 8765,
-    extra_hosts: Sequence[str] = (),
+    host: str | None = None,
+    port: int | None = None,
+    extra_hosts: Sequence[str] | None = None,
     registry: Any = None,
 ) -> Any:
-    """The ASGI app serving MCP over streamable HTTP and SSE, plus health endpoints."""
+    """The ASGI app serving MCP over streamable HTTP and SSE, plus health endpoints.
+
+    ``host`` and ``extra_hosts`` default to the settings' (the bind host and ``--allowed-host``s); ``port``
+    is accepted for callers that name it and not used (the Host check accepts any port of a listed name).
+    """
     from agent_runs_mcp.server.app import build_server
+
+    host = settings.host if host is None else host
+    extra_hosts = settings.allowed_hosts if extra_hosts is None else extra_hosts
 
     options = oauth_options(settings)
     server = build_server(settings, registry, **options)
@@ -163,40 +169,37 @@ def check_bind(host: str, settings: Settings, allow_unauthenticated: bool) -> st
     )
 
 
-def app_factory() -> Any:
-    """Entry point for uvicorn workers (``--workers N``): rebuilds the app from the environment."""
+def worker_app(settings: Settings) -> Any:
+    """The app of one uvicorn worker process (``--workers N``), built from the settings the server parsed.
+
+    uvicorn starts its workers with multiprocessing's *spawn* and hands each a pickled copy of its
+    ``Config``, whose ``app`` here is ``functools.partial(worker_app, settings)`` with ``factory=True``:
+    the settings read once at start-up travel inside that ``Config``, so workers read no variable and
+    the server writes none into ``os.environ`` (as it once did). A worker sets up its own logging,
+    tracing and connection limits, which do not cross processes.
+    """
     from agent_runs_mcp.server.logs import configure_logging
 
-    configure_logging(os.environ.get("AGENT_RUNS_LOG_LEVEL", "info"), os.environ.get("AGENT_RUNS_LOG_FORMAT", "text"))
-    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.otlp_endpoint:
+        from agent_runs_mcp.server.tracing import setup_tracing
+
+        setup_tracing(settings)
     uvicorn_options(settings.http_max_connections, settings.http_request_timeout_s)  # this worker's limits
-    return create_http_app(
-        settings,
-        host=os.environ.get("AGENT_RUNS_HTTP_HOST", "127.0.0.1"),
-        port=int(os.environ.get("AGENT_RUNS_HTTP_PORT", "8765")),
-        extra_hosts=[h for h in os.environ.get("AGENT_RUNS_HTTP_ALLOWED_HOSTS", "").split(",") if h],
-    )
+    return create_http_app(settings)
 
 
-def serve_http(
-    settings: Settings,
-    *,
-    host: str,
-    port: int,
-    workers: int = 1,
-    allow_unauthenticated: bool = False,
-    extra_hosts: Sequence[str] = (),
-    log_level: str = "info",
-    log_format: str = "text",
-) -> int:
+def serve_http(settings: Settings) -> int:
+    """Serve ``settings`` over HTTP: bind ``settings.host:port``, then run one uvicorn process or ``workers``."""
     from agent_runs_mcp.server import ports
 
-    problem = check_bind(host, settings, allow_unauthenticated)
+    host = settings.host
+    problem = check_bind(host, settings, settings.allow_unauthenticated)
     if problem:
         print(f"agent-runs-mcp: {problem}", file=sys.stderr)
         return 2
     try:  # bind first, announce after: a busy port is one sentence, not a traceback after the banner
-        sock = ports.bind(host, port)
+        sock = ports.bind(host, settings.port)
     except ports.PortError as exc:
         print(f"agent-runs-mcp: {exc}", file=sys.stderr)
         return 2
@@ -210,24 +213,15 @@ def serve_http(
     common = {
         "host": host,
         "port": port,
-        "log_level": log_level,
+        "log_level": settings.log_level,
         "log_config": None,
         "timeout_graceful_shutdown": 20,
-        "access_log": log_level == "debug",  # and then without query strings (server/logs.py)
+        "access_log": settings.log_level == "debug",  # and then without query strings (server/logs.py)
         **uvicorn_options(settings.http_max_connections, settings.http_request_timeout_s),  # flood limits
     }
-    if workers > 1:
-        os.environ.update(
-            {
-                "AGENT_RUNS_HTTP_HOST": host,
-                "AGENT_RUNS_HTTP_PORT": str(port),
-                "AGENT_RUNS_HTTP_ALLOWED_HOSTS": ",".join(extra_hosts),
-                "AGENT_RUNS_LOG_LEVEL": log_level,
-                "AGENT_RUNS_LOG_FORMAT": log_format,
-                **({"AGENT_RUNS_DEMO": "1"} if settings.demo else {}),
-            }
-        )
-        ports.run_uvicorn(sock, "agent_runs_mcp.server.http:app_factory", factory=True, workers=workers, **common)
+    if settings.workers > 1:
+        factory = functools.partial(worker_app, settings.model_copy(update={"port": port}))
+        ports.run_uvicorn(sock, factory, factory=True, workers=settings.workers, **common)
         return 0
-    ports.run_uvicorn(sock, create_http_app(settings, host=host, port=port, extra_hosts=extra_hosts), **common)
+    ports.run_uvicorn(sock, create_http_app(settings), **common)
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import Iterator
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -50,3 +52,39 @@ def configure_logging(level: str, fmt: str = "text") -> None:
         access.addFilter(NoQueryString())
     for noisy in ("httpx", "httpcore", "mcp", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if numeric <= logging.DEBUG else logging.WARNING)
+
+
+class _Held(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def held_logs() -> Iterator[list[logging.LogRecord]]:
+    """Keep what is logged while the settings are read (which say the log level and format).
+
+    The caller configures logging from the settings, then :func:`replay` writes the kept records
+    in that format and level: a warning about a variable is a JSON line when the variable asked for JSON.
+    """
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    held = _Held()
+    root.handlers[:] = [held]
+    root.setLevel(logging.DEBUG)
+    try:
+        yield held.records
+    finally:
+        root.handlers[:] = saved
+        root.setLevel(level)
+
+
+def replay(records: list[logging.LogRecord]) -> None:
+    """Write records kept by :func:`held_logs` through the logging set up since."""
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if record.levelno >= logger.getEffectiveLevel():
+            logger.handle(record)

@@ -80,7 +80,8 @@ def url(sock: socket.socket, host: str) -> str:
 
 
 def run_uvicorn(sock: socket.socket, app: Any, *, workers: int = 1, **options: Any) -> None:
-    """Serve ``app`` on the bound ``sock`` (``workers`` > 1: ``app`` is an import string, as uvicorn needs)."""
+    """Serve ``app`` on the bound ``sock`` (``workers`` > 1: ``app`` is an import string or a picklable
+    factory, which each worker process loads)."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 

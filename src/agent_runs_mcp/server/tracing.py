@@ -11,16 +11,22 @@ SDK installed and configured those spans cost nothing. With ``OTEL_EXPORTER_OTLP
 from __future__ import annotations
 
 import logging
-import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.config import Settings
 
 log = logging.getLogger("agent_runs_mcp.tracing")
 
-ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 
+def setup_tracing(settings: Settings) -> bool:
+    """Install an OTLP exporter when a collector is configured; say why not when it cannot be.
 
-def setup_tracing() -> bool:
-    """Install an OTLP exporter when a collector is configured; say why not when it cannot be."""
-    if not any(os.environ.get(v) for v in ENDPOINT_VARIABLES):
+    ``settings.otlp_endpoint`` says whether one is (read from the ``OTEL_*`` variables with the rest of the
+    settings); the exporter reads its own ``OTEL_*`` variables (endpoint, headers) as the OpenTelemetry SDK
+    documents. Each HTTP worker process calls this too: a tracer provider does not cross processes.
+    """
+    if not settings.otlp_endpoint:
         return False
     try:
         from opentelemetry import trace
@@ -34,7 +40,7 @@ def setup_tracing() -> bool:
             "pip install 'agent-runs-mcp[otel]' to export traces. Continuing without traces."
         )
         return False
-    service = os.environ.get("OTEL_SERVICE_NAME") or "agent-runs-mcp"
+    service = settings.otel_service_name
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)

@@ -12,7 +12,7 @@ import pytest
 from mcp import Client, StdioServerParameters, stdio_client
 
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS
-from tests.conftest import LiveServer, call, turns_of
+from tests.conftest import LiveServer, call, executions_of, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +33,7 @@ async def tour(client: Client) -> None:
     agent = agents.structured_content["agents"][0]["id"]
     runs = await call(client, "list_agent_executions", provider="unpod", agent=agent)
     assert "run_id=<run_id>" in runs.structured_content["next"][0]
-    run = next(r for r in runs.structured_content["executions"] if r["status"] == "completed")
+    run = next(r for r in executions_of(runs.structured_content) if r["status"] == "completed")
     tasks = await call(client, "get_run_tasks", provider="unpod", agent=agent, run_id=run["run_id"], status="completed")
     data = tasks.structured_content
     task = next(t for t in data["tasks"] if t.get("has_transcript"))

@@ -46,9 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTTP only: a public name clients use to reach the server, accepted as Host/Origin (repeatable; "
         "or AGENT_RUNS_HTTP_ALLOWED_HOSTS, comma-separated)",
     )
-    serve.add_argument(
-        "--log-level", choices=LOG_LEVELS, default=None, help="default AGENT_RUNS_LOG_LEVEL, else info"
-    )
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default=None, help="default AGENT_RUNS_LOG_LEVEL, else info")
     serve.add_argument(
         "--log-format",
         choices=("text", "json"),

@@ -21,7 +21,15 @@ from agent_runs_mcp.tools.common import (
     settings_of,
     tool_errors,
 )
-from agent_runs_mcp.tools.listing import CONCISE_TEXT_CHARS, DetailArg, ListResult, closing_lines, dump, list_page
+from agent_runs_mcp.tools.listing import (
+    CONCISE_TEXT_CHARS,
+    DetailArg,
+    ListResult,
+    ListSpec,
+    closing_lines,
+    dump,
+    list_page,
+)
 
 
 class ProviderInfo(BaseModel):
@@ -106,16 +114,18 @@ async def list_agents(
 
     page = await list_page(
         adapter,
-        what="agents",
-        query=needle,
-        cursor=cursor,
-        limit=limit,
-        fetch=lambda token: adapter.agents_page(token, needle),
-        keep=keep,
-        detail=detail,
-        line=agent_line,
-        redact=settings.redact_pii,
-        budget=settings.token_budget,
+        ListSpec(
+            what="agents",
+            query=needle,
+            limit=limit,
+            fetch=lambda token: adapter.agents_page(token, needle),
+            keep=keep,
+            detail=detail,
+            line=agent_line,
+            redact=settings.redact_pii,
+            budget=settings.token_budget,
+        ),
+        cursor,
     )
     if not page.items:
         page.notes.append(

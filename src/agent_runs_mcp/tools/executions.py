@@ -49,6 +49,7 @@ from agent_runs_mcp.tools.listing import (
     CONCISE_TEXT_CHARS,
     DetailArg,
     ListResult,
+    ListSpec,
     closing_lines,
     dump,
     filters_of,
@@ -152,18 +153,20 @@ async def list_agent_executions(
 
     page = await list_page(
         adapter,
-        what="executions",
-        query=fingerprinted,
-        cursor=cursor,
-        limit=limit,
-        fetch=fetch,
-        keep=keep,
-        observe=observe,
-        detail=detail,
-        line=execution_line if walk is None else fleet_line,
-        redact=settings.redact_pii,
-        budget=settings.token_budget,
-        explain=lambda items: explain_listed(items, adapter_of, None, query.agent),
+        ListSpec(
+            what="executions",
+            query=fingerprinted,
+            limit=limit,
+            fetch=fetch,
+            keep=keep,
+            observe=observe,
+            detail=detail,
+            line=execution_line if walk is None else fleet_line,
+            redact=settings.redact_pii,
+            budget=settings.token_budget,
+            explain=lambda items: explain_listed(items, adapter_of, None, query.agent),
+        ),
+        cursor,
     )
     filters = filters_of(status=wanted, since=start_at, until=end_at)
     page.notes[:0] = fleet_notes

@@ -221,46 +221,57 @@ class Page(Generic[T]):
         }
 
 
-async def list_page(
-    adapter: Provider,
-    *,
-    what: str,
-    query: object,
-    cursor: str | None,
-    limit: int,
-    fetch: Callable[[str | None], Awaitable[ProviderPage[T]]],
-    keep: Callable[[T], bool] = lambda _item: True,
-    observe: Callable[[T], None] | None = None,
-    detail: Detail,
-    line: Callable[[T], str],
-    redact: bool,
-    budget: int,
-    as_json: Callable[[T], Any] | None = None,
-    explain: Callable[[list[T]], Awaitable[tuple[list[T], list[str]]]] | None = None,
-) -> Page[T]:
-    """Read, clean, shape and fit one page of a listing (see the module docstring).
+def _keep_all(_item: object) -> bool:
+    return True
 
-    ``as_json`` is how one item appears in the structured content when that is not the item itself
-    (a table's row); the budget counts that. ``explain`` gives failed items listed with only a generic
-    reason their specific one (:func:`~.failures.explain_listed`), before they are cleaned and shaped.
+
+@dataclass(frozen=True)
+class ListSpec(Generic[T]):
+    """One listing, as :func:`list_page` takes it: what it lists, how to read, keep, show and fit it.
+
+    ``what`` names the items (and, with ``query``, fingerprints the cursor: a cursor replayed with another
+    query is refused); ``fetch(token)`` reads one provider page; ``keep`` filters items as pages are read
+    and ``observe`` sees every item read (to explain an empty result); ``line`` is an item's text line and
+    ``as_json`` its structured form when that is not the item itself (a table's row; the budget counts
+    it); ``explain`` gives failed items listed with only a generic reason their specific one
+    (:func:`~.failures.explain_listed`), before they are cleaned and shaped.
     """
-    fingerprint = query_fingerprint(what, adapter.name, query)
-    found = await collect(fetch, decode_cursor(cursor, fingerprint), limit, keep, observe=observe)
+
+    what: str
+    query: object
+    fetch: Callable[[str | None], Awaitable[ProviderPage[T]]]
+    line: Callable[[T], str]
+    limit: int
+    detail: Detail
+    redact: bool
+    budget: int
+    keep: Callable[[T], bool] = _keep_all
+    observe: Callable[[T], None] | None = None
+    as_json: Callable[[T], Any] | None = None
+    explain: Callable[[list[T]], Awaitable[tuple[list[T], list[str]]]] | None = None
+
+
+async def list_page(adapter: Provider, spec: ListSpec[T], cursor: str | None) -> Page[T]:
+    """Read, clean, shape and fit one page of the listing ``spec`` describes, from ``cursor`` (see the
+    module docstring)."""
+    fingerprint = query_fingerprint(spec.what, adapter.name, spec.query)
+    found = await collect(spec.fetch, decode_cursor(cursor, fingerprint), spec.limit, spec.keep, observe=spec.observe)
+    explain = spec.explain
     listed, explained_notes = await explain(found.items) if explain and found.items else (found.items, [])
-    items = [shape(item, detail) for item in Sanitizer(redact).models(listed)]
-    lines = [line(item) for item in items]
-    shown = [as_json(item) if as_json else item_json(item, detail) for item in items]
-    kept = fit(shown, lines, budget) if items else 0
+    items = [shape(item, spec.detail) for item in Sanitizer(spec.redact).models(listed)]
+    lines = [spec.line(item) for item in items]
+    shown = [spec.as_json(item) if spec.as_json else item_json(item, spec.detail) for item in items]
+    kept = fit(shown, lines, spec.budget) if items else 0
     omitted = len(items) - kept
     resume = found.cursor_after(kept)
     notes = [*found.notes, *explained_notes]
-    if (absent := cost_absent(items[:kept], adapter, what, found.cost_note)) is not None:
+    if (absent := cost_absent(items[:kept], adapter, spec.what, found.cost_note)) is not None:
         notes.append(absent)
     if (untrusted := untrusted_note(items[:kept])) is not None:
         notes.append(untrusted)
     if omitted:
         notes.append(
-            f"Cut to {kept} of {len(items)} items to stay within the {budget}-token budget; "
+            f"Cut to {kept} of {len(items)} items to stay within the {spec.budget}-token budget; "
             "next_cursor continues with the rest (or ask for a smaller `limit`)."
         )
     return Page(

@@ -41,6 +41,7 @@ from agent_runs_mcp.tools.hints import open_call_hint
 from agent_runs_mcp.tools.listing import (
     CONCISE_TEXT_CHARS,
     ListResult,
+    ListSpec,
     closing_lines,
     dump,
     list_page,
@@ -125,19 +126,21 @@ async def get_run_tasks(
     rows = detail == "rows"
     page = await list_page(
         adapter,
-        what="tasks",
-        query=(query, keep, sort),
-        cursor=cursor,
-        limit=limit,
-        fetch=fetch,
-        keep=keep if not tabled else (lambda _task: True),
-        observe=None if tabled else (lambda task: seen.update([task.status.value])),
-        detail="concise" if rows else detail,
-        line=(lambda task: row_line(row_of(task))) if rows else task_line,
-        redact=settings.redact_pii,
-        budget=settings.token_budget,
-        as_json=row_of if rows else None,
-        explain=lambda tasks: explain_listed(tasks, lambda _task: adapter, query),
+        ListSpec(
+            what="tasks",
+            query=(query, keep, sort),
+            limit=limit,
+            fetch=fetch,
+            keep=keep if not tabled else (lambda _task: True),
+            observe=None if tabled else (lambda task: seen.update([task.status.value])),
+            detail="concise" if rows else detail,
+            line=(lambda task: row_line(row_of(task))) if rows else task_line,
+            redact=settings.redact_pii,
+            budget=settings.token_budget,
+            as_json=row_of if rows else None,
+            explain=lambda tasks: explain_listed(tasks, lambda _task: adapter, query),
+        ),
+        cursor,
     )
     filters = keep.described() | ({"sort": sort} if sort else {})
     page.notes[:0] = table_notes_

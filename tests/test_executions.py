@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import heapq
+import json
 
 import pytest
 from mcp import Client
 
-from agent_runs_mcp.refs import Cursor, encode_cursor, query_fingerprint
+from agent_runs_mcp.refs import Cursor, encode_cursor
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
 from tests.conftest import call, call_error, executions_of
@@ -112,9 +114,9 @@ async def test_a_fleet_listing_reports_progress_agent_by_agent(client: Client) -
 )
 async def test_a_forged_fleet_cursor_is_refused_briefly(client: Client, token: str) -> None:
     """A cursor whose fingerprint is right but whose walk token was made up: a clear error, never a traceback."""
-    fingerprint = query_fingerprint(
-        "executions", "unpod", ("every agent", ["unpod", "runtype", "modus"], None, None, None)
-    )
+    real = (await call(client, "list_agent_executions", limit=1)).structured_content["next_cursor"]
+    body = real[3:]
+    fingerprint = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["q"]  # the query's own
     text = await call_error(client, "list_agent_executions", cursor=encode_cursor(Cursor(token, 0), fingerprint))
     assert "`cursor`" in text and "different query" not in text and len(text) < 400 and "Traceback" not in text, text
 

@@ -132,7 +132,9 @@ async def list_agent_executions(
         fetch = walk.fetch
         adapter = adapters[0]
         # The window as given (`24h`), not as resolved: a relative window moves with the clock between pages.
-        fingerprinted = ("every agent", [a.name for a in adapters], wanted, since, until)
+        # With the agents in scope: a first page's cursor (which carries no merge state) is refused, not
+        # misread, once an agent is added or removed.
+        fingerprinted = ("every agent", [a.name for a in adapters], wanted, since, until, walk.digest)
     by_name = {m.adapter.name: m.adapter for m in walk.members} if walk else {}
     seen: Counter[str] = Counter()
     newest: list[datetime] = []

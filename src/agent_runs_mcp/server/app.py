@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import typing
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +12,9 @@ from mcp.server.apps import Apps
 from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
+from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata, func_metadata
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, Icon, PaginatedRequestParams
 from mcp.types import Tool as MCPTool
@@ -20,6 +23,7 @@ from pydantic import ValidationError
 from agent_runs_mcp import __version__
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.providers.registry import Registry
+from agent_runs_mcp.server import published
 from agent_runs_mcp.server.demo_wiring import transport_for
 from agent_runs_mcp.server.schema import compact_input_schema, compact_output_schema
 from agent_runs_mcp.text import clean_text, excerpt
@@ -229,6 +233,37 @@ def apps_extension() -> Apps:
     return apps
 
 
+def registered_tool(fn: Callable[..., Awaitable[Any]], title: str) -> Tool:
+    """One tool, registered as the SDK's ``Tool.from_function`` would, its schemas built the quick way.
+
+    The SDK derives a tool's output schema by generating its result model's whole JSON Schema; the compact
+    one `tools/list` publishes is read from the model's fields instead (:mod:`.published`), and the input
+    schema's plain defaults are written without a serializer each. The result model still validates every
+    result (its validator is built on the first call). A tool whose return is not ``Annotated[CallToolResult,
+    Model]``, or whose model :mod:`.published` does not derive, gets the SDK's schema.
+    """
+    context_kwarg = find_context_parameter(fn)
+    arguments = func_metadata(fn, skip_names=[context_kwarg] if context_kwarg else [], structured_output=False)
+    returns = typing.get_type_hints(fn, include_extras=True).get("return")
+    (model,) = typing.get_args(returns)[1:] or (None,)
+    if model is None:
+        output = {"output_model": func_metadata(fn).output_model}
+    else:
+        output = {"output_model": model, "output_schema": published.output_schema(model)}
+    return Tool(
+        fn=fn,
+        name=fn.__name__,
+        title=title,
+        description=" ".join(inspect.cleandoc(fn.__doc__ or "").split()),  # one line: indentation costs tokens
+        parameters=arguments.arg_model.model_json_schema(by_alias=True, schema_generator=published.QuickDefaults),
+        fn_metadata=LiteralArguments(arg_model=arguments.arg_model, **output),
+        is_async=inspect.iscoroutinefunction(fn),
+        context_kwarg=context_kwarg,
+        annotations=READ_ONLY,
+        meta=TOOL_META.get(fn.__name__),
+    )
+
+
 def build_server(settings: Settings, registry: Registry | None = None, **kwargs: Any) -> AgentRunsServer:
     """Build the server for ``settings`` with every toolset registered."""
     kwargs.setdefault("extensions", [apps_extension()])
@@ -240,20 +275,10 @@ def build_server(settings: Settings, registry: Registry | None = None, **kwargs:
         instructions=INSTRUCTIONS,
         icons=[ICON],
         cache_hints=CACHE_HINTS,
+        tools=[registered_tool(fn, title) for tools in TOOLSETS.values() for title, fn in tools],
         **kwargs,
     )
     server.middleware.append(icon_only_in_discovery)
-    for tools in TOOLSETS.values():
-        for title, fn in tools:
-            # One line: a docstring's indentation would cost tokens in every tools/list.
-            description = " ".join(inspect.cleandoc(fn.__doc__ or "").split())
-            server.add_tool(
-                fn, title=title, description=description, annotations=READ_ONLY, meta=TOOL_META.get(fn.__name__)
-            )
-            tool = server._tool_manager.get_tool(fn.__name__)
-            assert tool is not None
-            meta = tool.fn_metadata
-            tool.fn_metadata = LiteralArguments(**{field: getattr(meta, field) for field in type(meta).model_fields})
     server.resource(
         calls.URI_PREFIX + "{+ref}",  # reserved expansion: the ref percent-encoded (as links give it) or raw
         name="transcript",

@@ -13,7 +13,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from agent_runs_mcp.domain import (
     FINISHED_STATUSES,
@@ -73,6 +73,21 @@ READ_CONCURRENCY = 4
 
 EXPLAIN_MAX = 100
 """Most failures whose detail one report fetches (each is one or two extra requests)."""
+
+
+class JsonGet(Protocol):
+    """An adapter's bound :meth:`Provider.get`: what its composed members (Unpod's space directory and
+    speech plane) are given to read with, so they hold the getter instead of being mixed into the adapter."""
+
+    async def __call__(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        what: str,
+        ttl_s: Ttl = 0.0,
+        headers: dict[str, str] | None = None,
+    ) -> Any: ...
 
 
 class Provider(ABC):

@@ -35,6 +35,7 @@ from agent_runs_mcp.domain import (
     Task,
 )
 from agent_runs_mcp.errors import BusinessError, InputError, NotFoundError
+from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
     CallArgs,
@@ -73,11 +74,18 @@ TASKS_TTL = ttl_by_status(
 """A page of tasks that have all finished is kept for long; one with tasks in flight only briefly."""
 
 
-class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
+class UnpodProvider(Provider):
     kind = "unpod"
     page_size = 50
     scan_page_size = 200
     """Pages for health reports: the API sets no maximum, and fewer, larger pages cost less per task."""
+
+    def __init__(self, account: Account, **kwargs: Any) -> None:
+        super().__init__(account, **kwargs)
+        self.directory = SpaceDirectory(self.get, account)
+        """Which organization and which space (discovered, kept 5 minutes)."""
+        self.speech = SpeechPages(self.get, self.name)
+        """The speech plane's agents and calls (``/speech/v1``)."""
 
     def auth_headers(self) -> dict[str, str]:
         token = self.account.token.get_secret_value() if self.account.token else ""
@@ -119,9 +127,9 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
     # --- agents -----------------------------------------------------------------------------------
 
     async def agents_page(self, token: str | None, search: str | None) -> ProviderPage[Agent]:
-        headers = await self.org_headers()
+        headers = await self.directory.org_headers()
         body = await self.get(f"{API}/agents/", what="the agents", ttl_s=60, headers=headers)
-        spaces = await self.agent_spaces()
+        spaces = await self.directory.agent_spaces()
         agents = []
         for raw in envelope_data(body, self.account.name, "agents"):
             handle = as_text(dig(raw, "handle"))
@@ -138,7 +146,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
                     ref=make_ref(self.name, "agent", a=handle, s=spaces.get(handle)),
                 )
             )
-        speech, note = await self.speech_agents()
+        speech, note = await self.speech.speech_agents()
         agents += speech
         return ProviderPage(items=agents, token=token, next_token=None, total=len(agents), note=note)
 
@@ -147,7 +155,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
         if is_speech_agent(query.agent):  # a speech-plane agent's executions are its calls
             assert query.agent is not None
-            return await self.speech_executions(query.agent, query.status, token)
+            return await self.speech.speech_executions(query.agent, query.status, token)
         source = token[0] if token and token[0] in "AS" else None
         inner = token[1:] if token and source else token
         if query.agent and not query.space and source != "S":
@@ -156,17 +164,17 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
                     f"{API}/agents/{segment(query.agent, 'agent')}/executions/",
                     inner,
                     f"executions of agent `{query.agent}`",
-                    headers=await self.org_headers(),
+                    headers=await self.directory.org_headers(),
                 )
             except NotFoundError as exc:
                 if not exc.endpoint_missing:
                     raise
             else:
-                space_hint = await self.space_for(query.agent, None)
+                space_hint = await self.directory.space_for(query.agent, None)
                 runs = [execution_of(self.name, item, query.agent, space_hint) for item in raw.items]
                 return ProviderPage(runs, token, f"A{raw.next_token}" if raw.next_token else None, raw.count)
             inner = None  # fall back to the space's runs, from the first page
-        space = query.space or await self.space_for(query.agent, None)
+        space = query.space or await self.directory.space_for(query.agent, None)
         if not space:
             raise InputError(
                 "Unpod executions need `agent` (an agent handle from list_agents) or `space` (a space token). "
@@ -221,7 +229,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
 
     async def tasks_page(self, query: RunQuery, token: str | None) -> ProviderPage[Task]:
         if is_speech_agent(query.agent):  # a speech-plane call is a run of one task: itself
-            return await self.speech_run_task(query.run_id, token)
+            return await self.speech.speech_run_task(query.run_id, token)
         found = await self._space_run_page(query, token, self.page_size)
         if found is not None:
             raw, space = found
@@ -240,7 +248,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
         """
         if token and token.startswith("a"):
             return None
-        space = query.space or await self.space_for(query.agent, None)
+        space = query.space or await self.directory.space_for(query.agent, None)
         if not space:
             return None
         try:
@@ -275,7 +283,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
 
     async def tally_page(self, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
-            return await self.speech_run_tally(query.run_id, token)
+            return await self.speech.speech_run_tally(query.run_id, token)
         found = await self._space_run_page(query, token, self.scan_page_size)
         if found is not None:
             raw, space = found
@@ -295,7 +303,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
         if is_speech_agent(query.agent):
             assert query.agent is not None
-            return await self.speech_activity(query.agent, token)
+            return await self.speech.speech_activity(query.agent, token)
         agent = self.require(query.agent, "agent", "an agent's calls over a window are read from its tasks.")
         path = f"{API}/agents/{segment(agent, 'agent')}/tasks/"
         raw = await self._page(path, token, f"tasks of agent `{agent}`", size=self.scan_page_size)
@@ -312,7 +320,7 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
         request (the speech plane lists calls without turns: the default reads each one)."""
         agent = scope.run.agent if scope.run is not None else scope.window.agent if scope.window else None
         if is_speech_agent(agent):
-            return await self.speech_conversations(scope, token)
+            return await self.speech.speech_conversations(scope, token)
         if scope.run is not None:
             found = await self._space_run_page(scope.run, token, self.scan_page_size)
             if found is not None:
@@ -417,10 +425,10 @@ class UnpodProvider(SpaceDirectory, SpeechPages, Provider):
                 label=self.account.label,
             )
         # The speech plane (Unpod's Python SDK) reads one call by id.
-        body = {"data": await self.speech_call(call_id)}
+        body = {"data": await self.speech.speech_call(call_id)}
         raw = as_dict(body.get("data", body)) if isinstance(body, dict) else {}
         if "task_id" not in raw:  # a speech-plane call (unpod SDK's Call); older hosts answer with a task's call
-            return await self.speech_conversation(raw)
+            return await self.speech.speech_conversation(raw)
         task_like = {"task_id": raw.get("task_id"), "run_id": raw.get("run_id"), "status": raw.get("status")}
         task_like["output"] = {**raw, "call_id": first(raw.get("call_id"), raw.get("id"), call_id)}
         return self._conversation(task_like, RunQuery(run_id=as_text(raw.get("run_id")) or ""))

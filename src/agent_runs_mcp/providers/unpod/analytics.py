@@ -18,10 +18,10 @@ without the route, a 5xx or a timeout becomes a note and the calls keep no outco
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agent_runs_mcp.errors import NotFoundError, ProviderError
-from agent_runs_mcp.providers.base import TTL_LIST_S
+from agent_runs_mcp.providers.base import TTL_LIST_S, JsonGet
 from agent_runs_mcp.providers.jsonread import as_dict, as_text
 from agent_runs_mcp.providers.unpod.call_insights import evaluation_words
 from agent_runs_mcp.providers.unpod.pages import envelope_data
@@ -53,13 +53,11 @@ def evaluations_of(rows: list[Any]) -> dict[str, str]:
 
 
 class SpeechAnalytics:
-    """The analytics look-up, mixed into the adapter (which provides ``get`` and ``name``)."""
+    """The analytics look-up: a member of the adapter's speech pages, reading with the adapter's getter."""
 
-    name: str
-
-    if TYPE_CHECKING:  # provided by the adapter
-
-        async def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    def __init__(self, get: JsonGet, name: str) -> None:
+        self.get = get
+        self.name = name
 
     async def speech_evaluations(self, agent: str) -> Evaluations:
         """The agent's newest analytics results as call outcomes (one request), or a note saying why not."""

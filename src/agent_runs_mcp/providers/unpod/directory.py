@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
 
 from agent_runs_mcp.errors import ConfigError, ProviderError
 from agent_runs_mcp.providers.account import Account
+from agent_runs_mcp.providers.base import JsonGet
 from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_list, as_text, dig
 from agent_runs_mcp.providers.unpod.pages import envelope_data
@@ -23,18 +23,17 @@ API = "/api/v2/platform"
 
 
 class SpaceDirectory:
-    """Organization and agent -> space discovery, mixed into the adapter (it uses ``get`` and ``account``)."""
+    """Organization and agent -> space discovery: a member of the adapter, reading with the adapter's getter."""
 
-    account: Account
-    _discovered_org: str | None = None
-    _agent_spaces: dict[str, str] | None = None
-    _agent_spaces_at: float = 0.0
     SPACES_TTL_S = 300.0
     """How long the agent -> space map is trusted before the space listings are read again."""
 
-    if TYPE_CHECKING:  # provided by the adapter
-
-        async def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    def __init__(self, get: JsonGet, account: Account) -> None:
+        self.get = get
+        self.account = account
+        self._discovered_org: str | None = None
+        self._agent_spaces: dict[str, str] | None = None
+        self._agent_spaces_at = 0.0
 
     async def org_headers(self) -> dict[str, str] | None:
         """The Org-Handle header for endpoints that need it, discovering it when unconfigured."""

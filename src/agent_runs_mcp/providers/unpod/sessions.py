@@ -22,10 +22,10 @@ calls without cost and says why (``cost_note``), never fails the call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agent_runs_mcp.errors import NotFoundError, ProviderError
-from agent_runs_mcp.providers.base import TTL_LIST_S
+from agent_runs_mcp.providers.base import TTL_LIST_S, JsonGet
 from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_int, as_text, first
 from agent_runs_mcp.providers.unpod.pages import envelope_data
 
@@ -116,13 +116,11 @@ def sessions_of(rows: list[Any]) -> Sessions:
 
 
 class SpeechSessions:
-    """The sessions look-up, mixed into the adapter (which provides ``get`` and ``name``)."""
+    """The sessions look-up: a member of the adapter's speech pages, reading with the adapter's getter."""
 
-    name: str
-
-    if TYPE_CHECKING:  # provided by the adapter
-
-        async def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    def __init__(self, get: JsonGet, name: str) -> None:
+        self.get = get
+        self.name = name
 
     async def speech_sessions(self) -> Sessions:
         """Every speech session the token sees (one request), or none with the reason in ``cost_note``."""

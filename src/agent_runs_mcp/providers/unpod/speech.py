@@ -13,11 +13,11 @@ is noted, never an error.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, Status, Tally, Task
 from agent_runs_mcp.errors import NotFoundError, ProviderError
-from agent_runs_mcp.providers.base import TTL_LIST_S, ttl_by_status
+from agent_runs_mcp.providers.base import TTL_LIST_S, JsonGet, ttl_by_status
 from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_float, as_text, dig, first
 from agent_runs_mcp.providers.platform import normalize_status
@@ -247,13 +247,11 @@ NO_SPEECH = "This Unpod host has no speech plane (/speech/v1): only platform age
 
 
 class SpeechPlane:
-    """Speech-plane reads, mixed into the adapter (which provides ``get`` and ``name``)."""
+    """Speech-plane reads: a member of the adapter's speech pages, reading with the adapter's getter."""
 
-    name: str
-
-    if TYPE_CHECKING:  # provided by the adapter
-
-        async def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    def __init__(self, get: JsonGet, name: str) -> None:
+        self.get = get
+        self.name = name
 
     async def speech_agents(self) -> tuple[list[Agent], str | None]:
         """The speech-plane agents, and a note when they cannot be listed (never an error: it is optional)."""

@@ -10,11 +10,11 @@ the same time as the calls' own read, and each failure becomes a note (or the pa
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from agent_runs_mcp.domain import Conversation, Execution, ProviderPage, Status, Tally, Task
+from agent_runs_mcp.domain import Agent, Conversation, Execution, ProviderPage, Status, Tally, Task
 from agent_runs_mcp.errors import ProviderError
-from agent_runs_mcp.providers.base import READ_CONCURRENCY, CallScope
+from agent_runs_mcp.providers.base import READ_CONCURRENCY, CallScope, JsonGet
 from agent_runs_mcp.providers.jsonread import as_text, first
 from agent_runs_mcp.providers.unpod.analytics import Evaluations, SpeechAnalytics
 from agent_runs_mcp.providers.unpod.sessions import Sessions, SpeechSessions
@@ -28,14 +28,21 @@ from agent_runs_mcp.providers.unpod.speech import (
 )
 
 
-class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
-    """A speech agent's pages, mixed into the adapter (which provides ``get`` and ``name``)."""
+class SpeechPages:
+    """A speech agent's pages: a member of the adapter, composed of the calls, sessions and analytics
+    look-ups, each given the adapter's getter."""
 
-    name: str
+    def __init__(self, get: JsonGet, name: str) -> None:
+        self.name = name
+        self.plane = SpeechPlane(get, name)
+        self.sessions = SpeechSessions(get, name)
+        self.analytics = SpeechAnalytics(get, name)
 
-    if TYPE_CHECKING:  # provided by the adapter
+    async def speech_agents(self) -> tuple[list[Agent], str | None]:
+        return await self.plane.speech_agents()
 
-        async def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    async def speech_call(self, call_id: str) -> dict[str, Any]:
+        return await self.plane.speech_call(call_id)
 
     async def speech_executions(self, agent: str, status: Status | None, token: str | None) -> ProviderPage[Execution]:
         rows, sessions = await self._calls_with_sessions(agent, status)
@@ -55,7 +62,9 @@ class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
     async def speech_activity(self, agent: str, token: str | None) -> ProviderPage[Tally]:
         """Every call of the agent as a tally: cost from its session, outcome from its analytics."""
         rows, sessions, evaluations = await asyncio.gather(
-            self.speech_calls(agent, None), self.speech_sessions(), self.speech_evaluations(agent)
+            self.plane.speech_calls(agent, None),
+            self.sessions.speech_sessions(),
+            self.analytics.speech_evaluations(agent),
         )
         tallies = [call_tally_of(self.name, r, sessions.of(r)) for r in rows]
         _outcomes(tallies, evaluations)
@@ -65,7 +74,7 @@ class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
         """What a search reads: the calls that have turns, each read once, and the sessions once for all of
         them (never one sessions read per call, cache or no cache)."""
         if scope.run is not None:
-            ids, sessions = [scope.run.run_id], await self.speech_sessions()
+            ids, sessions = [scope.run.run_id], await self.sessions.speech_sessions()
         else:
             assert scope.window is not None and scope.window.agent is not None
             rows, sessions = await self._calls_with_sessions(scope.window.agent, scope.window.status)
@@ -75,7 +84,7 @@ class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
         async def read(call_id: str) -> Conversation | None:
             async with limit:
                 try:
-                    raw = await self.speech_call(call_id)
+                    raw = await self.plane.speech_call(call_id)
                 except ProviderError:
                     return None
             return call_conversation_of(self.name, raw, sessions.of(raw), sessions.cost_note)
@@ -86,15 +95,15 @@ class SpeechPages(SpeechPlane, SpeechSessions, SpeechAnalytics):
         return ProviderPage(found, token, None, None, note)
 
     async def speech_conversation(self, raw: dict[str, Any]) -> Conversation:
-        sessions = await self.speech_sessions()
+        sessions = await self.sessions.speech_sessions()
         return call_conversation_of(self.name, raw, sessions.of(raw), sessions.cost_note)
 
     async def _calls_with_sessions(self, agent: str, status: Status | None) -> tuple[list[dict[str, Any]], Sessions]:
-        calls, sessions = await asyncio.gather(self.speech_calls(agent, status), self.speech_sessions())
+        calls, sessions = await asyncio.gather(self.plane.speech_calls(agent, status), self.sessions.speech_sessions())
         return calls, sessions
 
     async def _call_with_sessions(self, call_id: str) -> tuple[dict[str, Any], Sessions]:
-        raw, sessions = await asyncio.gather(self.speech_call(call_id), self.speech_sessions())
+        raw, sessions = await asyncio.gather(self.plane.speech_call(call_id), self.sessions.speech_sessions())
         return raw, sessions
 
 

@@ -19,6 +19,7 @@ from agent_runs_mcp.providers.breaker import Breaker
 from agent_runs_mcp.providers.client import RetryPolicy
 from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.server.doctor import _check_accounts, without_doctor_advice
+from agent_runs_mcp.tools.capabilities import check
 from tests.conftest import accounts_for
 
 pytestmark = pytest.mark.anyio
@@ -70,7 +71,7 @@ async def test_a_host_name_that_does_not_resolve_is_said_to_be_one() -> None:
     registry = Registry(settings, transport=httpx.MockTransport(no_dns), retry=ONE_TRY)
     try:
         with pytest.raises(ProviderConnectionError) as caught:
-            await registry.get("runtype").check()
+            await check(registry.get("runtype"))
     finally:
         await registry.aclose()
     message = str(caught.value)
@@ -85,10 +86,10 @@ async def test_a_provider_that_timed_out_fails_fast_then_one_probe_goes_through(
         adapter = registry.get("runtype")
         try:
             with pytest.raises(ProviderTimeoutError):
-                await adapter.check()  # waits its read timeout
+                await check(adapter)  # waits its read timeout
             started = time.monotonic()
             with pytest.raises(ProviderTimeoutError) as caught:
-                await adapter.check()
+                await check(adapter)
             assert time.monotonic() - started < 0.2  # not another 0.4 s
         finally:
             await registry.aclose()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent_runs_mcp.domain import Status
+from agent_runs_mcp.refs import Ref, pick
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +89,18 @@ class Explained:
 
     reason: str | None
     attempts: int | None = None
+
+
+def call_query_of(ref: Ref | None, args: CallArgs) -> CallQuery:
+    """What a ref and/or explicit ids mean where a conversation is a task (or call) inside a run: the
+    generic reading of the shared ref fields. Explicit arguments that contradict the ref are refused
+    (:func:`~agent_runs_mcp.refs.pick`)."""
+    task = pick(args.task_id, ref, "t", "task_id")
+    return CallQuery(
+        task_id=task,
+        call_id=None if task else pick(args.call_id, ref, "c", "call_id"),
+        run_id=pick(args.run_id, ref, "r", "run_id"),
+        space=pick(args.space, ref, "s", "space"),
+        agent=pick(args.agent, ref, "a", "agent"),
+        page_hint=ref.get("p") if ref else None,
+    )

@@ -10,6 +10,7 @@ from agent_runs_mcp.errors import AgentRunsError, ConfigError
 from agent_runs_mcp.providers.platforms import PLATFORMS
 from agent_runs_mcp.providers.retry import RetryPolicy
 from agent_runs_mcp.server.demo_wiring import load_settings
+from agent_runs_mcp.tools.capabilities import check as check_account
 
 WITHIN_S = 10.0
 """Doctor's total bound: every account is checked at once, and one that has not answered by then is reported
@@ -34,7 +35,7 @@ async def _check_accounts(settings: Settings, within_s: float = WITHIN_S) -> int
         where = f"{name} ({account.kind}, {account.base_url})"
         try:
             with time_limit(within_s):
-                seen = await registry.get(name).check()
+                seen = await check_account(registry.get(name))
         except AgentRunsError as exc:
             failures += 1
             print(f"  FAIL {where}: {without_doctor_advice(str(exc))}", flush=True)

@@ -125,11 +125,12 @@ def add_probe_routes(server: Any, settings: Settings, allowed_hosts: list[str], 
 async def _check_providers(registry: Any) -> dict[str, dict[str, Any]]:
     """One cheap authenticated read per account, with what went wrong (never a secret)."""
     from agent_runs_mcp.errors import AgentRunsError
+    from agent_runs_mcp.tools.capabilities import check
 
     results: dict[str, dict[str, Any]] = {}
     for name in registry.names:
         try:
-            seen = await registry.get(name).check()
+            seen = await check(registry.get(name))
             results[name] = {"ok": True, "detail": seen}
         except AgentRunsError as exc:
             results[name] = {"ok": False, "detail": str(exc)}

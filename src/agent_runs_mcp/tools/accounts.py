@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.providers.platforms import token_variables
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.common import (
     CursorArg,
     FreshArg,
@@ -69,7 +70,7 @@ async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersRes
             kind=a.kind,
             base_url=a.base_url,
             demo=a.demo,
-            facts=registry.get(a.name).facts(),
+            facts=capabilities.facts(registry.get(a.name)),
         )
         for a in settings.accounts.values()
     ]

@@ -19,6 +19,7 @@ from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFo
 from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
 from agent_runs_mcp.text import clean_text, indented
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, fit
 from agent_runs_mcp.tools.common import (
     ID_MAX,
@@ -137,7 +138,7 @@ async def get_call_transcript(
     end = offset + kept
     notes = list(conversation.notes)
     if call.cost_usd is None and call.status in FINISHED_STATUSES:  # absent, said once
-        notes.append(conversation.cost_note or adapter.no_cost_note("this conversation"))
+        notes.append(conversation.cost_note or capabilities.no_cost_note(adapter, "this conversation"))
     if kept < len(window):
         notes.append(f"Cut to {kept} turns to stay within the {settings.token_budget}-token budget; "
                      f"continue with offset={end}.")  # fmt: skip
@@ -181,7 +182,7 @@ async def load_conversation(
 ) -> Conversation:
     """Work out which conversation is meant (explicit ids and/or a ref: the adapter decides) and read it."""
     args = CallArgs(task_id=task_id, call_id=call_id, run_id=run_id, space=space, agent=agent)
-    return await adapter.conversation(adapter.call_query(ref, args))
+    return await adapter.conversation(capabilities.call_query(adapter, ref, args))
 
 
 def _clip_turn(turn: Turn) -> Turn:

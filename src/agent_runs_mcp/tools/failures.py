@@ -19,6 +19,7 @@ from typing import TypeVar
 from agent_runs_mcp.domain import Execution, Status, Task
 from agent_runs_mcp.errors import AgentRunsError
 from agent_runs_mcp.providers.base import Failure, Provider, RunQuery
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.health.reasons import is_generic
 
 Item = TypeVar("Item", Task, Execution)
@@ -76,7 +77,7 @@ async def explain_listed(
     for key, positions in generic.items():
         adapter = adapters[key]
         try:
-            found = await adapter.explain_failures([failure_of(items[i], agent) for i in positions], run)
+            found = await capabilities.explain_failures(adapter, [failure_of(items[i], agent) for i in positions], run)
         except AgentRunsError as exc:
             failed_lookups.append(f"{adapter.name}: {type(exc).__name__}")
             found = {}

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from agent_runs_mcp.domain import FINISHED_STATUSES, ProviderPage, meta
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
 from agent_runs_mcp.tools.common import CONCISE_OMITS, compact
 from agent_runs_mcp.tools.paging import Collected, collect
@@ -191,7 +192,7 @@ def cost_absent(items: list[Any], adapter: Provider, what: str, why: str | None)
         return None
     if any(i.cost_usd is not None for i in costed):
         return None
-    return why or adapter.no_cost_note(what)
+    return why or capabilities.no_cost_note(adapter, what)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pydantic import Field
 from agent_runs_mcp.domain import Task, meta
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import RunQuery
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.calls import transcript_uri
 from agent_runs_mcp.tools.common import (
     AgentArg,
@@ -189,7 +190,9 @@ async def get_run_tasks(
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
     if page.items:
-        envelope.next = [open_call_hint(adapter.name, adapter.call_opening(query.run_id, query.agent, query.space))]
+        envelope.next = [
+            open_call_hint(adapter.name, capabilities.call_opening(adapter, query.run_id, query.agent, query.space))
+        ]
     implied = frozenset({"run_id", "ref"})  # the envelope's run, space and agent with the task id locate a task
     kinds = {task.kind for task in page.items}
     if detail == "concise" and len(kinds) == 1 and None not in kinds:  # one kind: said once, in the head

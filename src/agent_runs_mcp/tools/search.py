@@ -26,6 +26,7 @@ from agent_runs_mcp.domain import Conversation, ProviderPage, Speaker, Status, m
 from agent_runs_mcp.errors import AgentRunsError, InputError
 from agent_runs_mcp.providers.base import CallScope, ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.refs import Cursor, decode_cursor, encode_cursor, query_fingerprint
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.budget import fit
 from agent_runs_mcp.tools.calls import UNTRUSTED_NOTE
 from agent_runs_mcp.tools.common import (
@@ -208,7 +209,7 @@ async def search_calls(
                 return
             try:
                 ended = await walk(
-                    lambda t: part.adapter.conversations_page(part.scope, t),
+                    lambda t: capabilities.conversations_page(part.adapter, part.scope, t),
                     None,
                     on_page,
                     concurrency=settings.health_concurrency,

@@ -24,6 +24,7 @@ from agent_runs_mcp.config import Settings
 from agent_runs_mcp.domain import ProviderPage, Status, Task
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import Failure, Provider, RunQuery
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.health.reasons import REASON_LABELS, classify_failure, is_generic
 from agent_runs_mcp.tools.health.scan import scan
 
@@ -166,7 +167,7 @@ async def read_whole_run(adapter: Provider, query: RunQuery, settings: Settings,
             if t.status == Status.FAILED and is_generic(t.failure_reason)
         ]
         if generic:
-            found = await adapter.explain_failures(generic, query)
+            found = await capabilities.explain_failures(adapter, generic, query)
             better = {k: v for k, v in found.items() if v.reason and not is_generic(v.reason)}
             unexplained = len(generic) - len(better)
             tasks = [

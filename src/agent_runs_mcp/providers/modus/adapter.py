@@ -39,6 +39,7 @@ from agent_runs_mcp.providers.base import (
     ttl_by_status,
 )
 from agent_runs_mcp.providers.cache import Ttl
+from agent_runs_mcp.providers.capabilities import CostFacts, explain_each
 from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import (
@@ -127,14 +128,11 @@ class ModusProvider(RunConversationProvider):
     def facts(self) -> dict[str, str]:
         found = self._resource or self.account.resource
         paths = f"/api/v1/{found}" if found else "auto (/api/v1/workflows, else /api/v1/agents; found on first use)"
-        return {**super().facts(), "paths": paths}
+        return {"paths": paths}
 
-    def no_cost_note(self, what: str) -> str:
-        """Modus prices in credits, not dollars: said once, pointing at where credits show."""
-        return (
-            f"Modus reports no cost for {what} in dollars: it counts Modus credits per workflow "
-            "(a workflow's health report shows them as `usage`)."
-        )
+    def cost_facts(self, what: str) -> CostFacts | None:
+        """Modus prices in credits, not dollars (a workflow's health report shows them as ``usage``)."""
+        return CostFacts(unit="Modus credits", per="workflow")
 
     def auth_headers(self) -> dict[str, str]:
         return self.bearer()
@@ -398,7 +396,7 @@ class ModusProvider(RunConversationProvider):
                 node_error = f"node {name} failed: {node_error}" if name else node_error
             return first(as_text(raw.get("taskError"), 300), node_error, as_text(raw.get("statusReason")))
 
-        return await self.explain_each(failures, explain)
+        return await explain_each(self, failures, explain)
 
     # --- conversations ----------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from agent_runs_mcp.providers.base import (
     RunQuery,
     ttl_by_status,
 )
+from agent_runs_mcp.providers.capabilities import explain_each, tallied
 from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_list, as_prose, as_text, first
@@ -71,6 +72,7 @@ TOOL_DETAILS_MAX = 25
 class RuntypeProvider(RunConversationProvider):
     run_noun = "execution"
     kind = "runtype"
+    activity_noun = "executions"
     page_size = 50
 
     def auth_headers(self) -> dict[str, str]:
@@ -176,7 +178,7 @@ class RuntypeProvider(RunConversationProvider):
         first request that is all a small window needs).
         """
         if query.since is None or query.status is not None:
-            return await super().activity_tally_page(query, token)
+            return tallied(await self.executions_page(query, token))
         agent = segment(self.require(query.agent, "agent", "executions are listed per agent (list_agents)."), "agent")
         path, what = f"{API}/agents/{agent}/executions", f"executions of agent `{query.agent}`"
         if is_slice_token(token):
@@ -260,7 +262,7 @@ class RuntypeProvider(RunConversationProvider):
                 reason = f"interrupted: {reason}"
             return reason
 
-        return await self.explain_each(failures, explain)
+        return await explain_each(self, failures, explain)
 
     async def failure_reason(self, base: str, detail: dict[str, Any], notes: list[str] | None = None) -> str | None:
         """The first specific reason among the sources, each optional (a failing source is skipped).

@@ -50,8 +50,10 @@ from agent_runs_mcp.providers.base import (
     ttl_by_status,
 )
 from agent_runs_mcp.providers.cache import Ttl
+from agent_runs_mcp.providers.capabilities import CostFacts
 from agent_runs_mcp.providers.ids import segment
 from agent_runs_mcp.providers.jsonread import as_dict, as_int, as_text, dig, first, newest_first_exhausted
+from agent_runs_mcp.providers.queries import call_query_of
 from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM
 from agent_runs_mcp.providers.unpod.attempts import last_attempt_at, with_history
@@ -192,10 +194,18 @@ class UnpodProvider(Provider):
         runs = [execution_of(self.name, item, None, space) for item in raw.items]
         return ProviderPage(runs, token and f"S{token}", f"S{raw.next_token}" if raw.next_token else None, raw.count)
 
-    def no_cost_note(self, what: str) -> str:
+    def cost_facts(self, what: str) -> CostFacts | None:
         if what == "executions":  # a platform run has no cost of its own; its call tasks do
-            return "Unpod reports no cost for runs; each call task carries its own (get_run_tasks)."
-        return super().no_cost_note(what)
+            return CostFacts(items="runs", on_tasks="call task")
+        return None
+
+    def facts(self) -> dict[str, str]:
+        facts = {}
+        if self.account.org_handle:
+            facts["org"] = self.account.org_handle
+        if self.account.space_token:
+            facts["default space"] = self.account.space_token
+        return facts
 
     activity_noun = "call tasks"  # an agent's activity over a window is its call tasks, newest first
 
@@ -353,7 +363,7 @@ class UnpodProvider(Provider):
             raise InputError(
                 "An Unpod run holds many calls: pass the `ref` of one task (from get_run_tasks), not of the run."
             )
-        return super().call_query(ref, args)
+        return call_query_of(ref, args)
 
     def call_opening(self, run_id: str, agent: str | None, space: str | None) -> CallOpening:
         if is_speech_agent(agent):

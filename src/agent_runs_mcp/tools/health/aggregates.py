@@ -11,6 +11,7 @@ from datetime import datetime
 from agent_runs_mcp.errors import ProviderError
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.facts import WindowFacts
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.common import fmt_money
 from agent_runs_mcp.tools.health.models import HealthReport, PlatformUsage, ToolFigures
 
@@ -19,7 +20,7 @@ TOOLS_SHOWN = 5
 
 async def read_window_facts(adapter: Provider, agent: str, since: datetime, until: datetime) -> WindowFacts | None:
     try:
-        return await adapter.window_facts(agent, since, until)
+        return await capabilities.window_facts(adapter, agent, since, until)
     except ProviderError as exc:  # adapters turn their own failures into notes; this is the backstop
         return WindowFacts(notes=[f"The platform's aggregates could not be read: {exc}"])
 

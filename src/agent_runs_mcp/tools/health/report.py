@@ -16,6 +16,7 @@ from agent_runs_mcp.config import Settings
 from agent_runs_mcp.domain import ProviderPage, Status, Tally
 from agent_runs_mcp.providers.base import ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.timeutil import utcnow
+from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.common import short_time
 from agent_runs_mcp.tools.health.aggregates import apply_window_facts, read_window_facts
 from agent_runs_mcp.tools.health.change import change_point, change_text
@@ -68,7 +69,9 @@ class Scanner:
 async def run_report(adapter: Provider, query: RunQuery, scanner: Scanner) -> HealthReport:
     """The report of one run's tasks."""
     current = scanner.accumulator()
-    stats = await scanner(lambda t: adapter.tally_page(query, t), lambda items: [current.add(i) for i in items])
+    stats = await scanner(
+        lambda t: capabilities.tally_page(adapter, query, t), lambda items: [current.add(i) for i in items]
+    )
     notes = await explain(adapter, current, query)
     if stats.reused:
         notes.append(
@@ -104,7 +107,7 @@ async def window_report(
             elif prev_start <= moment < start_at:
                 before.add(item)
 
-    stats = await scanner(lambda t: adapter.activity_tally_page(window, t), route)
+    stats = await scanner(lambda t: capabilities.activity_tally_page(adapter, window, t), route)
     (notes, _, facts) = await asyncio.gather(
         explain(adapter, current, None),
         explain(adapter, before, None),
@@ -114,7 +117,9 @@ async def window_report(
         notes.append(f"{undated} item(s) had no timestamp and could not be placed in a window.")
     scope = HealthScope(type="agent_window", agent=agent, space=space, since=start_at, until=end)
     scope_text = f"for agent {agent} between {short_time(start_at)} and {short_time(end)}"
-    report = assemble(adapter, scanner.settings, current, stats, scope, adapter.activity_noun, scope_text, notes)
+    report = assemble(
+        adapter, scanner.settings, current, stats, scope, capabilities.activity_noun(adapter), scope_text, notes
+    )
     report.trend = trend_of(current, start_at, end)
     apply_window_facts(report, facts)
     report.change = change_point(current)
@@ -137,7 +142,7 @@ async def explain(adapter: Provider, acc: Accumulator, run: RunQuery | None) -> 
     generic = acc.generic_failures()
     if not generic:
         return []
-    changed = acc.apply(await adapter.explain_failures(generic, run))
+    changed = acc.apply(await capabilities.explain_failures(adapter, generic, run))
     example = next((f.reason for f in generic if f.reason), "no reason")
     if changed == len(generic):
         return [f"{changed} failure(s) were listed only as {example!r}; their specific reasons were read from the "
@@ -168,7 +173,7 @@ def assemble(
             f"{settings.health_max_items}); figures cover those items only."
         )
     if current.finished and not current.with_cost:  # absent, said once (the adapter knows why, or its default)
-        notes.append(stats.cost_note or adapter.no_cost_note(noun))
+        notes.append(stats.cost_note or capabilities.no_cost_note(adapter, noun))
     notes += [n for n in stats.notes if n not in notes]
     if current.top_reasons(1):
         notes.append(UNTRUSTED_REASONS)

@@ -1,0 +1,169 @@
+"""What the tools ask an adapter beyond the core reads: its capability when it has one, else the default.
+
+An adapter (:class:`~agent_runs_mcp.providers.base.Provider`) is a small core reader; what else it
+can do is an optional capability (:mod:`agent_runs_mcp.providers.capabilities`). Every function here
+asks for one: if the adapter has it, its answer is used; if not, the generic default is built from
+the core reads. The tools call these, never the optional methods themselves, so a platform that
+implements only the core works through every tool. Where the adapter answers with facts, the
+sentence is written here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from agent_runs_mcp.domain import Conversation, ProviderPage, Tally
+from agent_runs_mcp.errors import ProviderError
+from agent_runs_mcp.providers.base import READ_CONCURRENCY, Provider
+from agent_runs_mcp.providers.capabilities import (
+    AccountFacts,
+    ActivityTallies,
+    BulkConversations,
+    CallRefs,
+    CostReasons,
+    FailureExplanations,
+    RunIsConversation,
+    RunTallies,
+    WindowFactsReader,
+    tallied,
+)
+from agent_runs_mcp.providers.facts import WindowFacts
+from agent_runs_mcp.providers.queries import (
+    CallArgs,
+    CallOpening,
+    CallQuery,
+    CallScope,
+    ExecutionQuery,
+    Explained,
+    Failure,
+    RunQuery,
+    call_query_of,
+)
+from agent_runs_mcp.refs import Ref, parse_ref
+
+log = logging.getLogger(__name__)
+
+
+async def tally_page(adapter: Provider, query: RunQuery, token: str | None) -> ProviderPage[Tally]:
+    """One page of a run's tasks, as tallies (default: the task page, tallied)."""
+    if isinstance(adapter, RunTallies):
+        return await adapter.tally_page(query, token)
+    return tallied(await adapter.tasks_page(query, token))
+
+
+async def activity_tally_page(adapter: Provider, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
+    """One page of an agent's activity over a window, as tallies (default: its executions, tallied)."""
+    if isinstance(adapter, ActivityTallies):
+        return await adapter.activity_tally_page(query, token)
+    return tallied(await adapter.executions_page(query, token))
+
+
+def activity_noun(adapter: Provider) -> str:
+    """What :func:`activity_tally_page` counts, for reports ("executions", "call tasks")."""
+    return adapter.activity_noun if isinstance(adapter, ActivityTallies) else "executions"
+
+
+async def explain_failures(adapter: Provider, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
+    """The specific reasons the adapter can read for failures listed generically (default: none)."""
+    if isinstance(adapter, FailureExplanations) and failures:
+        return await adapter.explain_failures(failures, run)
+    return {}
+
+
+async def window_facts(adapter: Provider, agent: str, since: datetime, until: datetime) -> WindowFacts | None:
+    """The platform's own aggregates for an agent's window; ``None``: it has none."""
+    if isinstance(adapter, WindowFactsReader):
+        return await adapter.window_facts(agent, since, until)
+    return None
+
+
+def call_query(adapter: Provider, ref: Ref | None, args: CallArgs) -> CallQuery:
+    """Which conversation a ref and/or explicit ids mean (default: a task, or a call, inside a run)."""
+    if isinstance(adapter, CallRefs):
+        return adapter.call_query(ref, args)
+    return call_query_of(ref, args)
+
+
+def call_opening(adapter: Provider, run_id: str, agent: str | None, space: str | None) -> CallOpening:
+    """Which arguments read one of a run's conversations (default: the run's id as the call id)."""
+    if isinstance(adapter, CallRefs):
+        return adapter.call_opening(run_id, agent, space)
+    return CallOpening((("call_id", run_id), *((("agent", agent),) if agent else ())), reads="run")
+
+
+def no_cost_note(adapter: Provider, what: str) -> str:
+    """The one note a result carries when none of its finished items has a cost (``what``: "executions",
+    "tasks", "call tasks", "this conversation"): absent data is said to be absent, once, with the why the
+    adapter knows. A page's own ``cost_note`` is shown instead where there is one."""
+    label = adapter.account.label
+    facts = adapter.cost_facts(what) if isinstance(adapter, CostReasons) else None
+    if facts is not None and facts.on_tasks:
+        return (
+            f"{label} reports no cost for {facts.items or what}; each {facts.on_tasks} carries its own (get_run_tasks)."
+        )
+    if facts is not None and facts.unit:
+        per = facts.per or "agent"
+        return (
+            f"{label} reports no cost for {facts.items or what} in dollars: it counts {facts.unit} per {per} "
+            f"(a {per}'s health report shows them as `usage`)."
+        )
+    return f"{label} reports no cost for {what} on this host."
+
+
+def facts(adapter: Provider) -> dict[str, str]:
+    """What ``list_providers`` says about the account besides its name and host (no network)."""
+    return adapter.facts() if isinstance(adapter, AccountFacts) else {}
+
+
+async def check(adapter: Provider) -> str:
+    """A cheap authenticated call for ``doctor`` and the readiness probe; returns what it saw."""
+    page = await adapter.agents_page(None, None)
+    more = "+" if page.next_token else ""
+    found = "".join(f"; {key} {value}" for key, value in facts(adapter).items())
+    return f"{len(page.items)}{more} agent(s) visible{found}"
+
+
+async def conversations_page(adapter: Provider, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
+    """One page of the conversations in ``scope``.
+
+    Adapters whose lists carry the turns answer in bulk (Unpod). Where a run is one conversation
+    (Runtype, Modus), a run's scope is that one. Otherwise the scope is listed a page at a time (a run's
+    tasks that have a transcript, or an agent's executions) and each conversation read, a few at once;
+    one that cannot be read is left out and counted in the page's note.
+    """
+    if isinstance(adapter, BulkConversations):
+        return await adapter.conversations_page(scope, token)
+    if scope.run is not None and isinstance(adapter, RunIsConversation):
+        return ProviderPage(
+            await read_conversations(adapter, [adapter.run_conversation_ref(scope.run)]), token, None, 1
+        )
+    if scope.run is not None:
+        tasks = await adapter.tasks_page(scope.run, token)
+        refs, listed = [t.ref for t in tasks.items if t.has_transcript], tasks
+    else:
+        assert scope.window is not None
+        runs = await adapter.executions_page(scope.window, token)
+        refs, listed = [r.ref for r in runs.items], runs
+    found = await read_conversations(adapter, refs)
+    note = listed.note
+    if len(found) < len(refs):
+        note = f"{len(refs) - len(found)} conversation(s) could not be read and were not searched."
+    return ProviderPage(found, token, listed.next_token, listed.total, note, listed.rest_tokens)
+
+
+async def read_conversations(adapter: Provider, refs: list[str]) -> list[Conversation]:
+    """The conversations ``refs`` locate, read ``READ_CONCURRENCY`` at a time; failures are skipped."""
+    limit = asyncio.Semaphore(READ_CONCURRENCY)
+
+    async def read(ref: str) -> Conversation | None:
+        async with limit:
+            try:
+                return await adapter.conversation(call_query(adapter, parse_ref(ref), CallArgs()))
+            except ProviderError as exc:
+                log.debug("%s: conversation not read: %s", adapter.name, type(exc).__name__)
+                return None
+
+    results = await asyncio.gather(*(read(ref) for ref in refs))
+    return [c for c in results if c is not None]

@@ -353,4 +353,4 @@ class ProviderPage(Generic[T]):
     cost_note: str | None = None
     """Why these items carry no cost, when the adapter knows (the platform reports none, or an optional
     look-up failed): a result none of whose finished items has a cost shows it instead of the default
-    :meth:`~agent_runs_mcp.providers.base.Provider.no_cost_note`."""
+    :func:`~agent_runs_mcp.tools.capabilities.no_cost_note`."""

@@ -1,6 +1,6 @@
 """What a platform's own aggregates say about an agent's window, besides its items: an optional ability.
 
-A health report asks :meth:`~agent_runs_mcp.providers.base.Provider.window_facts` once per agent window;
+A health report asks :class:`~agent_runs_mcp.providers.capabilities.WindowFactsReader` once per agent window;
 the default answers ``None`` (the platform has no such aggregate). An adapter that has one (Runtype's
 run insights, Modus's usage) answers with what it read and notes for what it could not read: these
 look-ups are optional and never fail a report.

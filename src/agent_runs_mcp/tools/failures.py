@@ -2,7 +2,7 @@
 
 Listings often say only that something failed (Unpod's run tasks: "Task exceeded maximum retries";
 Runtype's executions: `failed`; Modus's runs: nothing). Health reports ask the adapter
-(:meth:`~agent_runs_mcp.providers.base.Provider.explain_failures`) for the specific reason; this module
+(:class:`~agent_runs_mcp.providers.capabilities.FailureExplanations`) for the specific reason; this module
 asks it the same way for the failed items of one listed page, so that a report's failure examples and
 a listing never disagree about the same item. A task's reason is its `failure_reason` (else its end
 reason), an execution's its `error` (else its stop reason or summary), exactly what a report counts

@@ -1,6 +1,6 @@
 """The platform's own aggregates in an agent window report: usage in its unit, per-tool figures.
 
-One optional look-up per report (:meth:`~agent_runs_mcp.providers.base.Provider.window_facts`): a
+One optional look-up per report (:class:`~agent_runs_mcp.providers.capabilities.WindowFactsReader`): a
 platform without aggregates adds nothing; one whose look-up fails adds a note, never an error.
 """
 

@@ -103,7 +103,7 @@ def test_the_unpacked_bundle_with_its_literal_placeholders_configures_nothing(ca
     with caplog.at_level(logging.WARNING, logger="agent_runs_mcp.config"):
         settings = load_settings({**literal, "UNPOD_API_TOKEN": "tok-123"})
     account = settings.accounts["unpod"]
-    assert account.org_handle is None and account.base_url == "https://unpod.dev"
+    assert account.setting("org_handle") is None and account.base_url == "https://unpod.dev"
     assert len([r for r in caplog.records if "placeholder" in r.getMessage()]) == 1
 
 

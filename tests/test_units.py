@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from agent_runs_mcp.config import load_settings, normalize_base_url
+from agent_runs_mcp.config import Account, load_settings, normalize_base_url
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.errors import ConfigError, InputError
 from agent_runs_mcp.providers.client import retry_after_seconds, segment, trim_detail
@@ -167,7 +168,7 @@ def test_env_accounts_and_defaults() -> None:
     assert set(settings.accounts) == {"unpod", "runtype", "modus"}
     assert settings.accounts["unpod"].base_url == "https://unpod.dev"
     assert settings.accounts["runtype"].base_url == "https://api.runtype.com"
-    assert settings.accounts["modus"].resource == "workflows"
+    assert settings.accounts["modus"].settings["resource"] == "workflows"
     assert "u-secret" not in repr(settings)
 
 
@@ -211,7 +212,7 @@ resource = "workflows"
     settings = load_settings({"AGENT_RUNS_CONFIG": str(path), "PROD_TOKEN": "p-secret"})
     assert set(settings.accounts) == {"unpod-prod", "modus-eu"}
     assert settings.accounts["unpod-prod"].token.get_secret_value() == "p-secret"
-    assert settings.accounts["modus-eu"].resource == "workflows"
+    assert settings.accounts["modus-eu"].settings["resource"] == "workflows"
 
 
 @pytest.mark.parametrize(
@@ -263,6 +264,22 @@ def test_a_rate_limit_error_keeps_the_wait_the_provider_asked_for() -> None:
 def test_a_platform_checks_its_own_settings() -> None:
     """Modus's path family is checked by the Modus package (its Platform's setting_checks), named by variable."""
     env = {"MODUS_API_KEY": "k", "MODUS_RESOURCE": "Workflows"}
-    assert load_settings(env, demo=False).accounts["modus"].resource == "workflows"
+    assert load_settings(env, demo=False).accounts["modus"].settings["resource"] == "workflows"
     with pytest.raises(ConfigError, match="MODUS_RESOURCE: should be 'agents' or 'workflows'"):
         load_settings({**env, "MODUS_RESOURCE": "pipelines"}, demo=False)
+
+
+def test_a_setting_of_another_platform_is_refused(tmp_path: Path) -> None:
+    """`resource` is Modus's: on an Unpod account it is refused, naming the TOML key and what Unpod accepts."""
+    path = tmp_path / "accounts.toml"
+    path.write_text('[accounts.u]\nkind = "unpod"\ntoken = "t"\nresource = "workflows"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"AGENT_RUNS_CONFIG": str(path)})
+    said = str(caught.value)
+    assert "field `resource` is not a setting of Unpod accounts (Unpod accepts: `org_handle`, `space_token`)" in said
+    assert "settings" not in said, said  # the TOML key is named, never the internal field
+    with pytest.raises(ValueError, match="`resource` is not a setting of Unpod accounts"):
+        Account(name="u", kind="unpod", base_url="https://unpod.dev", resource="workflows")
+    path.write_text('[accounts.m]\nkind = "modus"\ntoken = "t"\norg = "acme.com"\n')
+    with pytest.raises(ConfigError, match="field `org_handle` is not a setting of Modus accounts"):
+        load_settings({"AGENT_RUNS_CONFIG": str(path)})

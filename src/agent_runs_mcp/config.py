@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from agent_runs_mcp.errors import ConfigError
+from agent_runs_mcp.providers.account import SETTING_ALIASES, SETTING_NAMES
 from agent_runs_mcp.providers.account import Account as Account  # re-exported: configuration builds these
 from agent_runs_mcp.providers.platforms import KINDS, PLATFORMS
 
@@ -203,10 +204,11 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
             "token_source": platform.token_variable,
             **timeouts,
         }
-        for field_name, var in platform.settings_variables.items():
-            value = (env.get(var) or "").strip()
-            if value:
-                data[field_name] = value.lower() if field_name == "resource" else value
+        given = {key: (env.get(var) or "").strip() or None for key, var in platform.settings_variables.items()}
+        try:  # the platform checks its own settings, named by their variables
+            data["settings"] = platform.check_settings(given, platform.settings_variables.__getitem__)
+        except ValueError as exc:
+            raise ConfigError(f"{exc}.") from None
         try:
             accounts[kind] = Account.model_validate(data)
         except ValidationError as exc:
@@ -220,7 +222,7 @@ def _env_accounts(env: Mapping[str, str]) -> dict[str, Account]:
     return accounts
 
 
-_TOML_ALIASES = {"api_key": "token", "api_token": "token", "org": "org_handle", "space": "space_token"}
+_TOML_ALIASES = {"api_key": "token", "api_token": "token", **SETTING_ALIASES}
 
 
 def _toml_account(name: str, table: Any, path: str, env: Mapping[str, str]) -> Account:
@@ -256,6 +258,11 @@ def _toml_account(name: str, table: Any, path: str, env: Mapping[str, str]) -> A
         raise ConfigError(f"{where}: field `base_url` must be a string.")
     data["base_url"] = normalize_base_url(base, kind, f"{where}: field `base_url`")
     data["name"] = name
+    given = {key: data.pop(key) for key in SETTING_NAMES if key in data}
+    try:  # the platform checks its own settings (keys of the account table); another platform's are refused
+        data["settings"] = PLATFORMS[kind].check_settings(given, lambda key: f"`{key}`")
+    except ValueError as exc:
+        raise ConfigError(f"{where}: field {exc}.") from None
     try:
         return Account.model_validate(data)
     except ValidationError as exc:

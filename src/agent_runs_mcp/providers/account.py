@@ -7,10 +7,17 @@ depends on this module, never the reverse.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from agent_runs_mcp.providers.platform import Platform
 from agent_runs_mcp.providers.platforms import PLATFORMS
+
+SETTING_NAMES = frozenset(key for platform in PLATFORMS.values() for key in platform.settings_variables)
+"""Every platform's setting names: accepted as fields of their own when an account is built."""
+SETTING_ALIASES = {alias: key for platform in PLATFORMS.values() for alias, key in platform.setting_aliases.items()}
+"""Every platform's short TOML keys for its settings."""
 
 
 class Account(BaseModel):
@@ -22,11 +29,9 @@ class Account(BaseModel):
     kind: str = Field(description="A platform kind from agent_runs_mcp.providers.platforms.")
     base_url: str
     token: SecretStr | None = None
-    org_handle: str | None = None
-    space_token: str | None = None
-    resource: str | None = Field(
-        default=None, description="Modus path family; None = find out per host (see the Modus adapter)."
-    )
+    settings: dict[str, str] = Field(default_factory=dict)
+    """The platform's own settings (Unpod's ``org_handle``, Modus's ``resource``...): which exist and what
+    they accept is the platform's (``Platform.settings_variables`` and ``setting_checks``); its adapter reads them."""
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
     read_timeout_s: float = Field(default=20.0, gt=0, le=120)
     max_concurrency: int = Field(default=6, ge=1, le=64)
@@ -46,13 +51,31 @@ class Account(BaseModel):
             raise ValueError(f"must be one of {', '.join(PLATFORMS)}")
         return kind
 
-    @field_validator("org_handle", "space_token", "resource")
+    @model_validator(mode="before")
     @classmethod
-    def _platform_setting(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """A platform's own settings are checked by the platform (its ``setting_checks``)."""
+    def _settings_given_flat(cls, data: Any) -> Any:
+        """A platform setting given as a field of its own (``org_handle="acme"``, as TOML account tables
+        write them) goes into ``settings``."""
+        if not isinstance(data, dict):
+            return data
+        flat = {k: data[k] for k in SETTING_NAMES if k in data}
+        if not flat:
+            return data
+        rest = {k: v for k, v in data.items() if k not in flat}
+        return {**rest, "settings": {**flat, **(rest.get("settings") or {})}}
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _platform_settings(cls, value: Any, info: ValidationInfo) -> Any:
+        """A platform's own settings are checked by the platform; one it does not have is refused."""
         platform = PLATFORMS.get(info.data.get("kind", ""))
-        check = platform.setting_checks.get(info.field_name or "") if platform else None
-        return check(value) if check is not None and value is not None else value
+        if platform is None or not isinstance(value, dict):
+            return value
+        return platform.check_settings(value, lambda key: f"`{key}`")
+
+    def setting(self, key: str) -> str | None:
+        """One of the platform's settings, ``None`` when unset."""
+        return self.settings.get(key)
 
     @property
     def platform(self) -> Platform:

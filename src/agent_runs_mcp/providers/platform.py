@@ -9,7 +9,7 @@ its simulator part and its tests, plus one line in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,15 +52,39 @@ class Platform:
     statuses: dict[str, Status]
     """The platform's status words (lower-case, ``_`` for ``-`` and spaces) -> normalized status."""
     settings_variables: dict[str, str] = field(default_factory=dict)
-    """Further :class:`~agent_runs_mcp.providers.account.Account` fields read from environment variables."""
+    """The platform's own account settings (``Account.settings``; in TOML, keys of the account table), each
+    with the environment variable it is read from. A setting not named here is refused."""
     setup_hint: str = ""
     """One sentence for ``doctor`` when the account is missing something beyond its token."""
     reason_patterns: ReasonPatterns = ()
     """How its failure texts map to the health vocabulary, beyond the generic patterns (telephony words)."""
     call_words: CallWords = field(default_factory=CallWords)
+    setting_aliases: dict[str, str] = field(default_factory=dict)
+    """Shorter TOML keys for its settings (``org`` for ``org_handle``)."""
     setting_checks: dict[str, Callable[[str], str]] = field(default_factory=dict)
     """The platform's own account settings (``resource``), each checked by the platform: returns the value
     to keep or raises ``ValueError``/``PydanticCustomError`` saying what is accepted."""
+
+    def check_settings(self, values: Mapping[str, object], name: Callable[[str], str]) -> dict[str, str]:
+        """This platform's settings checked (unset ones dropped), or ``ValueError`` naming the setting by
+        ``name`` (its variable, or its TOML key) and saying what is accepted."""
+        checked: dict[str, str] = {}
+        for key, value in values.items():
+            if value is None:
+                continue
+            if key not in self.settings_variables:
+                accepted = ", ".join(name(k) for k in self.settings_variables) or "none"
+                label = self.label
+                raise ValueError(f"{name(key)} is not a setting of {label} accounts ({label} accepts: {accepted})")
+            if not isinstance(value, str):
+                raise ValueError(f"{name(key)} should be a string (got {str(value)[:20]!r})")
+            check = self.setting_checks.get(key)
+            try:
+                checked[key] = check(value) if check is not None else value
+            except ValueError as exc:  # PydanticCustomError too
+                message = str(exc).replace("Input should be", "should be")
+                raise ValueError(f"{name(key)}: {message} (got {value[:20]!r})") from None
+        return checked
 
     def normalize(self, word: object) -> Status:
         """Map one of this platform's status words (see :func:`normalize_status`)."""

@@ -33,8 +33,7 @@ def demo_accounts() -> dict[str, Account]:
             kind=kind,
             base_url=DEMO_BASE_URL,
             token=SecretStr(creds["token"]),
-            org_handle=creds.get("org_handle"),
-            space_token=creds.get("space_token"),
+            settings={k: creds[k] for k in PLATFORMS[kind].settings_variables if creds.get(k)},
             demo=True,
             token_source="demo mode",
         )

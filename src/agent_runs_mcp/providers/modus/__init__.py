@@ -43,6 +43,7 @@ RESOURCES = ("agents", "workflows")
 
 
 def _resource(value: str) -> str:
+    value = value.strip().lower()
     if value not in RESOURCES:
         raise PydanticCustomError("literal_error", "Input should be 'agents' or 'workflows'")
     return value

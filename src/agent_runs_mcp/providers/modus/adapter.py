@@ -90,7 +90,7 @@ class ModusProvider(RunConversationProvider):
         family whose list answers 2xx is kept, its 404 then meaning "no such id". Extra requests:
         at most 3, once per account (the family is kept once settled).
         """
-        known = self._resource or self.account.resource
+        known = self._resource or self.account.setting("resource")
         if known:
             return await self.get(f"/api/v1/{known}{suffix}", params, what=what, ttl_s=ttl_s)
         misses: dict[str, NotFoundError] = {}
@@ -126,7 +126,7 @@ class ModusProvider(RunConversationProvider):
         return True
 
     def facts(self) -> dict[str, str]:
-        found = self._resource or self.account.resource
+        found = self._resource or self.account.setting("resource")
         paths = f"/api/v1/{found}" if found else "auto (/api/v1/workflows, else /api/v1/agents; found on first use)"
         return {"paths": paths}
 

@@ -47,6 +47,7 @@ PLATFORM = Platform(
     adapter=_adapter,
     statuses=STATUSES,
     settings_variables={"org_handle": "UNPOD_ORG_HANDLE", "space_token": "UNPOD_SPACE_TOKEN"},
+    setting_aliases={"org": "org_handle", "space": "space_token"},
     setup_hint="Unpod also needs UNPOD_ORG_HANDLE unless the token sees one organization.",
     reason_patterns=REASON_PATTERNS,
     call_words=CALL_WORDS,

@@ -92,8 +92,8 @@ class UnpodProvider(Provider):
     def auth_headers(self) -> dict[str, str]:
         token = self.account.token.get_secret_value() if self.account.token else ""
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-        if self.account.org_handle:
-            headers["Org-Handle"] = self.account.org_handle
+        if self.account.setting("org_handle"):
+            headers["Org-Handle"] = self.account.setting("org_handle")
         return headers
 
     @staticmethod
@@ -201,10 +201,10 @@ class UnpodProvider(Provider):
 
     def facts(self) -> dict[str, str]:
         facts = {}
-        if self.account.org_handle:
-            facts["org"] = self.account.org_handle
-        if self.account.space_token:
-            facts["default space"] = self.account.space_token
+        if self.account.setting("org_handle"):
+            facts["org"] = self.account.setting("org_handle")
+        if self.account.setting("space_token"):
+            facts["default space"] = self.account.setting("space_token")
         return facts
 
     activity_noun = "call tasks"  # an agent's activity over a window is its call tasks, newest first
@@ -387,7 +387,7 @@ class UnpodProvider(Provider):
     async def _find_task(self, query: CallQuery) -> tuple[dict[str, Any], RunQuery]:
         task_id = query.task_id or ""
         segment(task_id, "task_id")
-        space = query.space or (None if query.agent else self.account.space_token)
+        space = query.space or (None if query.agent else self.account.setting("space_token"))
         if space and query.run_id:
             path = f"{API}/spaces/{segment(space, 'space')}/runs/{segment(query.run_id, 'run_id')}/tasks/"
             where = f"run `{query.run_id}` in space `{space}`"

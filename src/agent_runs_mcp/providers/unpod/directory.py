@@ -37,7 +37,7 @@ class SpaceDirectory:
 
     async def org_headers(self) -> dict[str, str] | None:
         """The Org-Handle header for endpoints that need it, discovering it when unconfigured."""
-        if self.account.org_handle:
+        if self.account.setting("org_handle"):
             return None  # already a default header of the client
         if self._discovered_org is None:
             body = await self.get(f"{API}/organizations/", what="the organizations of this token", ttl_s=600)
@@ -88,7 +88,7 @@ class SpaceDirectory:
             found = (await self.agent_spaces()).get(agent)
             if found:
                 return found
-        return self.account.space_token
+        return self.account.setting("space_token")
 
 
 def run_not_in_space(space: str, *, named: bool, agent: str | None) -> str:

@@ -108,6 +108,8 @@ async def test_an_adapter_with_only_the_core_works_through_every_tool(settings: 
             assert transcript.structured_content.get("turns")
             health = await call(client, "summarize_run_health", ref=_run_ref(run))
             await call(client, "search_calls", query="the", ref=_run_ref(run))
+            await call(client, "summarize_run_health", provider="unpod", agent=run.agent.handle, since="7d")
+            await call(client, "search_calls", query="the", provider="unpod", agent=run.agent.handle, since="7d")
             await call(client, "summarize_fleet_health", since="7d")
         registry._providers["unpod"] = full
         async with Client(build_server(settings, registry)) as client:  # type: ignore[arg-type]

@@ -139,18 +139,32 @@ async def conversations_page(adapter: Provider, scope: CallScope, token: str | N
         return ProviderPage(
             await read_conversations(adapter, [adapter.run_conversation_ref(scope.run)]), token, None, 1
         )
+    notes: list[str] = []
     if scope.run is not None:
         tasks = await adapter.tasks_page(scope.run, token)
         refs, listed = [t.ref for t in tasks.items if t.has_transcript], tasks
     else:
         assert scope.window is not None
         runs = await adapter.executions_page(scope.window, token)
-        refs, listed = [r.ref for r in runs.items], runs
+        listed = runs
+        if isinstance(adapter, RunIsConversation):
+            refs = [r.ref for r in runs.items]
+        else:  # a run holds calls: the first page of each run's tasks that have a transcript
+            pages = await asyncio.gather(*(adapter.tasks_page(_run_of(r.ref, r.run_id), None) for r in runs.items))
+            refs = [t.ref for page in pages for t in page.items if t.has_transcript]
+            if longer := sum(1 for page in pages if page.next_token):
+                notes.append(f"Only the first page of tasks of {longer} run(s) was searched.")
     found = await read_conversations(adapter, refs)
-    note = listed.note
     if len(found) < len(refs):
-        note = f"{len(refs) - len(found)} conversation(s) could not be read and were not searched."
+        notes.append(f"{len(refs) - len(found)} conversation(s) could not be read and were not searched.")
+    note = " ".join(notes) or listed.note
     return ProviderPage(found, token, listed.next_token, listed.total, note, listed.rest_tokens)
+
+
+def _run_of(ref: str, run_id: str) -> RunQuery:
+    """The run a listed execution's ref locates."""
+    fields = parse_ref(ref)
+    return RunQuery(run_id=fields.get("r") or run_id, agent=fields.get("a"), space=fields.get("s"))
 
 
 async def read_conversations(adapter: Provider, refs: list[str]) -> list[Conversation]:

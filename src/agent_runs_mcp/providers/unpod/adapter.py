@@ -200,12 +200,8 @@ class UnpodProvider(Provider):
         return None
 
     def facts(self) -> dict[str, str]:
-        facts = {}
-        if self.account.setting("org_handle"):
-            facts["org"] = self.account.setting("org_handle")
-        if self.account.setting("space_token"):
-            facts["default space"] = self.account.setting("space_token")
-        return facts
+        shown = {"org": "org_handle", "default space": "space_token"}
+        return {fact: value for fact, key in shown.items() if (value := self.account.setting(key))}
 
     activity_noun = "call tasks"  # an agent's activity over a window is its call tasks, newest first
 

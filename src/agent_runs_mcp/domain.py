@@ -65,7 +65,7 @@ Speaker = Literal["agent", "customer", "tool", "system"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, defer_build=True)
     _multiline: ClassVar[frozenset[str]] = frozenset()
     """Fields whose line breaks are kept (a turn's words); every other string is one line."""
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.providers.platforms import token_variables
@@ -31,9 +31,10 @@ from agent_runs_mcp.tools.listing import (
     dump,
     list_page,
 )
+from agent_runs_mcp.tools.results import ResultModel
 
 
-class ProviderInfo(BaseModel):
+class ProviderInfo(ResultModel):
     name: str = Field(description="Pass this as `provider` to the other tools.")
     kind: str = Field(description="unpod, runtype or modus.")
     base_url: str
@@ -41,7 +42,7 @@ class ProviderInfo(BaseModel):
     facts: dict[str, str] = meta(default_factory=dict, description="Organization, default space, API paths.")
 
 
-class ProvidersResult(BaseModel):
+class ProvidersResult(ResultModel):
     providers: list[ProviderInfo]
     demo: bool = meta(False)
     notes: list[str] = meta(default_factory=list)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from mcp.server.mcpserver import Context
 from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, CallToolResult, ResourceLink
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import Field, StrictInt
 
 from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
@@ -40,6 +40,7 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
+from agent_runs_mcp.tools.results import ResultModel
 from agent_runs_mcp.tools.sanitize import Sanitizer
 
 MAX_TURN_CHARS = 2000
@@ -56,7 +57,7 @@ TURN_COLUMNS = ("index", "speaker", "text", "matched", "seconds_from_start", "at
 uses, and a row ends with its last value (no trailing nulls)."""
 
 
-class TranscriptResult(BaseModel):
+class TranscriptResult(ResultModel):
     """The published transcript: turns as rows (``columns`` names their values), the call's metadata."""
 
     provider: str

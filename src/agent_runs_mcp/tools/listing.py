@@ -28,6 +28,7 @@ from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
 from agent_runs_mcp.tools.common import CONCISE_OMITS, compact
 from agent_runs_mcp.tools.paging import Collected, collect
+from agent_runs_mcp.tools.results import ResultModel
 from agent_runs_mcp.tools.sanitize import Sanitizer, untrusted_note
 
 T = TypeVar("T", bound=BaseModel)
@@ -41,7 +42,7 @@ CONCISE_TEXT_CHARS = 120
 CLIPPED_AT_CONCISE = ("summary", "failure_reason", "error", "description")
 
 
-class ListResult(BaseModel):
+class ListResult(ResultModel):
     """What every listing result says besides its items."""
 
     provider: str | None = Field(default=None, description="The account (absent when a listing spans every account).")

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from agent_runs_mcp.text import clean_text
+
+
+class ResultModel(BaseModel):
+    """A tool result's model. Its validator is built when the first result is checked, not at start-up
+    (``defer_build``): `tools/list` reads only its fields (server/published.py), so a cold start to
+    `tools/list` does not pay for 20 result models it does not use yet (#21 item 8)."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def result(data: BaseModel | dict[str, Any], text: str, meta: dict[str, Any] | None = None) -> CallToolResult:

@@ -20,7 +20,7 @@ from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import Field, StrictInt
 
 from agent_runs_mcp.domain import Conversation, ProviderPage, Speaker, Status, meta
 from agent_runs_mcp.errors import AgentRunsError, InputError
@@ -51,6 +51,7 @@ from agent_runs_mcp.tools.common import (
 )
 from agent_runs_mcp.tools.matching import Query, first_hit, match, parse_query
 from agent_runs_mcp.tools.paging import walk
+from agent_runs_mcp.tools.results import ResultModel
 from agent_runs_mcp.tools.sanitize import Sanitizer
 from agent_runs_mcp.tools.scope import Member, account_adapters, members
 
@@ -69,7 +70,7 @@ QueryArg = Annotated[
 ]
 
 
-class CallMatch(BaseModel):
+class CallMatch(ResultModel):
     call: str = Field(description="The call's id (Unpod: its task id).")
     task: str | None = None
     provider: str | None = None
@@ -86,7 +87,7 @@ class CallMatch(BaseModel):
     ref: str = Field(description="Pass to get_call_transcript (with `search`) to read it.")
 
 
-class SearchResult(BaseModel):
+class SearchResult(ResultModel):
     provider: str | None = Field(default=None, description="Absent when every account was searched.")
     query: str
     scope: str = Field(description="`run <id>`, `agent <id> <since>..<until>` or `every agent ...`.")

@@ -6,17 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.tools.common import compact, fmt_money, short_time
 from agent_runs_mcp.tools.health.change import change_text
 from agent_runs_mcp.tools.health.models import MIN_FINISHED, ChangePoint, HealthReport
+from agent_runs_mcp.tools.results import ResultModel
 
 RANK = {"failing": 0, "degraded": 1, "healthy": 2, "insufficient_data": 3, "error": 4}
 
 
-class FleetRow(BaseModel):
+class FleetRow(ResultModel):
     provider: str
     agent: str
     name: str | None = None
@@ -37,7 +38,7 @@ class FleetRow(BaseModel):
     direction: str | None = meta(description="Its calls' direction as they report it: `outbound`, `inbound`, `mixed`.")
 
 
-class DirectionTotals(BaseModel):
+class DirectionTotals(ResultModel):
     """One direction's share of a total: the same figures, summed over the calling agents going that way."""
 
     finished: int = 0
@@ -48,7 +49,7 @@ class DirectionTotals(BaseModel):
     connect_rate: float | None = None
 
 
-class Spend(BaseModel):
+class Spend(ResultModel):
     """One account's totals (``provider``), or all accounts' (``provider="all"``): every agent's window summed,
     so "what is the connect rate of all our calling" is one call. Rates come with their denominators."""
 
@@ -67,7 +68,7 @@ class Spend(BaseModel):
     directions: dict[str, DirectionTotals] = Field(default_factory=dict, description="Per direction, when several.")
 
 
-class FleetReport(BaseModel):
+class FleetReport(ResultModel):
     since: datetime
     until: datetime
     agents: list[FleetRow]

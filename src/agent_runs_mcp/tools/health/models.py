@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from agent_runs_mcp.domain import UNPUBLISHED, meta
+from agent_runs_mcp.tools.results import ResultModel
 
 Verdict = Literal["healthy", "degraded", "failing", "insufficient_data"]
 
@@ -29,14 +30,14 @@ VERDICT_RULES = (
 )
 
 
-class Percentiles(BaseModel):
+class Percentiles(ResultModel):
     count: int = Field(description="Items with a value.")
     p50: float | None = None
     p90: float | None = None
     max: float | None = None
 
 
-class ReasonCount(BaseModel):
+class ReasonCount(ResultModel):
     reason: str = Field(description="Normalized failure reason.")
     label: str
     count: int
@@ -47,7 +48,7 @@ class ReasonCount(BaseModel):
     example_refs: list[str] = Field(description="The ref of the first example: get_call_transcript(ref=...).")
 
 
-class VoiceFigures(BaseModel):
+class VoiceFigures(ResultModel):
     calls_finished: int = Field(0, description="Left out when it is the report's `finished`.")
     connected: int = Field(description="Finished calls that reached a person.")
     connect_rate: float | None = None
@@ -60,7 +61,7 @@ class VoiceFigures(BaseModel):
     )
 
 
-class WindowComparison(BaseModel):
+class WindowComparison(ResultModel):
     since: datetime
     until: datetime
     items: int
@@ -70,7 +71,7 @@ class WindowComparison(BaseModel):
     changes: list[str] = Field(description="What changed from that window to this one.")
 
 
-class Trend(BaseModel):
+class Trend(ResultModel):
     """Items and failures per time step, oldest first: ``items[i]`` counts ``start + i*step`` up to the next."""
 
     start: datetime
@@ -79,7 +80,7 @@ class Trend(BaseModel):
     failed: list[int]
 
 
-class VersionFigures(BaseModel):
+class VersionFigures(ResultModel):
     """One agent version's share of a window (reported when more than one version ran)."""
 
     version: str
@@ -90,7 +91,7 @@ class VersionFigures(BaseModel):
     first_at: datetime | None = Field(default=None, description="Its first item in the window.")
 
 
-class PlatformUsage(BaseModel):
+class PlatformUsage(ResultModel):
     """Usage the platform reports in its own unit for the window (Modus credits are not dollars)."""
 
     credits: float | None = None
@@ -99,7 +100,7 @@ class PlatformUsage(BaseModel):
     llm_calls: int | None = Field(default=None, description="Model calls, not runs.")
 
 
-class ToolFigures(BaseModel):
+class ToolFigures(ResultModel):
     """One tool's calls and failures, from the platform's own aggregate (its runs: see `notes`)."""
 
     tool: str
@@ -107,7 +108,7 @@ class ToolFigures(BaseModel):
     failed: int
 
 
-class WaitingFigures(BaseModel):
+class WaitingFigures(ResultModel):
     """Items waiting on a person (approvals) at the time of the report."""
 
     count: int
@@ -115,7 +116,7 @@ class WaitingFigures(BaseModel):
     example: str | None = Field(default=None, description="The longest wait: which item, step and approver.")
 
 
-class ChangePoint(BaseModel):
+class ChangePoint(ResultModel):
     """Where an agent's failures shifted inside the window (rule in :mod:`.change`)."""
 
     at: datetime = Field(description="First finished item after the shift.")
@@ -139,7 +140,7 @@ class DirectionTally:
     connected: int = 0
 
 
-class HealthScope(BaseModel):
+class HealthScope(ResultModel):
     type: Literal["run", "agent_window"]
     run_id: str | None = None
     agent: str | None = None
@@ -148,7 +149,7 @@ class HealthScope(BaseModel):
     until: datetime | None = None
 
 
-class HealthReport(BaseModel):
+class HealthReport(ResultModel):
     provider: str
     kind: str = meta()
     scope: HealthScope

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -272,6 +271,8 @@ def _toml_account(name: str, table: Any, path: str, env: Mapping[str, str]) -> A
 
 def load_toml_accounts(path: str, env: Mapping[str, str]) -> dict[str, Account]:
     """Read the named accounts of an ``AGENT_RUNS_CONFIG`` TOML file."""
+    import tomllib  # only with a TOML file: start-up without one does not load the parser
+
     file = Path(path).expanduser()
     try:
         raw = file.read_bytes()

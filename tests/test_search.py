@@ -114,7 +114,7 @@ async def test_word_forms_and_alternatives_find_what_people_mean(client: Client,
     tasks = world.unpod_tasks(run)
     expected = {t["task_id"] for t in saying(run)}
     matches, data = await all_matches(client, query='"DONT calling" OR "remove me"', ref=ref, speaker="customer")
-    assert expected and {parse_ref(m["ref"]).get("t") for m in matches} == expected
+    assert expected and {parse_ref(m["ref"]).get("t") for m in matches} == expected and data["complete"] is True
     numbers = {t["input"]["contact_number"] for t in tasks if t["task_id"] in expected}
     assert data["contacts"] == len(numbers) and not any(n in str(data) for n in numbers)  # counted raw, shown masked
 
@@ -184,3 +184,18 @@ async def test_twenty_unpod_matches_fit_the_default_budget_and_their_refs_hold_t
         ref = parse_ref(found["ref"])
         assert tasks[ref.get("t")] == ref.get("r")  # the ref alone locates the task and its run
         assert found["started_at"] and found["status"] and found["contact"] and found["excerpt"] and found["reply"]
+
+
+async def test_failed_calls_are_found_by_their_failure_reason(client: Client, world: World) -> None:
+    """A call that never connected has no transcript: what it says is why it failed (the health report's reason)."""
+    failed = {
+        t["task_id"]: run.agent.handle
+        for run in world.unpod_runs
+        for t in world.unpod_tasks(run)
+        if "missing voice" in str(t.get("last_failure_reason") or "")
+    }
+    agent = next(iter(failed.values()))
+    expected = {task for task, handle in failed.items() if handle == agent}
+    matches, data = await all_matches(client, query="missing voice", provider="unpod", agent=agent, since="30d")
+    assert expected and {parse_ref(m["ref"]).get("t") for m in matches} == expected and data["complete"] is True
+    assert all(m["where"] == "failure reason" and "missing voice" in m["excerpt"] for m in matches)

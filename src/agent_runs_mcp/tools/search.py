@@ -192,7 +192,7 @@ async def search_calls(
             for conversation in page.items:
                 if scanned[0] >= MAX_CALLS:
                     return False
-                if start_at is not None and not in_window(conversation.call.started_at, start_at, end_at):
+                if start_at is not None and not in_window(when(conversation), start_at, end_at):
                     continue
                 scanned[0] += 1
                 hit = match_call(conversation, parsed, speaker)
@@ -275,6 +275,11 @@ def fleet_part(member: Member, start_at: datetime | None, end_at: datetime | Non
     return Part(member.adapter, CallScope(window=window), member.agent.id, member.label, multi)
 
 
+def when(conversation: Conversation) -> datetime | None:
+    """The call's time for the window: when it started, or when it was queued (a call that never connected)."""
+    return conversation.call.started_at or conversation.call.created_at
+
+
 def order(found: CallMatch) -> tuple[int, float, str, str, str]:
     """Best first, then newest; ties broken by ids so that pages (cursor offsets) are stable."""
     moment = -(found.started_at.timestamp() if found.started_at else 0.0)
@@ -308,8 +313,9 @@ def match_call(conversation: Conversation, query: Query, speaker: str | None) ->
         if speaker is None or t.speaker == speaker
     ]
     if speaker is None:
-        units += [(name, value, None) for name, value in (("summary", call.summary), ("outcome", call.outcome),
-                                                          ("end reason", call.end_reason)) if value]  # fmt: skip
+        fields = (("summary", call.summary), ("outcome", call.outcome), ("end reason", call.end_reason),
+                  ("failure reason", call.failure_reason))  # fmt: skip
+        units += [(name, value, None) for name, value in fields if value]
     found = match(query, [text for _w, text, _p in units])
     if found is None:
         return None

@@ -58,7 +58,7 @@ from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM
 from agent_runs_mcp.providers.unpod.attempts import last_attempt_at, with_history
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory, run_not_in_space
-from agent_runs_mcp.providers.unpod.mapping import execution_of, has_transcript, space_of, tally_of, task_of
+from agent_runs_mcp.providers.unpod.mapping import core_of, execution_of, has_transcript, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
 from agent_runs_mcp.providers.unpod.speech import SPEECH, is_speech_agent
 from agent_runs_mcp.providers.unpod.speech_pages import SpeechPages
@@ -332,10 +332,10 @@ class UnpodProvider(Provider):
             if found is not None:
                 raw, space = found
                 query = RunQuery(run_id=scope.run.run_id, agent=scope.run.agent, space=space)
-                calls = [self._conversation(i, query, f"r{raw.number}") for i in raw.items if _spoken(i)]
+                calls = [self._conversation(i, query, f"r{raw.number}") for i in raw.items if _searchable(i)]
                 return ProviderPage(calls, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
             items, next_token, number = await self._agent_run_page(scope.run, token)
-            calls = [self._conversation(i, scope.run, f"a{number}") for i in items if _spoken(i)]
+            calls = [self._conversation(i, scope.run, f"a{number}") for i in items if _searchable(i)]
             return ProviderPage(calls, token, next_token, None)
         assert scope.window is not None
         agent = self.require(agent, "agent", "an agent's calls over a window are read from its tasks.")
@@ -344,7 +344,7 @@ class UnpodProvider(Provider):
         calls = [
             self._conversation(i, RunQuery(run_id=as_text(i.get("run_id")) or "", agent=agent), f"a{raw.number}")
             for i in raw.items
-            if _spoken(i)
+            if _searchable(i)
         ]
         next_token = raw.next_token
         if next_token and newest_first_exhausted((parse_time(i.get("created")) for i in raw.items), scope.window.since):
@@ -484,5 +484,6 @@ class UnpodProvider(Provider):
                 return
 
 
-def _spoken(raw: dict[str, Any]) -> bool:
-    return has_transcript(as_dict(raw.get("output")))
+def _searchable(raw: dict[str, Any]) -> bool:
+    """A task with something to search: its transcript, or why it failed (a call that never connected)."""
+    return has_transcript(as_dict(raw.get("output"))) or core_of(raw).failure is not None

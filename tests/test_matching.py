@@ -78,3 +78,19 @@ def test_the_excerpt_starts_at_the_first_matching_word() -> None:
 def test_queries_without_words_or_with_too_many_alternatives_are_refused(query: str | list[str], problem: str) -> None:
     with pytest.raises(InputError, match=problem):
         parse_query(query)
+
+
+def test_a_number_is_matched_whole() -> None:
+    """`403` is not found in `$2,403` (a completed run's total matched a search for HTTP 403 errors)."""
+    total = "Extracted 12 line items totalling $2,403; posted to ERP."
+    assert match(parse_query("403 OR quota"), [total]) is None
+    assert match(parse_query("2,403"), [total]) is not None and match(parse_query("$2403"), [total]) is not None
+    assert match(parse_query("403"), ["HTTP 403: forbidden."]) is not None
+    assert words("took 4.5s, then 2,403.50 USD") == ["took", "45s", "then", "240350", "usd"]
+
+
+def test_the_excerpt_finds_a_word_inside_an_underscored_or_numbered_text() -> None:
+    for text, query, at in [("Status reason: approval_timeout", "timeout", "timeout"),
+                            ("paid $2,403 of 403 due", "403", "403 due")]:  # fmt: skip
+        found = match(parse_query(query), [text])
+        assert found is not None and text[first_hit(text, found.terms) :] == at

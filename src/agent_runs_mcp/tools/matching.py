@@ -8,7 +8,8 @@ Both the query and the text are reduced the same way before comparing, so that w
 matches whatever way it was typed:
 
 * case is ignored, and apostrophes vanish (``don't`` = ``dont`` = ``DON’T``);
-* any other punctuation separates words (``call-back`` = ``call back``);
+* any other punctuation separates words (``call-back`` = ``call back``), except the separators inside a
+  number (``2,403`` and ``4.5`` are one word each), so ``403`` does not match ``$2,403``;
 * each word is cut to a stem by one small rule: drop one ending of ``-ing``, ``-ed``, ``-es``,
   ``-s`` or ``-e`` (``-ies``/``-ied`` become ``y``) when at least three letters stay, then drop
   the last letter of a doubled pair. So call, calls, calling and called are all ``cal``; remove,
@@ -29,8 +30,9 @@ ALTERNATIVES_MAX = 10
 TERMS_MAX = 10
 """Most words and phrases in one alternative."""
 
-_APOSTROPHES = re.compile(r"(?<=\w)['’‘`ʼ](?=\w)")
-_NOT_WORD = re.compile(r"[^\w]+|_")
+_TOKEN = re.compile(r"[^\W_]+(?:(?:['’‘`ʼ]|(?<=\d)[,.](?=\d))[^\W_]+)*")
+"""A word as it is matched: letters and digits, with apostrophes inside it and a number's separators."""
+_JOINERS = re.compile(r"['’‘`ʼ]|[,.]")
 _OR = re.compile(r"\s+(?:OR|\|)\s+|\s*\|\s*")
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _ENDINGS = ("ing", "ed", "es", "s", "e")
@@ -53,8 +55,12 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """``text`` as stems, in order: lower-case, apostrophes dropped, punctuation as spaces."""
-    flat = _APOSTROPHES.sub("", text.lower())
-    return [stem(w) for w in _NOT_WORD.split(flat) if w]
+    return [token_stem(m.group(0)) for m in _TOKEN.finditer(text)]
+
+
+def token_stem(token: str) -> str:
+    """One :data:`_TOKEN`'s stem: lower-case, its apostrophes and number separators dropped."""
+    return stem(_JOINERS.sub("", token.lower()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +144,7 @@ def match(query: Query, units: list[str]) -> Found | None:
 
 def first_hit(text: str, terms: tuple[tuple[str, ...], ...]) -> int:
     """Character offset in ``text`` of the first word that starts a matching term (0 if none)."""
-    spans = [(m.start(), m.group(0)) for m in re.finditer(r"[\w'’‘`ʼ]+", text)]
-    stems = [words(w)[0] if words(w) else "" for _s, w in spans]
+    spans = list(_TOKEN.finditer(text))
+    stems = [token_stem(m.group(0)) for m in spans]
     at = min((i for i in (holds(stems, t) for t in terms) if i >= 0), default=-1)
-    return spans[at][0] if at >= 0 else 0
+    return spans[at].start() if at >= 0 else 0

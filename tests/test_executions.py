@@ -182,3 +182,20 @@ async def test_concise_items_with_their_defaults_say_what_full_items_say(client:
         assert mine["started_at"] == whole["started_at"][:16] + "Z"
         for key in ("run_id", "status", "agent_version", "stop_reason", "duration_s", "cost_usd", "tokens"):
             assert mine.get(key) == whole.get(key), (key, mine, whole)
+
+
+async def test_a_fleet_listing_says_plainly_what_was_read_what_is_shown_and_whether_more_exist(client: Client) -> None:
+    """The trial's assistant could not tell how many runs there were from `100 execution(s) read · 30 execution(s)`
+    and `Read 0 of 12 agents' executions to their end so far`."""
+    res = await call(client, "list_agent_executions", limit=100)
+    data, text = res.structured_content, res.content[0].text
+    head = text.splitlines()[0]
+    shown = len(executions_of(data))
+    assert data.get("next_cursor") and shown < data["scanned"]
+    assert f"{shown} execution(s) shown of {data['scanned']} read; more exist: call again with next_cursor" in head
+    assert "to their end" not in text
+    _items, pages = await walk(client, 100, provider="modus", status="failed", since="1d")
+    last = pages[-1]
+    res = await call(client, "list_agent_executions", provider="modus", status="failed", since="1d", limit=100)
+    assert len(pages) == 1 and f"{len(executions_of(last))} execution(s) shown of " in res.content[0].text
+    assert "; no more · status=failed" in res.content[0].text.splitlines()[0]

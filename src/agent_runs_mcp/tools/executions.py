@@ -174,7 +174,7 @@ async def list_agent_executions(
     page.notes[:0] = fleet_notes
     if walk is not None:
         resume = page.found.cursor_after(len(page.items))
-        page.notes.insert(len(fleet_notes), walk.progress_note(page.next_cursor is not None, resume))
+        page.notes.insert(len(fleet_notes), walk.progress_note(page.next_cursor is not None))
     if not page.items:
         page.notes.append(
             empty_hint(page.found.scanned, seen, newest[0] if newest else None, filters, fleet=walk is not None)
@@ -303,12 +303,16 @@ def waiting_words(waiting: Waiting) -> str:
 
 
 def executions_text(model: ExecutionsResult, lines: list[str], scanned: int) -> str:
-    if model.agents is not None:
+    if model.agents is not None:  # fleet-wide: what was read, what is shown, and whether there is more
         accounts = model.provider or "every account"
-        scope = f"every agent of {accounts} ({model.agents}; {scanned} execution(s) read)"
-    else:
-        scope = f"agent {model.agent}" if model.agent else f"space {model.space}"
-    account = f"{model.provider} · " if model.provider and model.agents is None else ""
+        more = "more exist: call again with next_cursor" if model.next_cursor else "no more"
+        head = f"every agent of {accounts} ({model.agents} agents) · {len(lines)} execution(s) shown of {scanned} read"
+        head += f"; {more}"
+        if model.filters:
+            head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
+        return "\n".join([head, *lines, *closing_lines(model)])
+    scope = f"agent {model.agent}" if model.agent else f"space {model.space}"
+    account = f"{model.provider} · " if model.provider else ""
     head = f"{account}{scope} · {len(lines)} execution(s)"
     if model.total is not None:
         head += f" of {model.total}"

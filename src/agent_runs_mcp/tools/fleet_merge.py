@@ -193,11 +193,9 @@ class FleetMerge:
             self.last_progress = now
             await self.ctx.report_progress(done, total, message=f"{done} of {total} agents read")
 
-    def progress_note(self, more: bool, end: Cursor | None) -> str:
+    def progress_note(self, more: bool) -> str:
+        """How the merged listing was read (the header says how many were read and shown)."""
         total = len(self.members)
         if not more:
             return f"Read every agent's executions ({total} agent(s)), merged newest first across agents."
-        return (
-            f"Read {self.agents_done(end)} of {total} agents' executions to their end so far, merged newest "
-            "first across agents; next_cursor continues with the next newest."
-        )
+        return f"Merged newest first across {total} agent(s); next_cursor continues with the next newest."

@@ -12,6 +12,7 @@ from agent_runs_mcp.domain import Execution, Status, Task
 from agent_runs_mcp.providers.base import Explained
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.world import World
+from agent_runs_mcp.tools.formatting import fmt_duration
 from agent_runs_mcp.tools.health import (
     Accumulator,
     classify_failure,
@@ -103,6 +104,7 @@ def test_every_figure_of_a_small_voice_run() -> None:
     assert (voice.calls_finished, voice.connected, voice.voicemail, voice.early_hangups) == (8, 3, 1, 1)
     assert voice.connect_rate == 0.375 and voice.voicemail_rate == 0.125
     assert voice.talk_time_s.p50 == 60 and voice.talk_time_s.max == 120
+    assert voice.talk_time_s.mean == 62.0  # (6 + 60 + 120) / 3: "the average connected call"
     assert dict(acc.outcomes) == {"Interested": 1, "Dropped": 1, "Not Connected": 1}
     assert round(acc.cost, 4) == 0.47 and acc.with_cost == 4 and acc.tokens == 100
     assert (acc.retried, acc.attempts_reported) == (3, 4)
@@ -234,3 +236,18 @@ async def test_progress_is_reported(sim, world: World, settings) -> None:
         await client.call_tool("summarize_run_health", {"ref": ref}, progress_callback=on_progress)
     await registry.aclose()
     assert seen and seen[-1] == run.n_tasks
+
+
+@pytest.mark.anyio
+async def test_the_mean_duration_is_beside_the_percentiles(client: Client, world: World) -> None:
+    """An operator asked for the average duration of connected calls: both channels say the mean."""
+    run = next(r for r in world.unpod_runs if r.phase == "done" and r.n_tasks >= 20)
+    ref = make_ref("unpod", "run", r=run.run_id, a=run.agent.handle, s=run.space)
+    res = await call(client, "summarize_run_health", ref=ref)
+    report, text = res.structured_content, res.content[0].text
+    durations = [float(t["output"]["duration"]) for t in world.unpod_tasks(run) if (t["output"] or {}).get("duration")]
+    mean = report["duration_s"]["mean"]
+    assert report["duration_s"]["count"] == len(durations) and mean == round(sum(durations) / len(durations), 1)
+    assert f"): mean {fmt_duration(mean)}, p50 " in text
+    talk = report["voice"]["talk_time_s"]
+    assert talk["mean"] is not None and f"Talk time (connected): mean {fmt_duration(talk['mean'])}, p50" in text

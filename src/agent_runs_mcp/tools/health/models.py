@@ -32,6 +32,7 @@ VERDICT_RULES = (
 
 class Percentiles(ResultModel):
     count: int = Field(description="Items with a value.")
+    mean: float | None = None
     p50: float | None = None
     p90: float | None = None
     max: float | None = None

@@ -96,16 +96,19 @@ def render_health(report: HealthReport) -> str:
         lines.append("Outcomes: " + ", ".join(f"{k} {v}" for k, v in report.outcomes.items()) + ".")
     d = report.duration_s
     if d.count:
-        spread = f"p50 {fmt_duration(d.p50)}, p90 {fmt_duration(d.p90)}, max {fmt_duration(d.max)}"
+        spread = f"mean {fmt_duration(d.mean)}, p50 {fmt_duration(d.p50)}, p90 {fmt_duration(d.p90)}"
+        spread += f", max {fmt_duration(d.max)}"
         lines.append(f"Duration ({d.count} items): {spread}.")
     if report.voice and report.voice.talk_time_s.count:
         t = report.voice.talk_time_s
-        lines.append(f"Talk time (connected): p50 {fmt_duration(t.p50)}, p90 {fmt_duration(t.p90)}.")
+        lines.append(
+            f"Talk time (connected): mean {fmt_duration(t.mean)}, p50 {fmt_duration(t.p50)}, p90 {fmt_duration(t.p90)}."
+        )
     if report.voice and report.voice.latency_ms and report.voice.latency_ms.count:
         lat = report.voice.latency_ms
         lines.append(
-            f"Voice latency (each call's median response, {lat.count} calls): p50 {fmt_ms(lat.p50 or 0)}, "
-            f"p90 {fmt_ms(lat.p90 or 0)}, max {fmt_ms(lat.max or 0)}."
+            f"Voice latency (each call's median response, {lat.count} calls): mean {fmt_ms(lat.mean or 0)}, "
+            f"p50 {fmt_ms(lat.p50 or 0)}, p90 {fmt_ms(lat.p90 or 0)}, max {fmt_ms(lat.max or 0)}."
         )
     money = []
     if report.cost_usd is not None:

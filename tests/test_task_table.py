@@ -139,3 +139,20 @@ async def test_hostile_table_arguments_get_bounded_errors(
     run = outage_run(world)
     text = await call_error(client, "get_run_tasks", provider="unpod", run_id=run.run_id, **args)
     assert needle in text and len(text) < 1200 and "Traceback" not in text
+
+
+async def test_a_task_that_never_started_shows_when_it_was_queued(client: Client, world: World) -> None:
+    """`sort=start` orders a never-connected call by when it was queued: the row and the line show that time."""
+    run = outage_run(world)
+    docs = {d["task_id"]: d for d in world.unpod_tasks(run)}
+    args = {"provider": "unpod", "run_id": run.run_id, "agent": run.agent.handle, "status": "failed", "limit": 100}
+    data = (await call(client, "get_run_tasks", **args, sort="start", detail="rows")).structured_content
+    start = data["columns"].index("start")
+    never = [row for row in data["rows"] if "start_time" not in (docs[row[0]]["output"] or {})]
+    assert never and all(row[start] == docs[row[0]]["created"][5:16].replace("T", " ") + "*" for row in never)
+    assert "start ending in *: the task never started" in " ".join(data["notes"])
+    queued = [row[start].removesuffix("*") for row in data["rows"]]
+    assert queued == sorted(queued, reverse=True)
+    text = (await call(client, "get_run_tasks", **{**args, "limit": 5}, sort="start")).content[0].text
+    task = next(row[0] for row in data["rows"][:5] if row in never)
+    assert f"{task} · failed · queued {docs[task]['created'][:16].replace('T', ' ')}Z" in text

@@ -49,7 +49,10 @@ from agent_runs_mcp.tools.listing import (
     status_words,
 )
 from agent_runs_mcp.tools.task_table import (
+    QUEUED_MARK,
+    QUEUED_NOTE,
     ROW_COLUMNS,
+    START_COLUMN,
     Sort,
     TaskFilter,
     columns_used,
@@ -179,6 +182,8 @@ async def get_run_tasks(
         envelope.columns = [ROW_COLUMNS[i][0] for i in used]
         envelope.rows = [[row[i] for i in used] for row in table]
         lines = [" | ".join(envelope.columns), *(row_line(row) for row in envelope.rows)]
+        if any(str(row[START_COLUMN]).endswith(QUEUED_MARK) for row in table):
+            envelope.notes.append(QUEUED_NOTE)
     links = [
         ResourceLink(
             type="resource_link",
@@ -215,6 +220,8 @@ def task_line(task: Task, show_kind: bool = True) -> str:
         parts.append(task.kind)
     if task.started_at:
         parts.append(short_time(task.started_at))
+    elif task.created_at:  # never started (a call that never connected): when it was queued, named so
+        parts.append(f"queued {short_time(task.created_at)}")
     if task.name:
         parts.append(task.name)
     if task.contact:

@@ -222,15 +222,27 @@ def table_fetch(
 ROW_COLUMNS: tuple[tuple[str, Callable[[Task], Any]], ...] = (
     ("task_id", lambda t: t.task_id),
     ("status", lambda t: t.status.value),
-    ("start", lambda t: t.started_at.strftime("%m-%d %H:%M") if t.started_at else None),
+    ("start", lambda t: _start(t)),
     ("duration_s", lambda t: round(t.duration_s) if t.duration_s is not None else None),
     ("contact", lambda t: _name_only(t.contact)),
     ("outcome", lambda t: t.outcome),
     ("reason", lambda t: REASON_LABELS[c] if (c := category_of(t)) else None),
     ("cost_usd", lambda t: t.cost_usd),
 )
-"""A row: the id, status, start (MM-DD HH:MM UTC), whole seconds, the contact's name (its number when it has
+"""A row: the id, status, start (MM-DD HH:MM UTC; for a task that never started, when it was queued, marked
+:data:`QUEUED_MARK`: the time `sort=start` orders it by), whole seconds, the contact's name (its number when it has
 no name), outcome, failure category and cost. Columns empty on the whole page are left out."""
+
+
+START_COLUMN = [name for name, _get in ROW_COLUMNS].index("start")
+QUEUED_MARK = "*"
+QUEUED_NOTE = "start ending in *: the task never started (a call that never connected); the time it was queued."
+
+
+def _start(task: Task) -> str | None:
+    if task.started_at:
+        return task.started_at.strftime("%m-%d %H:%M")
+    return task.created_at.strftime("%m-%d %H:%M") + QUEUED_MARK if task.created_at else None
 
 
 def _name_only(contact: str | None) -> str | None:

@@ -309,6 +309,32 @@ async def q_outbound_connect(ask: Asked, world: World) -> tuple[str, bool]:
     return f"{said} (truth {connected} of {finished}, {rate:.0%})", ok and got.get("connect_rate") == round(rate, 2)
 
 
+@question("How many of our calls reached voicemail this week, and which agent had the most?")
+async def q_voicemail(ask: Asked, world: World) -> tuple[str, bool]:
+    fleet = await ask("summarize_fleet_health", since="7d")
+    since = datetime.fromisoformat(fleet["since"].replace("Z", "+00:00"))
+    total = next(t for t in fleet["totals"] if t["provider"] == "all")
+    rows: dict[str, int] = {}  # by name, as the truth is (two agents may share a name: both count under it)
+    for row in fleet["agents"]:
+        if row.get("voicemail"):
+            rows[row["name"]] = rows.get(row["name"], 0) + row["voicemail"]
+    truth: dict[str, int] = {}  # the truth: every call of the window whose scenario was voicemail
+    for agent in world.unpod_agents:
+        for _r, _i, _doc, scenario in unpod_tasks(world, agent, since):
+            truth[agent.name] = truth.get(agent.name, 0) + (scenario == "voicemail")
+    names = {a["agent_id"]: a["name"] for a in world.speech_agents}
+    for call in world.speech_calls:
+        at = datetime.fromisoformat(call.get("started_at") or call["created"])
+        if at >= since and call.get("_reason") == "voicemail":
+            name = names[call["agent_id"]]
+            truth[name] = truth.get(name, 0) + 1
+    most = max(rows, key=lambda name: rows[name]) if rows else None
+    true_most = max(truth, key=lambda name: truth[name])
+    said = f"{total.get('voicemail', 0)} voicemail, most {most} ({rows.get(most or '', 0)})"
+    ok = total.get("voicemail") == sum(truth.values()) and rows.get(most or "") == truth[true_most]
+    return f"{said} (truth {sum(truth.values())}, most {true_most} {truth[true_most]})", ok
+
+
 async def main(show: bool) -> None:
     logging.disable(logging.INFO)
     count = real_token_counter()

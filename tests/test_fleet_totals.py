@@ -3,6 +3,8 @@ summed, then all, each rate with its denominator, and the same figures as the ag
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from mcp import Client
 
@@ -17,20 +19,32 @@ async def test_totals_sum_every_agents_own_report(client: Client) -> None:
     totals = {t["provider"]: t for t in data["totals"]}
     assert set(totals) == {"unpod", "runtype", "modus", "all"}
     expected: dict[str, dict[str, int]] = {}
+    reasons: dict[str, Counter[str]] = {}
     for row in data["agents"]:
         own = await call(client, "summarize_run_health", provider=row["provider"], agent=row["agent"], since="7d")
         report = own.structured_content
         voice = report.get("voice", {})
         finished = sum(report["totals"].get(s, 0) for s in ("completed", "partial", "failed", "cancelled"))
+        p50 = report["duration_s"].get("p50")
+        assert row.get("median_s") == (round(p50) if p50 is not None else None), row["agent"]
+        assert row.get("voicemail") == (voice["voicemail"] if voice else None), row["agent"]
         for key in (row["provider"], "all"):
-            sums = expected.setdefault(key, {"finished": 0, "failed": 0, "calls_finished": 0, "connected": 0})
+            sums = expected.setdefault(
+                key, {"finished": 0, "failed": 0, "calls_finished": 0, "connected": 0, "voicemail": 0}
+            )
             sums["finished"] += finished
             sums["failed"] += report["totals"].get("failed", 0)
             sums["calls_finished"] += voice.get("calls_finished", finished if voice else 0)
             sums["connected"] += voice.get("connected", 0)
+            sums["voicemail"] += voice.get("voicemail", 0)
+            for reason in report["top_failure_reasons"]:
+                reasons.setdefault(key, Counter())[reason["label"]] += reason["count"]
     for key, sums in expected.items():
         got = totals[key]
         assert {k: got.get(k, 0) for k in sums} == sums, key
+        top = dict(sorted(reasons[key].items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        assert got["reasons"] == top, key
+        assert got.get("reasons_other", 0) == sums["failed"] - sum(top.values()), key
         assert got["failure_rate"] == round(sums["failed"] / sums["finished"], 2)
         if sums["calls_finished"]:
             assert got["connect_rate"] == round(sums["connected"] / sums["calls_finished"], 2)
@@ -46,6 +60,8 @@ async def test_totals_sum_every_agents_own_report(client: Client) -> None:
         f"({unpod['connect_rate']:.0%})"
     ) in line
     assert f"all {everything['failed']} failed of {everything['finished']} finished" in line
+    named = ", ".join(f"{label} {count}" for label, count in unpod["reasons"].items())
+    assert f", {unpod['voicemail']} voicemail; failed: {named}, {unpod['reasons_other']} other" in line
 
 
 async def test_a_thin_row_says_its_count_once(client: Client) -> None:

@@ -9,11 +9,13 @@ from typing import Any
 from pydantic import Field
 
 from agent_runs_mcp.domain import Agent, meta
-from agent_runs_mcp.tools.common import compact, fmt_money, short_time
+from agent_runs_mcp.tools.common import compact, fmt_duration, fmt_money, short_time
 from agent_runs_mcp.tools.health.change import change_text
 from agent_runs_mcp.tools.health.models import MIN_FINISHED, ChangePoint, HealthReport
 from agent_runs_mcp.tools.results import ResultModel
 
+TOP_REASONS = 3
+"""Failure reasons the fleet's totals name per account (the rest are counted as other)."""
 RANK = {"failing": 0, "degraded": 1, "healthy": 2, "insufficient_data": 3, "error": 4}
 
 
@@ -23,7 +25,7 @@ class FleetRow(ResultModel):
     name: str | None = None
     verdict: str = Field(description="failing, degraded, healthy, insufficient_data, or error (not read).")
     headline: str = Field("", description="The cause that set the verdict (or the error), in a few words.")
-    items: int = 0
+    items: int = Field(0, description="Items in the window; left out when it equals `finished`.")
     finished: int = 0
     failed: int = 0
     success_rate: float | None = None
@@ -36,6 +38,8 @@ class FleetRow(ResultModel):
     usage: str | None = meta(description="Platform usage in its own unit, e.g. `12.50 Modus credits (not USD)`.")
     failures_began_in: str | None = meta(description="The agent version in which failures began (Runtype).")
     direction: str | None = meta(description="Its calls' direction as they report it: `outbound`, `inbound`, `mixed`.")
+    median_s: int | None = meta(description="Median duration of its finished items (seconds).")
+    voicemail: int | None = meta(description="Finished calls that reached voicemail (calling agents).")
 
 
 class DirectionTotals(ResultModel):
@@ -60,6 +64,12 @@ class Spend(ResultModel):
     calls_finished: int = Field(default=0, description="Finished voice calls (the connect rate's denominator).")
     connected: int = 0
     connect_rate: float | None = Field(default=None, description="connected / calls_finished.")
+    voicemail: int = 0
+    reasons: dict[str, int] = Field(
+        default_factory=dict, description="The most frequent failure reasons summed over the agents, top 3."
+    )
+    reasons_other: int = Field(default=0, description="Failed items under the other reasons.")
+    reason_tallies: dict[str, int] = Field(default_factory=dict, exclude=True)
     cost_usd: float | None = None
     completed: int = Field(default=0, exclude=True)
     per_completed_usd: float | None = None
@@ -82,9 +92,15 @@ class FleetReport(ResultModel):
 
 def structured_fleet(model: FleetReport) -> dict[str, Any]:
     """The structured channel: what the text says, no figure twice. An `insufficient_data` row's headline
-    ("2 finished (at least 5 needed)") is its `finished` count again, so it is left out."""
-    thin = {i: {"headline"} for i, row in enumerate(model.agents) if row.verdict == "insufficient_data"}
-    return compact(model, exclude={"agents": thin} if thin else None)
+    ("2 finished (at least 5 needed)") is its `finished` count again, so it is left out; so is a row's
+    `items` when it equals `finished` (the text says `(N in window)` only when they differ)."""
+    drop: dict[int, set[str]] = {}
+    for i, row in enumerate(model.agents):
+        if row.verdict == "insufficient_data":
+            drop.setdefault(i, set()).add("headline")
+        if row.items == row.finished and row.items:
+            drop.setdefault(i, set()).add("items")
+    return compact(model, exclude={"agents": drop} if drop else None)
 
 
 def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
@@ -109,6 +125,8 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         usage=f"{report.usage.credits:,.2f} {report.usage.unit}" if report.usage and report.usage.credits else None,
         failures_began_in=report.failures_began_in,
         direction=_direction(report),
+        median_s=round(report.duration_s.p50) if report.duration_s.p50 is not None else None,
+        voicemail=report.voice.voicemail if report.voice is not None and report.voice.calls_finished else None,
     )
 
 
@@ -162,9 +180,12 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
                 continue
             spend.finished += report.finished
             spend.failed += report.totals.get("failed", 0)
+            for reason in report.top_failure_reasons:  # each agent's top five: the rest count as other
+                spend.reason_tallies[reason.label] = spend.reason_tallies.get(reason.label, 0) + reason.count
             if report.voice is not None:
                 spend.calls_finished += report.voice.calls_finished
                 spend.connected += report.voice.connected
+                spend.voicemail += report.voice.voicemail
             if report.voice is not None and report.voice.calls_finished:  # a calling agent, by its direction
                 way = ways.setdefault(key, {}).setdefault(row.direction or "not reported", DirectionTotals())
                 way.finished += report.finished
@@ -176,6 +197,9 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
                 spend.completed += report.totals.get("completed", 0)
     for key, spend in out.items():
         spend.failure_rate = _share(spend.failed, spend.finished)
+        top = sorted(spend.reason_tallies.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+        spend.reasons = dict(top)
+        spend.reasons_other = spend.failed - sum(spend.reasons.values())
         spend.connect_rate = _share(spend.connected, spend.calls_finished)
         _split(spend, ways.get(key, {}))
         if spend.cost_usd is not None and spend.completed:
@@ -221,6 +245,10 @@ def row_line(row: FleetRow) -> str:
             rate += f" (was {was}%, {row.change_pts:+d} pts)"
         parts.append(rate)
     parts.append(counts_text(row))
+    if row.median_s is not None:
+        parts.append(f"median {fmt_duration(row.median_s)}")
+    if row.voicemail:
+        parts.append(f"{row.voicemail} voicemail")
     parts.append(row.headline)
     if row.cost_usd is not None:
         per = f", {fmt_money(row.per_completed_usd)}/completed" if row.per_completed_usd is not None else ""
@@ -257,6 +285,10 @@ def totals_line(totals: list[Spend]) -> str | None:
             rate = f" ({spend.connect_rate:.0%})" if spend.connect_rate is not None else ""
             way = f" {spend.calls_direction}" if spend.calls_direction else ""
             said += f", {spend.connected} of {spend.calls_finished} finished{way} calls connected{rate}"
+            said += f", {spend.voicemail} voicemail" if spend.voicemail else ""
+        if spend.reasons:
+            named = ", ".join(f"{label} {count}" for label, count in spend.reasons.items())
+            said += f"; failed: {named}" + (f", {spend.reasons_other} other" if spend.reasons_other else "")
         for name, way in spend.directions.items():
             rate = f" ({way.connect_rate:.0%})" if way.connect_rate is not None else ""
             said += f"; {name} calls: {way.connected} of {way.calls_finished} connected{rate}, {way.failed} failed"

@@ -47,6 +47,21 @@ async def test_speech_calls_are_executions_with_their_facts(client: Client, worl
     assert len(failed) == sum(c["_truth"] == "failed" for c in truth)
 
 
+@pytest.mark.parametrize("status", ["running", "scheduled", "pending"])
+async def test_an_in_flight_status_lists_every_call_in_it(client: Client, world: World, status: str) -> None:
+    """`running` is both `ringing` and `active` on the speech plane: a filter the API takes one word of
+    would list only the active calls (an operator asking "what is running?" missed the ringing ones)."""
+    for speech in world.speech_agents:
+        agent = speech["agent_id"]
+        truth = [c["id"] for c in calls_of(world, agent) if c["_truth"] == status]
+        runs = await page_all(
+            client, "list_agent_executions", "executions", provider="unpod", agent=agent, status=status
+        )
+        assert sorted(r["run_id"] for r in runs) == sorted(truth), (agent, status)
+    words = {c["status"] for c in world.speech_calls if c["_truth"] == "running"}
+    assert words == {"ringing", "active"}  # the case the test is about is in the world
+
+
 async def test_a_call_run_task_and_transcript(client: Client, world: World) -> None:
     agent = world.speech_agents[1]["agent_id"]
     no_answer = next(c for c in calls_of(world, agent) if c.get("end_reason") == "USER_DID_NOT_PICK_UP")

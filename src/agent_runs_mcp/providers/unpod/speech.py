@@ -51,8 +51,13 @@ CALL_STATUSES: dict[str, Status] = {
     "failed": S.FAILED,
 }
 
-CALL_FILTERS: dict[Status, str] = {S.SCHEDULED: "scheduled", S.RUNNING: "active"}
-"""Statuses one `call_status` word selects on the server; the others (several words each) are filtered here."""
+CALL_FILTERS: dict[Status, str] = {
+    status: words[0]
+    for status in Status
+    if len(words := [word for word, to in CALL_STATUSES.items() if to is status]) == 1
+}
+"""Statuses one `call_status` word selects on the server (`scheduled`); the others, several words each
+(`running` is `ringing` and `active`), are read whole and filtered by the listing."""
 
 END_REASONS: dict[str, str] = {
     # LiveKit CallEndReason -> the words of our failure vocabulary (the code is kept in brackets).

@@ -3,13 +3,55 @@
 Every message here is written for the model that reads the tool result: what
 went wrong, where, and what to do next. None of them ever contains a secret.
 The MCP layer turns any :class:`AgentRunsError` into a tool error (``isError``).
+
+A message that says where a missing id is listed names a :class:`Listing`, not a tool: the code that
+raises (an adapter) sits below the tools and does not know their names, so the tools' error guard words
+each listing as the tool that shows it (``tools/guard.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from enum import Enum
+
+
+class Listing(Enum):
+    """Where an id the caller lacks is listed: a fact an error states instead of a tool's name.
+
+    A message names it as one of its parts, ``InputError("... (an agent handle from ", Listing.AGENTS,
+    ")")``. The tools' guard words it as the tool that lists it; elsewhere (logs, the CLI, ``doctor``)
+    it reads as its ``value``, which fits the same sentence.
+    """
+
+    AGENTS = "the agent listing"
+    """Each agent's id, handle or slug (and an Unpod agent's space)."""
+    EXECUTIONS = "the agent's execution listing"
+    """An agent's executions (runs), each with its ``ref``."""
+    TASKS = "the run's task listing"
+    """A run's tasks, each with its ``ref`` and its call id."""
+
+
+Said = str | Listing
+"""One part of a message: words, or a :class:`Listing` the reader of the error may word as it knows."""
+
+
+def worded(parts: Iterable[Said], names: Mapping[Listing, str] | None = None) -> str:
+    """The message of ``parts``, each listing worded as ``names`` says (its plain ``value`` otherwise)."""
+    return "".join(part if isinstance(part, str) else (names or {}).get(part, part.value) for part in parts)
+
 
 class AgentRunsError(Exception):
     """Base of every expected failure; ``str(err)`` is safe to show to a user."""
+
+    parts: tuple[Said, ...] = ()
+
+    def __init__(self, *parts: Said) -> None:
+        self.parts = parts
+        super().__init__(worded(parts))
+
+    def worded(self, names: Mapping[Listing, str]) -> str:
+        """The message with each :class:`Listing` it names worded as ``names`` says (the tools name the tool)."""
+        return worded(self.parts, names)
 
 
 class ConfigError(AgentRunsError):
@@ -27,7 +69,8 @@ class ProviderError(AgentRunsError):
     whether the call was retried and for how long we waited.
     """
 
-    hint: str = ""
+    hint: tuple[Said, ...] = ()
+    """What to do next; it may name where an id is listed (:class:`Listing`)."""
 
     def __init__(
         self,
@@ -37,7 +80,7 @@ class ProviderError(AgentRunsError):
         *,
         status: int | None = None,
         detail: str | None = None,
-        hint: str | None = None,
+        hint: str | tuple[Said, ...] | None = None,
         label: str | None = None,
         attempts: int = 1,
         waited_s: float = 0.0,
@@ -52,10 +95,13 @@ class ProviderError(AgentRunsError):
         self.attempts = attempts
         self.waited_s = waited_s
         if hint is not None:
-            self.hint = hint
+            self.hint = (hint,) if isinstance(hint, str) else hint
         super().__init__(self._message())
 
-    def _message(self) -> str:
+    def worded(self, names: Mapping[Listing, str]) -> str:
+        return self._message(names)
+
+    def _message(self, names: Mapping[Listing, str] | None = None) -> str:
         label = self.label
         where = f"{label} (account `{self.account}`)" if self.account != self.kind else label
         status = f" [HTTP {self.status}]" if self.status is not None else ""
@@ -67,10 +113,10 @@ class ProviderError(AgentRunsError):
         if self.attempts > 1:
             text += f" Tried {self.attempts} times over {self.waited_s:.1f}s."
         if self.hint:
-            text += f" {self.hint}"
+            text += f" {worded(self.hint, names)}"
         return text
 
-    def with_hint(self, hint: str) -> ProviderError:
+    def with_hint(self, *hint: Said) -> ProviderError:
         """The same error with advice that knows more than the HTTP layer did (which argument finds it)."""
         self.hint = hint
         self.args = (self._message(),)

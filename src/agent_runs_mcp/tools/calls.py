@@ -18,7 +18,7 @@ from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
 from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
-from agent_runs_mcp.text import clean_text, indented
+from agent_runs_mcp.text import indented
 from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, fit
 from agent_runs_mcp.tools.common import (
@@ -36,6 +36,7 @@ from agent_runs_mcp.tools.common import (
     registry_of,
     resolve_ref,
     result,
+    said,
     settings_of,
     short_time,
     tool_errors,
@@ -335,9 +336,9 @@ async def read_transcript_resource(ctx: Context, ref: str) -> str:
         conversation = await load_conversation(adapter, decoded)
     except (NotFoundError, InputError, ConfigError) as exc:
         # The URI names no conversation here: the spec's resource-not-found (-32002), saying why.
-        raise MCPError(RESOURCE_NOT_FOUND, clean_text(str(exc)), data={"uri": uri[:300]}) from None
+        raise MCPError(RESOURCE_NOT_FOUND, said(exc), data={"uri": uri[:300]}) from None
     except AgentRunsError as exc:  # the provider failed: an internal error (-32603) naming it
-        raise MCPError(INTERNAL_ERROR, clean_text(str(exc)), data={"uri": uri[:300]}) from None
+        raise MCPError(INTERNAL_ERROR, said(exc), data={"uri": uri[:300]}) from None
     sanitizer = Sanitizer(settings_of(ctx).redact_pii)
     call = sanitizer.model(conversation.call)
     model = TranscriptResult(

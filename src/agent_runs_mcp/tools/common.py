@@ -27,7 +27,7 @@ from agent_runs_mcp.tools.arguments import (
     resolve_ref,
 )
 from agent_runs_mcp.tools.formatting import fmt_duration, fmt_money, short_time
-from agent_runs_mcp.tools.guard import provider_for, registry_of, settings_of, tool_errors
+from agent_runs_mcp.tools.guard import provider_for, registry_of, said, settings_of, tool_errors
 from agent_runs_mcp.tools.results import CONCISE_OMITS, compact, result
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "registry_of",
     "resolve_ref",
     "result",
+    "said",
     "settings_of",
     "short_time",
     "tool_errors",

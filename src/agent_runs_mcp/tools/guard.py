@@ -14,7 +14,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
 from agent_runs_mcp import metrics
-from agent_runs_mcp.errors import AgentRunsError
+from agent_runs_mcp.errors import AgentRunsError, Listing
 from agent_runs_mcp.providers.call_context import caching, time_limit
 from agent_runs_mcp.text import clean_text
 
@@ -27,6 +27,19 @@ log = logging.getLogger("agent_runs_mcp.tools")
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+LISTED_BY: dict[Listing, str] = {
+    Listing.AGENTS: "list_agents",
+    Listing.EXECUTIONS: "list_agent_executions",
+    Listing.TASKS: "get_run_tasks",
+}
+"""The tool that shows each listing an error points at: adapters state where an id is listed, and only
+this layer, which knows the tools, names the tool (#21: adapters return facts, never tool syntax)."""
+
+
+def said(exc: AgentRunsError) -> str:
+    """An expected error as the model reads it: each listing it points at named as its tool, cleaned."""
+    return clean_text(exc.worded(LISTED_BY))
 
 
 def registry_of(ctx: Context) -> Registry:
@@ -51,7 +64,7 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
                 return await fn(*args, **kwargs)
         except AgentRunsError as exc:
             outcome = type(exc).__name__
-            raise ToolError(clean_text(str(exc))) from None
+            raise ToolError(said(exc)) from None
         except BaseException as exc:
             outcome = f"unexpected:{type(exc).__name__}"
             raise

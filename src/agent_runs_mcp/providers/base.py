@@ -22,7 +22,7 @@ from agent_runs_mcp.domain import (
     Status,
     Task,
 )
-from agent_runs_mcp.errors import InputError
+from agent_runs_mcp.errors import InputError, Said
 from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.cache import ResponseCache, Ttl
 from agent_runs_mcp.providers.platform import normalize_status
@@ -182,9 +182,11 @@ class Provider(ABC):
 
     # --- helpers for adapters ---------------------------------------------------------------------
 
-    def require(self, value: str | None, argument: str, why: str) -> str:
+    def require(self, value: str | None, argument: str, *why: Said) -> str:
+        """``value``, or an input error naming the argument and why this platform needs it (``why`` may point at
+        the :class:`~agent_runs_mcp.errors.Listing` that lists it: the tools name the tool)."""
         if not value:
-            raise InputError(f"`{argument}` is required for {self.account.label}: {why}")
+            raise InputError(f"`{argument}` is required for {self.account.label}: ", *why)
         return value
 
 

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Task, Turn
-from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError, ProviderError
+from agent_runs_mcp.errors import BadResponseError, InputError, Listing, NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
     CallQuery,
@@ -156,11 +156,14 @@ class ModusProvider(RunConversationProvider):
         return as_text(first(error, body.get("message")))
 
     def _agent(self, agent: str | None) -> str:
-        value = self.require(agent, "agent", "runs are listed per workflow (an id or slug from list_agents).").strip()
+        value = self.require(agent, "agent", "runs are listed per workflow (an id or slug from ", Listing.AGENTS, ").")
+        value = value.strip()
         if not AGENT_ID.match(value):
             raise InputError(
                 f"`agent` for Modus is a workflow's numeric id (42) or slug (daily-sales-report); "
-                f"got {value[:30]!r}. See list_agents."
+                f"got {value[:30]!r}. See ",
+                Listing.AGENTS,
+                ".",
             )
         return value
 

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from agent_runs_mcp.domain import Agent, Call, Conversation, Execution, ProviderPage, Status, Tally, Task
-from agent_runs_mcp.errors import BadResponseError, InputError, NotFoundError, ProviderError
+from agent_runs_mcp.errors import BadResponseError, InputError, Listing, NotFoundError, ProviderError
 from agent_runs_mcp.providers.base import (
     TTL_FINISHED_S,
     TTL_LIST_S,
@@ -67,6 +67,8 @@ EXECUTION_TTL = ttl_by_status(lambda body: [as_dict(body.get("data", body)).get(
 """A finished execution's detail is kept for long; one in flight only briefly."""
 TOOL_DETAILS_MAX = 25
 """Most tool-call details one conversation reads to complete truncated inputs and outputs."""
+PER_AGENT = ("executions are listed per agent (", Listing.AGENTS, ").")
+"""Why an execution read needs `agent`, pointing at the listing that has it (the tools name its tool)."""
 
 
 class RuntypeProvider(RunConversationProvider):
@@ -144,7 +146,7 @@ class RuntypeProvider(RunConversationProvider):
     # --- executions -------------------------------------------------------------------------------
 
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
-        agent = segment(self.require(query.agent, "agent", "executions are listed per agent (list_agents)."), "agent")
+        agent = segment(self.require(query.agent, "agent", *PER_AGENT), "agent")
         words = FILTERS.get(query.status) if query.status else None
         phase, cursor = _phase(token) if words and len(words) > 1 else (0, token)
         params = {
@@ -179,7 +181,7 @@ class RuntypeProvider(RunConversationProvider):
         """
         if query.since is None or query.status is not None:
             return tallied(await self.executions_page(query, token))
-        agent = segment(self.require(query.agent, "agent", "executions are listed per agent (list_agents)."), "agent")
+        agent = segment(self.require(query.agent, "agent", *PER_AGENT), "agent")
         path, what = f"{API}/agents/{agent}/executions", f"executions of agent `{query.agent}`"
         if is_slice_token(token):
             part = read_token(token or "")

@@ -34,7 +34,7 @@ from agent_runs_mcp.domain import (
     Tally,
     Task,
 )
-from agent_runs_mcp.errors import BusinessError, InputError, NotFoundError
+from agent_runs_mcp.errors import BusinessError, InputError, Listing, NotFoundError
 from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.base import (
     TTL_LIST_S,
@@ -179,10 +179,12 @@ class UnpodProvider(Provider):
         space = query.space or await self.directory.space_for(query.agent, None)
         if not space:
             raise InputError(
-                "Unpod executions need `agent` (an agent handle from list_agents) or `space` (a space token). "
-                "This host has no per-agent executions endpoint, so pass `space` or set UNPOD_SPACE_TOKEN."
+                "Unpod executions need `agent` (an agent handle from ",
+                Listing.AGENTS,
+                ") or `space` (a space token).",
+                " This host has no per-agent executions endpoint, so pass `space` or set UNPOD_SPACE_TOKEN."
                 if query.agent
-                else "Unpod executions need `agent` (an agent handle from list_agents) or `space` (a space token)."
+                else "",
             )
         page = await self._space_runs(query, space, inner)
         if query.agent and not query.space:
@@ -267,7 +269,7 @@ class UnpodProvider(Provider):
             )
         except NotFoundError as exc:
             if query.space or not query.agent or token:  # the caller named the space, or nothing else to search
-                raise exc.with_hint(run_not_in_space(space, named=bool(query.space), agent=query.agent)) from None
+                raise exc.with_hint(*run_not_in_space(space, named=bool(query.space), agent=query.agent)) from None
             return None
         return raw, space
 
@@ -276,8 +278,9 @@ class UnpodProvider(Provider):
         if not query.agent:
             raise InputError(
                 "Unpod needs the run's space to list its tasks: pass `space` (the space token), or `agent` "
-                "(its tasks are then searched for this run), or the `ref` of the run from list_agent_executions; "
-                "or set UNPOD_SPACE_TOKEN."
+                "(its tasks are then searched for this run), or the `ref` of the run from ",
+                Listing.EXECUTIONS,
+                "; or set UNPOD_SPACE_TOKEN.",
             )
         segment(query.run_id, "run_id")
         inner = token[1:] if token and token.startswith("a") else None
@@ -357,7 +360,7 @@ class UnpodProvider(Provider):
             return CallQuery(call_id=pick(args.call_id, ref, "c", "call_id") or call, agent=ref.get("a"))
         if ref is not None and ref.kind == "run":
             raise InputError(
-                "An Unpod run holds many calls: pass the `ref` of one task (from get_run_tasks), not of the run."
+                "An Unpod run holds many calls: pass the `ref` of one task (from ", Listing.TASKS, "), not of the run."
             )
         return call_query_of(ref, args)
 
@@ -395,7 +398,9 @@ class UnpodProvider(Provider):
         else:
             raise InputError(
                 "To find an Unpod task, pass `run_id` with `space` (or set UNPOD_SPACE_TOKEN), or `agent`; "
-                "or pass the task's `ref` from get_run_tasks."
+                "or pass the task's `ref` from ",
+                Listing.TASKS,
+                ".",
             )
         run_query = RunQuery(run_id=query.run_id or "", agent=query.agent, space=space if query.run_id else None)
         if hint_page is not None:
@@ -411,7 +416,7 @@ class UnpodProvider(Provider):
             self.account.name,
             self.kind,
             f"task `{task_id}` is not among {where}.",
-            hint="Check the task id and its run/agent; get_run_tasks lists them with refs.",
+            hint=("Check the task id and its run/agent; ", Listing.TASKS, " lists them with refs."),
             label=self.account.label,
         )
 
@@ -427,7 +432,7 @@ class UnpodProvider(Provider):
                 self.account.name,
                 self.kind,
                 f"no task of agent `{query.agent}` has call `{call_id}`.",
-                hint="Check the call id; get_run_tasks shows each task's call_id.",
+                hint=("Check the call id; ", Listing.TASKS, " shows each task's call_id."),
                 label=self.account.label,
             )
         # The speech plane (Unpod's Python SDK) reads one call by id.

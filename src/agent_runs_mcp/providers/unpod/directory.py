@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from agent_runs_mcp.errors import ConfigError, ProviderError
+from agent_runs_mcp.errors import ConfigError, Listing, ProviderError, Said
 from agent_runs_mcp.providers.account import Account
 from agent_runs_mcp.providers.base import JsonGet
 from agent_runs_mcp.providers.ids import segment
@@ -91,13 +91,17 @@ class SpaceDirectory:
         return self.account.setting("space_token")
 
 
-def run_not_in_space(space: str, *, named: bool, agent: str | None) -> str:
-    """What finds a run that is not in ``space``: a 404 says which argument to pass."""
+def run_not_in_space(space: str, *, named: bool, agent: str | None) -> tuple[Said, ...]:
+    """What finds a run that is not in ``space``: a 404 says which argument to pass, and where it is listed."""
     which = "the space passed" if named else "the account's default space"
     if agent:
-        return f"Space `{space}` is {which}; check the run id, or pass the run's `ref` from list_agent_executions."
+        return (f"Space `{space}` is {which}; check the run id, or pass the run's `ref` from ", Listing.EXECUTIONS, ".")
     return (
-        f"Space `{space}` is {which}: the run may be in another one. Pass `agent=` (the run's agent handle from "
-        "list_agents: its tasks are searched for the run) or `space=` (the run's space token; list_agents shows "
-        "each agent's space), or the run's `ref` from list_agent_executions."
+        f"Space `{space}` is {which}: the run may be in another one. Pass `agent=` (the run's agent handle from ",
+        Listing.AGENTS,
+        ": its tasks are searched for the run) or `space=` (the run's space token; ",
+        Listing.AGENTS,
+        " shows each agent's space), or the run's `ref` from ",
+        Listing.EXECUTIONS,
+        ".",
     )

@@ -31,6 +31,7 @@ from agent_runs_mcp.domain import ProviderPage
 from agent_runs_mcp.errors import AgentRunsError, InputError
 from agent_runs_mcp.providers.base import ExecutionQuery
 from agent_runs_mcp.refs import Cursor
+from agent_runs_mcp.tools.guard import said
 from agent_runs_mcp.tools.sanitize import Sanitizer
 from agent_runs_mcp.tools.scope import Member
 
@@ -116,7 +117,7 @@ class FleetMerge:
             except AgentRunsError as exc:
                 if isinstance(exc, InputError) and inner is not None:
                     raise
-                self.failed[index] = self.clean.text(f"{member.label}: executions not read: {exc}")[:300]
+                self.failed[index] = self.clean.text(f"{member.label}: executions not read: {said(exc)}")[:300]
                 self.pages[key] = None
         return self.pages[key]
 

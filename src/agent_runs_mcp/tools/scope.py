@@ -15,6 +15,7 @@ from agent_runs_mcp.domain import Agent
 from agent_runs_mcp.errors import AgentRunsError
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.refs import Cursor
+from agent_runs_mcp.tools.guard import said
 from agent_runs_mcp.tools.paging import collect
 
 AGENTS_MAX = 100
@@ -43,7 +44,7 @@ async def members(adapters: list[Provider], clean: Callable[[str], str]) -> tupl
         except AgentRunsError as exc:
             if len(adapters) == 1:
                 raise
-            notes.append(clean(f"{adapter.name}: agents not listed, so not covered: {exc}")[:300])
+            notes.append(clean(f"{adapter.name}: agents not listed, so not covered: {said(exc)}")[:300])
             continue
         if found.end is not None:
             notes.append(f"{adapter.name}: only the first {AGENTS_MAX} agents are covered.")

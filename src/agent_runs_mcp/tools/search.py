@@ -45,6 +45,7 @@ from agent_runs_mcp.tools.common import (
     registry_of,
     resolve_ref,
     result,
+    said,
     settings_of,
     short_time,
     tool_errors,
@@ -220,7 +221,7 @@ async def search_calls(
                 if not fleet or isinstance(exc, InputError):
                     raise
                 complete[0] = False
-                notes.append(sanitizer.text(f"{part.label}: not searched: {exc}")[:300])
+                notes.append(sanitizer.text(f"{part.label}: not searched: {said(exc)}")[:300])
                 return
             if ended.stopped_by is not None:
                 complete[0] = False

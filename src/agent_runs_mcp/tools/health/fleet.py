@@ -31,6 +31,7 @@ from agent_runs_mcp.tools.common import (
     parse_window,
     registry_of,
     result,
+    said,
     tool_errors,
 )
 from agent_runs_mcp.tools.health.fleet_view import (
@@ -91,7 +92,7 @@ async def summarize_fleet_health(
         try:
             found = await collect(lambda t: adapter.agents_page(t, None), Cursor(None, 0), AGENTS_MAX)
         except AgentRunsError as exc:
-            notes.append(clean(f"{adapter.name}: agents not listed: {exc}"))
+            notes.append(clean(f"{adapter.name}: agents not listed: {said(exc)}"))
             return
         if found.end is not None:
             notes.append(f"{adapter.name}: the first {AGENTS_MAX} agents only.")
@@ -104,7 +105,7 @@ async def summarize_fleet_health(
                 try:
                     report = await window_report(adapter, agent.id, agent.space, start_at, end_at, Scanner(settings))
                 except AgentRunsError as exc:
-                    rows.append(error_row(adapter.name, agent, clean(str(exc))[:300]))
+                    rows.append(error_row(adapter.name, agent, said(exc)[:300]))
                 else:
                     metrics.REPORTS_COMPUTED.labels(adapter.name, "agent_window").inc()
                     complete = complete and report.complete

@@ -101,3 +101,14 @@ async def test_a_host_without_the_speech_plane_is_a_note(client: Client, world: 
     ids = [a["id"] for a in res.structured_content["agents"]]
     assert ids == [a.handle for a in world.unpod_agents]
     assert any("no speech plane" in n for n in res.structured_content["notes"])
+
+
+async def test_search_finds_calls_that_never_talked_by_why_they_failed(client: Client, world: World) -> None:
+    """A voicemail or unanswered call has no turns, but its end reason is searched (from its list row), so
+    "how many calls reached voicemail?" counts them all (trial 3 found 72 of 83)."""
+    for speech in world.speech_agents:
+        agent = speech["agent_id"]
+        truth = {c["id"] for c in calls_of(world, agent) if c.get("_reason") == "voicemail"}
+        assert truth and not any(c["_transcript"] for c in calls_of(world, agent) if c["id"] in truth)
+        res = await call(client, "search_calls", provider="unpod", agent=agent, query="voicemail", since="30d")
+        assert res.structured_content["matched"] == len(truth), agent

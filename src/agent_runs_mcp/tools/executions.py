@@ -21,6 +21,7 @@ from mcp.types import CallToolResult
 
 from agent_runs_mcp.domain import Execution, ProviderPage, Status, Waiting, meta
 from agent_runs_mcp.providers.base import ExecutionQuery, Provider
+from agent_runs_mcp.timeutil import utcnow
 from agent_runs_mcp.tools.common import (
     AgentArg,
     CursorArg,
@@ -183,6 +184,9 @@ async def list_agent_executions(
             page.notes.append(
                 failed_tasks_hint(adapter.name, query.agent, query.space, [r for _n, r in sorted(partly, reverse=True)])
             )
+    stuck = long_in_flight_note(page.items, utcnow())
+    if stuck:
+        page.notes.append(stuck)
     fields = page.envelope_fields(adapter, detail, settings.redact_pii)
     if walk is not None and multi:
         fields["provider"] = None
@@ -217,6 +221,28 @@ async def list_agent_executions(
         if walk is not None:
             dumped["scanned"] = page.found.scanned
     return result(dumped, executions_text(envelope, page.lines, page.found.scanned))
+
+
+LONG_IN_FLIGHT_S = 3600
+"""An item running or pending for longer than this is named in a note (a call ringing for an hour, a workflow
+step running for two days): a fact beside each, for the reader to judge whether it is stuck."""
+LONG_IN_FLIGHT_SHOWN = 3
+
+
+def long_in_flight_note(items: list[Execution], now: datetime) -> str | None:
+    """``2 shown in flight for over an hour: wf_57_run_1 (54h01m), call_4e05 (1h20m); check whether they are
+    stuck.`` (oldest first), or ``None``."""
+    old = sorted(
+        (now - item.started_at, item.run_id)
+        for item in items
+        if item.status in (Status.RUNNING, Status.PENDING) and item.started_at is not None
+        and (now - item.started_at).total_seconds() > LONG_IN_FLIGHT_S
+    )[::-1]  # fmt: skip
+    if not old:
+        return None
+    named = ", ".join(f"{run_id} ({fmt_duration(age.total_seconds())})" for age, run_id in old[:LONG_IN_FLIGHT_SHOWN])
+    more = f" and {len(old) - LONG_IN_FLIGHT_SHOWN} more" if len(old) > LONG_IN_FLIGHT_SHOWN else ""
+    return f"{len(old)} shown in flight for over an hour: {named}{more}; check whether they are stuck."
 
 
 def concise_items(dumped: dict[str, Any]) -> dict[str, Any]:

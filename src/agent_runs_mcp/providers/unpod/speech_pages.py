@@ -73,12 +73,20 @@ class SpeechPages:
     async def speech_conversations(self, scope: CallScope, token: str | None) -> ProviderPage[Conversation]:
         """What a search reads: the calls that have turns, each read once, and the sessions once for all of
         them (never one sessions read per call, cache or no cache)."""
+        silent: list[Conversation] = []
         if scope.run is not None:
             ids, sessions = [scope.run.run_id], await self.sessions.speech_sessions()
         else:
             assert scope.window is not None and scope.window.agent is not None
             rows, sessions = await self._calls_with_sessions(scope.window.agent, scope.window.status)
             ids = [str(first(r.get("id"), r.get("call_id"))) for r in rows if has_turns(r)]
+            # A call that never talked has no turns to read, but its end reason says why it failed (voicemail,
+            # no answer): searched from its list row, no read of its own.
+            silent = [
+                call_conversation_of(self.name, r, sessions.of(r), sessions.cost_note)
+                for r in rows
+                if not has_turns(r) and r.get("end_reason")
+            ]
         limit = asyncio.Semaphore(READ_CONCURRENCY)
 
         async def read(call_id: str) -> Conversation | None:
@@ -92,7 +100,7 @@ class SpeechPages:
         found = [c for c in await asyncio.gather(*(read(i) for i in ids)) if c is not None]
         note = f"{len(ids) - len(found)} conversation(s) could not be read and were not searched." if len(
             found) < len(ids) else None  # fmt: skip
-        return ProviderPage(found, token, None, None, note)
+        return ProviderPage([*found, *silent], token, None, None, note)
 
     async def speech_conversation(self, raw: dict[str, Any]) -> Conversation:
         sessions = await self.sessions.speech_sessions()

@@ -36,6 +36,7 @@ from agent_runs_mcp import metrics
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import RunQuery
 from agent_runs_mcp.providers.call_context import caching
+from agent_runs_mcp.text import clean_text
 from agent_runs_mcp.tools.common import (
     AgentArg,
     FreshArg,
@@ -100,7 +101,10 @@ async def summarize_run_health(
     if run and (since or until):
         raise InputError("`since`/`until` apply to an agent's window; with `run_id` leave them out.")
     if not run and not agent_id:
-        raise InputError("Pass `run_id` (or a run's `ref`) for one run, or `agent` for a time window.")
+        raise InputError(
+            "Pass `run_id` (or a run's `ref`) for one run, or `agent` for a time window; for every agent of an "
+            f"account at once, summarize_fleet_health({_fleet_args(provider, since, until)})."
+        )
     reports = reports_of(registry)
     key = ("health", adapter.name, run, agent_id, space_id) if settings.cache_enabled and run else None
     sanitizer = Sanitizer(settings.redact_pii)
@@ -147,3 +151,9 @@ async def summarize_run_health(
         if not computed_here:
             done = Computed(done.report.model_copy(update={"from_cache": True}), done.view)
     return result(structured_report(done.report), render_health(done.report), done.view)
+
+
+def _fleet_args(provider: str | None, since: str | None, until: str | None) -> str:
+    """The fleet call with the arguments the caller gave (each at most 64 characters, as their schemas say)."""
+    given = (("provider", provider), ("since", since), ("until", until))
+    return ", ".join(f'{key}="{clean_text(value[:64])}"' for key, value in given if value)

@@ -73,10 +73,11 @@ def render_health(report: HealthReport) -> str:
         rates.append(f"system failures {report.system_failure_rate:.0%}")
     if report.voice:
         v = report.voice
+        calls = v.calls_finished  # the counts beside the rates, so they can be summed over agents
         if v.connect_rate is not None:
-            rates.append(f"connect {v.connect_rate:.0%}")
+            rates.append(f"connect {v.connect_rate:.0%} ({v.connected} of {calls} finished calls)")
         if v.voicemail_rate is not None:
-            rates.append(f"voicemail {v.voicemail_rate:.0%}")
+            rates.append(f"voicemail {v.voicemail_rate:.0%} ({v.voicemail})")
         if v.early_hangups:
             rates.append(f"early hang-ups {v.early_hangups}")
     if rates:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from agent_runs_mcp.domain import Conversation, ProviderPage, Tally
+from agent_runs_mcp.domain import Conversation, ProviderPage, Tally, Task
 from agent_runs_mcp.errors import ProviderError
 from agent_runs_mcp.providers.facts import WindowFacts
 from agent_runs_mcp.providers.queries import (
@@ -57,6 +57,15 @@ class ActivityTallies(Protocol):
     """What the tallies count, for reports ("executions", "call tasks")."""
 
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]: ...
+
+
+@runtime_checkable
+class AgentTasks(Protocol):
+    """An agent's tasks over a window, across its runs, in one read a page (default: its runs listed, then
+    each run's tasks read). Only tasks of the window (``since``/``until``), by the time the platform's
+    health report counts them at; ``None``: this scope has no such list (the default is used)."""
+
+    async def agent_tasks_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Task] | None: ...
 
 
 @runtime_checkable

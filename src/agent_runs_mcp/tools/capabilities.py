@@ -14,12 +14,13 @@ import asyncio
 import logging
 from datetime import datetime
 
-from agent_runs_mcp.domain import Conversation, ProviderPage, Tally
+from agent_runs_mcp.domain import Conversation, ProviderPage, Tally, Task
 from agent_runs_mcp.errors import ProviderError
 from agent_runs_mcp.providers.base import READ_CONCURRENCY, Provider
 from agent_runs_mcp.providers.capabilities import (
     AccountFacts,
     ActivityTallies,
+    AgentTasks,
     BulkConversations,
     CallRefs,
     CostReasons,
@@ -42,6 +43,7 @@ from agent_runs_mcp.providers.queries import (
     call_query_of,
 )
 from agent_runs_mcp.refs import Ref, parse_ref
+from agent_runs_mcp.tools.arguments import in_window
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,53 @@ async def activity_tally_page(adapter: Provider, query: ExecutionQuery, token: s
 def activity_noun(adapter: Provider) -> str:
     """What :func:`activity_tally_page` counts, for reports ("executions", "call tasks")."""
     return adapter.activity_noun if isinstance(adapter, ActivityTallies) else "executions"
+
+
+WINDOW_RUNS_PER_PAGE = 10
+"""Runs whose tasks one page of the default agent-window task read holds (each run is one or more requests)."""
+RUN_PAGES_MAX = 5
+"""Pages of one run's tasks that read follows; a longer run is said to be cut in the page's note."""
+
+
+async def agent_tasks_page(adapter: Provider, query: ExecutionQuery, token: str | None) -> ProviderPage[Task]:
+    """One page of an agent's tasks over a window, across its runs.
+
+    Where the platform lists an agent's tasks across runs (Unpod), one read a page. Otherwise (the
+    default) the agent's runs of the window are listed and each run's tasks read, a few runs at once,
+    :data:`WINDOW_RUNS_PER_PAGE` runs a page: the page token is ``<run offset>|<executions token>``, so a
+    cursor resumes inside a page of runs. A run is in the window when it started in it, and so are its tasks.
+    """
+    if isinstance(adapter, AgentTasks):
+        page = await adapter.agent_tasks_page(query, token)
+        if page is not None:
+            return page
+    offset_text, _sep, inner = (token or "0|").partition("|")
+    offset = int(offset_text) if offset_text.isdigit() else 0
+    runs_page = await adapter.executions_page(query, inner or None)
+    runs = [r for r in runs_page.items if in_window(r.started_at, query.since, query.until)]
+    chosen = runs[offset : offset + WINDOW_RUNS_PER_PAGE]
+    limit = asyncio.Semaphore(READ_CONCURRENCY)
+
+    async def read_run(run_ref: str, run_id: str) -> tuple[list[Task], bool]:
+        tasks: list[Task] = []
+        tok: str | None = None
+        async with limit:
+            for _ in range(RUN_PAGES_MAX):
+                page = await adapter.tasks_page(_run_of(run_ref, run_id, query.agent), tok)
+                tasks += page.items
+                tok = page.next_token
+                if not tok:
+                    return tasks, False
+        return tasks, True
+
+    read = await asyncio.gather(*(read_run(r.ref, r.run_id) for r in chosen))
+    if offset + WINDOW_RUNS_PER_PAGE < len(runs):
+        next_token: str | None = f"{offset + WINDOW_RUNS_PER_PAGE}|{inner}"
+    else:
+        next_token = f"0|{runs_page.next_token}" if runs_page.next_token else None
+    cut = sum(1 for _tasks, longer in read if longer)
+    note = f"Only the first {RUN_PAGES_MAX} pages of tasks of {cut} run(s) were read." if cut else runs_page.note
+    return ProviderPage([t for tasks, _ in read for t in tasks], token, next_token, None, note)
 
 
 async def explain_failures(adapter: Provider, failures: list[Failure], run: RunQuery | None) -> dict[str, Explained]:
@@ -161,10 +210,10 @@ async def conversations_page(adapter: Provider, scope: CallScope, token: str | N
     return ProviderPage(found, token, listed.next_token, listed.total, note, listed.rest_tokens)
 
 
-def _run_of(ref: str, run_id: str) -> RunQuery:
-    """The run a listed execution's ref locates."""
+def _run_of(ref: str, run_id: str, agent: str | None = None) -> RunQuery:
+    """The run a listed execution's ref locates (its agent, when the ref does not name one: ``agent``)."""
     fields = parse_ref(ref)
-    return RunQuery(run_id=fields.get("r") or run_id, agent=fields.get("a"), space=fields.get("s"))
+    return RunQuery(run_id=fields.get("r") or run_id, agent=fields.get("a") or agent, space=fields.get("s"))
 
 
 async def read_conversations(adapter: Provider, refs: list[str]) -> list[Conversation]:

@@ -11,7 +11,6 @@ from mcp.types import CallToolResult, ResourceLink
 from pydantic import Field
 
 from agent_runs_mcp.domain import Task, meta
-from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import RunQuery
 from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.calls import transcript_uri
@@ -23,8 +22,10 @@ from agent_runs_mcp.tools.common import (
     ProviderArg,
     RefArg,
     RunIdArg,
+    SinceArg,
     SpaceArg,
     StatusArg,
+    UntilArg,
     fmt_duration,
     fmt_money,
     parse_status,
@@ -45,22 +46,32 @@ from agent_runs_mcp.tools.listing import (
     ListSpec,
     closing_lines,
     dump,
+    filters_of,
     list_page,
     status_words,
 )
 from agent_runs_mcp.tools.task_table import (
     QUEUED_MARK,
     QUEUED_NOTE,
-    ROW_COLUMNS,
-    START_COLUMN,
+    START_COLUMN_NAME,
     Sort,
     TaskFilter,
+    WholeRun,
     columns_used,
     parse_duration,
     parse_reason,
+    row_columns,
     row_line,
     row_of,
     table_fetch,
+)
+from agent_runs_mcp.tools.window_tasks import (
+    bounded_fetch,
+    sample_note,
+    window_fetch,
+    window_hint,
+    window_of,
+    window_words,
 )
 
 RESOURCE_LINKS_MAX = 10
@@ -69,7 +80,11 @@ __all__ = ["execution_line", "get_run_tasks", "list_agent_executions"]  # execut
 
 
 class TasksResult(ListResult):
-    run_id: str
+    run_id: str | None = Field(default=None, description="Absent when the tasks are an agent's across runs.")
+    scope: str | None = meta(description="Across runs: the agent (or space) and window read.")
+    runs: int | None = meta(description="Across runs: the runs the tasks on this page belong to.")
+    complete: bool | None = meta(description="Across runs: True when every task of the window was read.")
+    sampled: bool = meta(False, "Across runs: True when the cap or the time limit stopped a sorted/filtered read.")
     agent: str | None = meta()
     space: str | None = meta()
     filters: dict[str, str] = meta(default_factory=dict)
@@ -91,6 +106,8 @@ async def get_run_tasks(
     ref: RefArg = None,
     space: SpaceArg = None,
     agent: AgentArg = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
     status: StatusArg = None,
     outcome: Annotated[str | None, Field(description="Outcome contains it.", max_length=100)] = None,
     reason: Annotated[str | None, Field(description='Failure category, e.g. "no answer".', max_length=64)] = None,
@@ -103,8 +120,9 @@ async def get_run_tasks(
 ) -> Annotated[CallToolResult, TasksResult]:
     """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, failure, attempts, cost),
     Runtype tool calls and sub-agents, Modus workflow nodes. Pass run_id + agent (Unpod: or space), or a
-    ref. Filter by status, outcome, failure category, duration; sort."""
-    account, decoded = resolve_ref(ref, provider, ("run", "task"), run_id=run_id, agent=agent, space=space)
+    ref. Filter by status, outcome, failure category, duration; sort. Without a run: the agent's tasks
+    across its runs over since/until (default 24h)."""
+    account, decoded = resolve_ref(ref, provider, ("run", "task", "agent"), run_id=run_id, agent=agent, space=space)
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)
     wanted = parse_status(status)
@@ -118,35 +136,54 @@ async def get_run_tasks(
         space=pick(space, decoded, "s", "space"),
         status=wanted,
     )
-    if not query.run_id:
-        raise InputError("Pass `run_id` (from list_agent_executions) or the run's `ref`.")
+    window = window_of(query, since, until)
+    across = window is not None  # tasks of many runs: each names its run
     seen: Counter[str] = Counter()
     table_notes_: list[str] = []
     tabled = bool(sort or category)  # the whole run first: sorted, or filtered by the category a report counts
-    if tabled:
+    capped, stopped = [False], [False]
+
+    def sampled_words(run: WholeRun) -> str:
+        stopped[0] = True
+        return sample_note(run.scanned, capped[0])
+
+    if window is not None:
+        pages = window_fetch(adapter, window)
+        fetch = (
+            table_fetch(adapter, query, settings, keep, sort, seen, table_notes_, bounded_fetch(pages, capped),
+                        sampled_words)
+            if tabled
+            else pages
+        )  # fmt: skip
+    elif tabled:
         fetch = table_fetch(adapter, query, settings, keep, sort, seen, table_notes_)
     else:
         fetch = partial(adapter.tasks_page, query)
     rows = detail == "rows"
+    columns = row_columns(across)
+    row = partial(row_of, columns=columns)
     page = await list_page(
         adapter,
         ListSpec(
             what="tasks",
-            query=(query, keep, sort),
+            # the window as given (`24h`), not as resolved: a relative window moves with the clock between pages
+            query=(query, keep, sort, since, until),
             limit=limit,
             fetch=fetch,
             keep=keep if not tabled else (lambda _task: True),
             observe=None if tabled else (lambda task: seen.update([task.status.value])),
             detail="concise" if rows else detail,
-            line=(lambda task: row_line(row_of(task))) if rows else task_line,
+            line=(lambda task: row_line(row(task))) if rows else partial(task_line, show_run=across),
             redact=settings.redact_pii,
             budget=settings.token_budget,
-            as_json=row_of if rows else None,
+            as_json=row if rows else None,
             explain=lambda tasks: explain_listed(tasks, lambda _task: adapter, query),
         ),
         cursor,
     )
     filters = keep.described() | ({"sort": sort} if sort else {})
+    if window is not None:
+        filters = filters_of(since=window.since, until=window.until) | filters
     page.notes[:0] = table_notes_
     if page.omitted:  # say it first: the cut note leads the notes (and the text right after its head line)
         cut = next(n for n in page.notes if n.startswith("Cut to "))
@@ -154,13 +191,15 @@ async def get_run_tasks(
         if not rows:
             cut = cut.rstrip(".)") + ', or detail="rows")'
         page.notes.insert(0, cut)
+    scanned = page.found.scanned if not tabled else sum(seen.values())
     if not page.items:
         counts = ", ".join(f"{k} {v}" for k, v in seen.most_common()) or "none"
-        asked = ", ".join(f"{k}={v}" for k, v in filters.items() if k != "sort")
+        asked = ", ".join(f"{k}={v}" for k, v in filters.items() if k not in ("sort", "since", "until"))
+        where = f"run {query.run_id}" if window is None else window_words(window)
         page.notes.append(
-            f"Searched run {query.run_id} on {adapter.name}"
+            f"Searched {where} on {adapter.name}"
             + (f" for {asked}" if asked else "")
-            + f": none among {page.found.scanned if not tabled else sum(seen.values())} task(s) read "
+            + f": none among {scanned} task(s) read "
             f"(statuses seen: {counts})." + (" Loosen or drop a filter." if asked else "")
         )
     fields = page.envelope_fields(adapter, detail if not rows else "concise", settings.redact_pii)
@@ -168,21 +207,27 @@ async def get_run_tasks(
         fields["total"] = None  # the provider's count is of all the run's tasks
     envelope = TasksResult(
         **fields,
-        run_id=query.run_id,
+        run_id=query.run_id or None,
         agent=query.agent,
         space=query.space,
         filters=filters,
         tasks=[] if rows else page.items,
         page_counts=dict(Counter(t.status.value for t in page.items)),
     )
+    if window is not None:
+        envelope.scope = window_words(window)
+        envelope.runs = len({t.run_id for t in page.items})
+        envelope.sampled = stopped[0]
+        envelope.complete = not stopped[0] and (tabled or page.next_cursor is None)  # a table read the window whole
     lines = page.lines
     if rows and page.items:
-        table = [row_of(task) for task in page.items]
-        used = columns_used(table)
-        envelope.columns = [ROW_COLUMNS[i][0] for i in used]
-        envelope.rows = [[row[i] for i in used] for row in table]
-        lines = [" | ".join(envelope.columns), *(row_line(row) for row in envelope.rows)]
-        if any(str(row[START_COLUMN]).endswith(QUEUED_MARK) for row in table):
+        table = [row(task) for task in page.items]
+        used = columns_used(table, columns)
+        envelope.columns = [columns[i][0] for i in used]
+        envelope.rows = [[values[i] for i in used] for values in table]
+        lines = [" | ".join(envelope.columns), *(row_line(values) for values in envelope.rows)]
+        start_at = [name for name, _get in columns].index(START_COLUMN_NAME)
+        if any(str(values[start_at]).endswith(QUEUED_MARK) for values in table):
             envelope.notes.append(QUEUED_NOTE)
     links = [
         ResourceLink(
@@ -195,27 +240,30 @@ async def get_run_tasks(
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
     if page.items:
-        envelope.next = [
-            open_call_hint(adapter.name, capabilities.call_opening(adapter, query.run_id, query.agent, query.space))
-        ]
-    implied = frozenset({"run_id", "ref"})  # the envelope's run, space and agent with the task id locate a task
+        opening = window_hint(adapter, window) if window is not None else open_call_hint(
+            adapter.name, capabilities.call_opening(adapter, query.run_id, query.agent, query.space))  # fmt: skip
+        envelope.next = [opening]
+    # the envelope's run (or each task's run_id), space and agent with the task id locate a task
+    implied = frozenset({"ref"} if across else {"run_id", "ref"})
     kinds = {task.kind for task in page.items}
     if detail == "concise" and len(kinds) == 1 and None not in kinds:  # one kind: said once, in the head
         envelope.task_kind = kinds.pop()
         implied |= {"kind"}
-        lines = [task_line(task, show_kind=False) for task in page.items]
+        lines = [task_line(task, show_kind=False, show_run=across) for task in page.items]
     dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
+    if window is not None:
+        dumped["scanned"] = scanned  # a window's reach is part of the answer: how many tasks were read
     if detail == "concise":  # whole seconds, as the text says them
         for item in dumped["tasks"]:
             if isinstance(item.get("duration_s"), float):
                 item["duration_s"] = round(item["duration_s"])
-    res = result(dumped, _tasks_text(envelope, lines))
+    res = result(dumped, tasks_text(envelope, lines, scanned))
     res.content.extend(links)
     return res
 
 
-def task_line(task: Task, show_kind: bool = True) -> str:
-    parts = [task.task_id, status_words(task)]
+def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str:
+    parts = [task.task_id, *([f"run {task.run_id}"] if show_run and task.run_id else []), status_words(task)]
     if task.kind and show_kind:
         parts.append(task.kind)
     if task.started_at:
@@ -245,13 +293,18 @@ def task_line(task: Task, show_kind: bool = True) -> str:
     return "- " + " · ".join(parts)
 
 
-def _tasks_text(model: TasksResult, lines: list[str]) -> str:
+def tasks_text(model: TasksResult, lines: list[str], scanned: int) -> str:
     noun = f"{model.task_kind} task(s)" if model.task_kind else "task(s)"
-    head = f"{model.provider} · run {model.run_id} · {len(model.rows) or len(lines)} {noun}"
+    where = f"run {model.run_id}" if model.scope is None else model.scope
+    head = f"{model.provider} · {where} · {len(model.rows) or len(lines)} {noun}"
     if model.total is not None:
         head += f" of {model.total}"
-    if model.filters:
-        head += " · " + ", ".join(f"{k}={v}" for k, v in model.filters.items())
+    if model.scope is not None:  # across runs: how far the window was read
+        state = "sampled" if model.sampled else "all read" if model.complete else "more to read"
+        head += f" from {model.runs} run(s) · {scanned} task(s) read, {state}"
+    shown = {k: v for k, v in model.filters.items() if model.scope is None or k not in ("since", "until")}
+    if shown:
+        head += " · " + ", ".join(f"{k}={v}" for k, v in shown.items())
     if model.page_counts:
         head += " · " + ", ".join(f"{k} {v}" for k, v in sorted(model.page_counts.items()))
     if model.rows:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from agent_runs_mcp.config import Settings
@@ -140,15 +141,26 @@ class WholeRun:
     complete: bool
     scanned: int
     unexplained: int = 0
+    notes: list[str] = field(default_factory=list)
+    """The pages' own notes (a run whose tasks were cut), each once."""
 
 
-async def read_whole_run(adapter: Provider, query: RunQuery, settings: Settings, explain: bool) -> WholeRun:
-    """Every task of the run (up to the cap), with generic failure reasons explained when ``explain``."""
+PageFetch = Callable[[str | None], Awaitable[ProviderPage[Task]]]
+
+
+async def read_whole_run(
+    adapter: Provider, query: RunQuery, settings: Settings, explain: bool, pages: PageFetch | None = None
+) -> WholeRun:
+    """Every task of the run (up to the cap), with generic failure reasons explained when ``explain``.
+
+    ``pages`` reads another scope's task pages instead of the run's (an agent's window: ``query`` then
+    names only the agent, whose task list explains failures)."""
     tasks: list[Task] = []
     total: list[int | None] = []
+    read = pages or partial(adapter.tasks_page, query)
 
     async def fetch(token: str | None) -> ProviderPage[Task]:
-        page = await adapter.tasks_page(query, token)
+        page = await read(token)
         if token is None:
             total.append(page.total)
         return page
@@ -174,15 +186,17 @@ async def read_whole_run(adapter: Provider, query: RunQuery, settings: Settings,
                 t.model_copy(update={"failure_reason": better[t.task_id].reason}) if t.task_id in better else t
                 for t in tasks
             ]
-    return WholeRun(tasks, total[0] if total else None, stats.complete, stats.scanned, unexplained)
+    return WholeRun(tasks, total[0] if total else None, stats.complete, stats.scanned, unexplained, stats.notes)
 
 
-def table_notes(run: WholeRun, reason: str | None, agent: str | None) -> list[str]:
-    """What a reader of a sorted or category-filtered table must know about how it was built."""
-    notes = []
+def table_notes(run: WholeRun, reason: str | None, agent: str | None, sampled: str | None = None) -> list[str]:
+    """What a reader of a sorted or category-filtered table must know about how it was built (``sampled``:
+    what to say when the read stopped early, for a scope other than one run)."""
+    notes = list(run.notes)
     if not run.complete:
         notes.append(
-            f"Sorted/filtered the first {run.scanned} tasks of {run.total or 'the run'} only (the table reads at "
+            sampled
+            or f"Sorted/filtered the first {run.scanned} tasks of {run.total or 'the run'} only (the table reads at "
             f"most {TABLE_MAX_ITEMS}); summarize_run_health counts them all."
         )
     if reason is not None and run.unexplained:
@@ -199,15 +213,19 @@ def table_fetch(
     sort: str | None,
     seen: Counter[str],
     notes: list[str],
-) -> Callable[[str | None], Awaitable[ProviderPage[Task]]]:
-    """The listing pipeline's ``fetch`` for a table: the whole run read once (on the first call), filtered and
-    sorted, as one page; ``seen`` counts every task's status and ``notes`` gets :func:`table_notes`."""
+    pages: PageFetch | None = None,
+    sampled: Callable[[WholeRun], str] | None = None,
+) -> PageFetch:
+    """The listing pipeline's ``fetch`` for a table: the whole run (or the ``pages`` of another scope) read
+    once (on the first call), filtered and sorted, as one page; ``seen`` counts every task's status and
+    ``notes`` gets :func:`table_notes` (``sampled`` words a stop short of the scope's end)."""
     built: list[ProviderPage[Task]] = []
 
     async def fetch(_token: str | None) -> ProviderPage[Task]:
         if not built:
-            run = await read_whole_run(adapter, query, settings, explain=keep.reason is not None)
-            notes.extend(table_notes(run, keep.reason, query.agent))
+            run = await read_whole_run(adapter, query, settings, keep.reason is not None, pages)
+            stopped_words = sampled(run) if sampled and not run.complete else None
+            notes.extend(table_notes(run, keep.reason, query.agent, stopped_words))
             seen.update(task.status.value for task in run.tasks)
             listed = [task for task in run.tasks if keep(task)]
             listed = sort_tasks(listed, sort) if sort else listed
@@ -234,7 +252,17 @@ ROW_COLUMNS: tuple[tuple[str, Callable[[Task], Any]], ...] = (
 no name), outcome, failure category and cost. Columns empty on the whole page are left out."""
 
 
-START_COLUMN = [name for name, _get in ROW_COLUMNS].index("start")
+START_COLUMN_NAME = "start"
+RUN_COLUMN: tuple[str, Callable[[Task], Any]] = ("run_id", lambda t: t.run_id)
+"""Across runs (an agent's window), each row names its run, right after the task's id."""
+Columns = tuple[tuple[str, Callable[[Task], Any]], ...]
+
+
+def row_columns(across_runs: bool) -> Columns:
+    """The row's columns: :data:`ROW_COLUMNS`, with :data:`RUN_COLUMN` when the tasks are of many runs."""
+    return (ROW_COLUMNS[0], RUN_COLUMN, *ROW_COLUMNS[1:]) if across_runs else ROW_COLUMNS
+
+
 QUEUED_MARK = "*"
 QUEUED_NOTE = "start ending in *: the task never started (a call that never connected); the time it was queued."
 
@@ -253,13 +281,13 @@ def _name_only(contact: str | None) -> str | None:
     return name if sep and name else contact
 
 
-def row_of(task: Task) -> list[Any]:
-    return [get(task) for _name, get in ROW_COLUMNS]
+def row_of(task: Task, columns: Columns = ROW_COLUMNS) -> list[Any]:
+    return [get(task) for _name, get in columns]
 
 
-def columns_used(rows: list[list[Any]]) -> list[int]:
+def columns_used(rows: list[list[Any]], columns: Columns = ROW_COLUMNS) -> list[int]:
     """Indexes of the columns with at least one value on this page."""
-    return [i for i in range(len(ROW_COLUMNS)) if any(row[i] is not None for row in rows)]
+    return [i for i in range(len(columns)) if any(row[i] is not None for row in rows)]
 
 
 def row_line(row: list[Any]) -> str:

@@ -62,6 +62,7 @@ from agent_runs_mcp.providers.unpod.mapping import core_of, execution_of, has_tr
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
 from agent_runs_mcp.providers.unpod.speech import SPEECH, is_speech_agent
 from agent_runs_mcp.providers.unpod.speech_pages import SpeechPages
+from agent_runs_mcp.providers.unpod.window_tasks import window_tasks_page
 from agent_runs_mcp.refs import Ref, make_ref, parse_ref, pick
 from agent_runs_mcp.timeutil import parse_time
 
@@ -321,6 +322,9 @@ class UnpodProvider(Provider):
         if next_token and newest_first_exhausted((t.at for t in tallies), query.since):
             next_token = None  # newest first: everything after this page is older than the window
         return ProviderPage(tallies, token, next_token, None)
+
+    async def agent_tasks_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Task] | None:
+        return await window_tasks_page(self.name, self._page, self.speech, query, token, self.page_size)
 
     # --- conversations ----------------------------------------------------------------------------
 

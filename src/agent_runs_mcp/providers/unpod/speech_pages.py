@@ -54,6 +54,12 @@ class SpeechPages:
         return ProviderPage([call_task_of(self.name, raw, sessions.of(raw))], token, None, 1,
                             cost_note=sessions.cost_note)  # fmt: skip
 
+    async def speech_tasks(self, agent: str, token: str | None) -> ProviderPage[Task]:
+        """Every call of the agent as the one task of its run, newest first (the calls and sessions lists)."""
+        rows, sessions = await self._calls_with_sessions(agent, None)
+        tasks = [call_task_of(self.name, r, sessions.of(r)) for r in rows]
+        return ProviderPage(tasks, token, None, len(rows), cost_note=sessions.cost_note)
+
     async def speech_run_tally(self, call_id: str, token: str | None) -> ProviderPage[Tally]:
         raw, sessions = await self._call_with_sessions(call_id)
         tally = call_tally_of(self.name, raw, sessions.of(raw))

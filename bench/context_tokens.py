@@ -89,6 +89,13 @@ async def main() -> None:
             kept = {t["task_id"] for t in res.structured_content["tasks"]}
             raw_tasks = [t for t in raw_page["data"] if t["task_id"] in kept]
             await measure(f"get_run_tasks ({detail})", "unpod", "get_run_tasks", args, raw_tasks, len(kept))
+        # Across runs: the agent's failed calls of the last 7 days (raw: the agent task list's documents).
+        raw_docs = {t["task_id"]: t for r in world.unpod_runs if r.agent == agent for t in world.unpod_tasks(r)}
+        args = {"provider": "unpod", "agent": agent.handle, "since": "7d", "status": "failed"}
+        kept = [t["task_id"] for t in (await call_and_keep(client, "get_run_tasks", args)).structured_content["tasks"]]
+        await measure(
+            "get_run_tasks (agent 7d)", "unpod", "get_run_tasks", args, [raw_docs[k] for k in kept], len(kept)
+        )
         res = await call_and_keep(client, "get_run_tasks", {"ref": ref})
         task = next(t for t in res.structured_content["tasks"] if t.get("has_transcript"))
         raw_task = next(t for t in raw_page["data"] if t["task_id"] == task["task_id"])

@@ -143,9 +143,10 @@ async def get_run_tasks(
     tabled = bool(sort or category)  # the whole run first: sorted, or filtered by the category a report counts
     capped, stopped = [False], [False]
 
-    def sampled_words(run: WholeRun) -> str:
-        stopped[0] = True
-        return sample_note(run.scanned, capped[0])
+    def sampled_words(run: WholeRun) -> str | None:
+        """The window table's note when its read stopped before the window's end (the page cap, or the scan's)."""
+        stopped[0] = capped[0] or not run.complete
+        return sample_note(run.scanned, capped[0]) if stopped[0] else None
 
     if window is not None:
         pages = window_fetch(adapter, window)

@@ -1,0 +1,209 @@
+"""get_run_tasks without a run: an agent's tasks across its runs over since/until, against the simulator's truth."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
+from agent_runs_mcp.simulator.world import World
+from agent_runs_mcp.tools import window_tasks
+from tests.conftest import call, call_error, executions_of
+
+pytestmark = pytest.mark.anyio
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def created(doc: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(doc["created"]).replace(tzinfo=UTC)
+
+
+def unpod_truth(world: World, agent: Any, since: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Task id -> (normalized status, raw doc) of the agent's tasks queued since ``since``, from the generator."""
+    out = {}
+    for run in world.unpod_runs:
+        if run.agent == agent:
+            for i, doc in enumerate(world.unpod_tasks(run)):
+                if created(doc) >= since:
+                    out[doc["task_id"]] = (SCENARIO_TRUTH[world._scenario(run, i)[0]], doc)
+    return out
+
+
+def duration_of(doc: dict[str, Any]) -> float | None:
+    """A call's seconds as the raw document says them (Vapi-shaped outputs: from their start and end)."""
+    out = doc["output"]
+    if out.get("duration") is not None:
+        return float(out["duration"])
+    start, end = out.get("start_time") or out.get("startedAt"), out.get("end_time") or out.get("endedAt")
+    if not (start and end):
+        return None
+    return (
+        datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))
+    ).total_seconds()
+
+
+async def every_task(client: Client, **args: Any) -> list[dict[str, Any]]:
+    """Every task a listing returns, following next_cursor to its end."""
+    tasks: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(50):
+        page = (
+            await call(client, "get_run_tasks", **args, **({"cursor": cursor} if cursor else {}))
+        ).structured_content
+        tasks += page["tasks"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return tasks
+    raise AssertionError("the listing did not end")
+
+
+async def test_window_failed_tasks_are_the_simulators_failed_tasks(client: Client, world: World) -> None:
+    """ "Which of agent X's calls failed since T, and why?" in one listing, each task naming its run."""
+    agent = world.unpod_agents[0]
+    since = world.anchor - timedelta(hours=40)
+    truth = unpod_truth(world, agent, since)
+    expected = {tid for tid, (status, _doc) in truth.items() if status == "failed"}
+    args = {"provider": "unpod", "agent": agent.handle, "since": iso(since), "status": "failed", "limit": 100}
+    tasks = await every_task(client, **args)
+    assert {t["task_id"] for t in tasks} == expected and len(tasks) == len(expected)
+    runs = {doc["task_id"]: doc["run_id"] for _s, doc in truth.values()}
+    assert all(t["run_id"] == runs[t["task_id"]] for t in tasks)  # each task names its own run
+    assert len({t["run_id"] for t in tasks}) > 1  # the window spans runs
+    assert all(t.get("failure_reason") for t in tasks)  # and says why
+
+
+async def test_window_listing_is_the_union_of_the_per_run_listings(client: Client, world: World) -> None:
+    """The window's failed tasks equal the failed tasks of each run listed in it, as get_run_tasks lists them."""
+    agent = world.unpod_agents[0]
+    since = world.anchor - timedelta(hours=40)
+    window = await every_task(
+        client, provider="unpod", agent=agent.handle, since=iso(since), status="failed", limit=100, detail="full"
+    )
+    runs = executions_of(
+        (await call(client, "list_agent_executions", provider="unpod", agent=agent.handle, since="7d", limit=100))
+        .structured_content
+    )  # fmt: skip
+    union: set[str] = set()
+    for run in runs:
+        listed = await every_task(
+            client,
+            provider="unpod",
+            run_id=run["run_id"],
+            agent=agent.handle,
+            status="failed",
+            limit=100,
+            detail="full",
+        )
+        union |= {t["task_id"] for t in listed if datetime.fromisoformat(t["created_at"]) >= since}
+    assert {t["task_id"] for t in window} == union
+    assert {t["ref"] for t in window} and all(t["ref"] for t in window)  # full: every task's ref
+
+
+async def test_window_sorted_by_duration_across_runs_with_cursor(client: Client, world: World) -> None:
+    agent = world.unpod_agents[1]
+    since = world.anchor - timedelta(days=7)
+    truth = unpod_truth(world, agent, since)
+    durations = sorted((d for _s, doc in truth.values() if (d := duration_of(doc)) is not None), reverse=True)
+    args = {"provider": "unpod", "agent": agent.handle, "since": iso(since), "sort": "duration", "limit": 5}
+    first = (await call(client, "get_run_tasks", **args)).structured_content
+    second = (await call(client, "get_run_tasks", **args, cursor=first["next_cursor"])).structured_content
+    assert [t["duration_s"] for t in first["tasks"] + second["tasks"]] == [round(d) for d in durations[:10]]
+    assert first["complete"] is True and "sampled" not in first
+    assert first["scanned"] == len(truth)
+    text = (await client.call_tool("get_run_tasks", args)).content[0].text
+    assert f"agent {agent.handle} " in text.splitlines()[0] and "all read" in text.splitlines()[0]
+
+
+async def test_window_rows_name_each_tasks_run(client: Client, world: World) -> None:
+    agent = world.unpod_agents[0]
+    args = {"provider": "unpod", "agent": agent.handle, "since": "7d", "reason": "no answer", "detail": "rows"}
+    data = (await call(client, "get_run_tasks", **args, limit=100)).structured_content
+    assert data["columns"][:2] == ["task_id", "run_id"]
+    assert data["rows"] and all(row[1] for row in data["rows"])
+    assert {row[data["columns"].index("reason")] for row in data["rows"]} == {"no answer"}
+
+
+async def test_default_window_is_the_health_reports(client: Client, world: World) -> None:
+    """No since: the last 24h, as summarize_run_health counts them (the same failed calls)."""
+    agent = world.unpod_agents[0]
+    report = (await call(client, "summarize_run_health", provider="unpod", agent=agent.handle)).structured_content
+    tasks = await every_task(client, provider="unpod", agent=agent.handle, status="failed", limit=100)
+    assert len(tasks) == report["totals"]["failed"]
+
+
+async def test_a_bounded_window_table_says_it_is_sampled(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(window_tasks, "WINDOW_PAGES_MAX", 2)
+    agent = world.unpod_agents[0]
+    res = await call(client, "get_run_tasks", provider="unpod", agent=agent.handle, since="30d", sort="duration")
+    data = res.structured_content
+    assert data["sampled"] is True and data.get("complete") is False and data["scanned"] == 100
+    assert any(n.startswith("Sampled: sorted/filtered the newest 100 task(s)") for n in data["notes"])
+    assert "sampled" in res.content[0].text.splitlines()[0]
+
+
+async def test_runtype_window_reads_each_runs_tool_calls(client: Client, world: World) -> None:
+    """Where no agent-wide task list exists, the window's runs are listed and each run's tasks read."""
+    agent = world.runtype_agents[0]
+    window = await every_task(client, provider="runtype", agent=agent.id, status="failed", limit=100)
+    runs = executions_of(
+        (await call(client, "list_agent_executions", provider="runtype", agent=agent.id, since="24h", limit=100))
+        .structured_content
+    )  # fmt: skip
+    union: set[tuple[str, str]] = set()
+    for run in runs:
+        union |= {
+            (t["task_id"], run["run_id"])
+            for t in await every_task(client, provider="runtype", run_id=run["run_id"], agent=agent.id, status="failed")
+        }
+    assert union and {(t["task_id"], t["run_id"]) for t in window} == union
+
+
+async def test_speech_agent_window_lists_its_calls(client: Client, world: World) -> None:
+    voice = world.speech_agents[1]["agent_id"]
+    since = world.anchor - timedelta(days=7)
+    truth = {
+        c["id"] for c in world.speech_calls
+        if c["agent_id"] == voice and datetime.fromisoformat(c.get("started_at") or c["created"]) >= since
+    }  # fmt: skip
+    tasks = await every_task(client, provider="unpod", agent=voice, since=iso(since), limit=100)
+    assert {t["task_id"] for t in tasks} == truth
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        ({"agent": "a1", "since": "yesterday-ish"}, ("`since`", "could not be read")),
+        ({"agent": "a1", "since": "99999999d"}, ("`since`", "too far back")),
+        ({"agent": "a1", "until": "3000-01-01"}, ("`until`", "2000 to 2100")),
+        ({"agent": "a1", "since": "1h", "until": "2d"}, ("`since`", "must be before `until`")),
+        ({"agent": "a1", "since": "x" * 65}, ("since",)),
+        ({"agent": "a1", "until": "9" * 5000}, ("until",)),
+        ({"run_id": "R1", "agent": "a1", "since": "24h"}, ("`since`/`until`", "leave them out")),
+        ({"ref": "unpod:run:r=R1", "until": "now"}, ("`since`/`until`", "leave them out")),
+        ({}, ("`run_id`", "`agent`")),
+        ({"status": "failed", "since": "7d"}, ("`run_id`", "`agent`")),
+        ({"agent": "A" * 300}, ("agent",)),
+    ],
+)
+async def test_hostile_window_arguments_get_bounded_errors(
+    client: Client, args: dict[str, Any], needles: tuple[str, ...]
+) -> None:
+    text = await call_error(client, "get_run_tasks", provider="unpod", **args)
+    assert all(n in text for n in needles), text
+    assert len(text) < 1200 and "Traceback" not in text
+
+
+async def test_a_cursor_of_another_window_is_refused(client: Client, world: World) -> None:
+    agent = world.unpod_agents[0]
+    args = {"provider": "unpod", "agent": agent.handle, "since": "7d", "limit": 2}
+    first = (await call(client, "get_run_tasks", **args)).structured_content
+    text = await call_error(client, "get_run_tasks", **{**args, "since": "6d"}, cursor=first["next_cursor"])
+    assert "cursor" in text

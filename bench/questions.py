@@ -281,6 +281,21 @@ async def q_costliest(ask: Asked, world: World) -> tuple[str, bool]:
     return f"${table['tasks'][0]['cost_usd']} (truth ${cost})", table["tasks"][0]["cost_usd"] == cost
 
 
+@question("Which of Priya's calls failed in the last 24 hours, and why?")
+async def q_failed_24h(ask: Asked, world: World) -> tuple[str, bool]:
+    agent = world.unpod_agents[0]
+    table = await ask("get_run_tasks", provider="unpod", agent=agent.handle, status="failed", detail="rows",
+                      limit=100)  # fmt: skip
+    since = datetime.fromisoformat(table["filters"]["since"].replace("Z", "+00:00"))
+    ids = {row[0] for row in table["rows"]}
+    reasons = Counter(row[table["columns"].index("reason")] for row in table["rows"])
+    truth = {doc["task_id"] for _r, _i, doc, s in unpod_tasks(world, agent, since) if SCENARIO_TRUTH[s] == "failed"}
+    runs = {row[1] for row in table["rows"]}
+    said = ", ".join(f"{reason} {n}" for reason, n in reasons.most_common(3))
+    ok = ids == truth and table.get("complete") is True and None not in reasons
+    return f"{len(ids)} (truth {len(truth)}) in {len(runs)} run(s): {said}", ok
+
+
 # --- running them ----------------------------------------------------------------------------------------
 
 

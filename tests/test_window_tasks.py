@@ -121,12 +121,18 @@ async def test_window_sorted_by_duration_across_runs_with_cursor(client: Client,
 
 
 async def test_window_rows_name_each_tasks_run(client: Client, world: World) -> None:
+    """Rows say each task's run by number (`run_ids[n - 1]`): a run id repeated on every row costs ~20 tokens."""
     agent = world.unpod_agents[0]
-    args = {"provider": "unpod", "agent": agent.handle, "since": "7d", "reason": "no answer", "detail": "rows"}
-    data = (await call(client, "get_run_tasks", **args, limit=100)).structured_content
-    assert data["columns"][:2] == ["task_id", "run_id"]
-    assert data["rows"] and all(row[1] for row in data["rows"])
+    since = world.anchor - timedelta(days=7)
+    args = {"provider": "unpod", "agent": agent.handle, "since": iso(since), "reason": "no answer", "detail": "rows"}
+    res = await call(client, "get_run_tasks", **args, limit=100)
+    data = res.structured_content
+    assert data["columns"][:2] == ["task_id", "run"] and "status" not in data["columns"]  # filters say it
+    runs = {doc["task_id"]: doc["run_id"] for _s, doc in unpod_truth(world, agent, since).values()}
+    assert data["rows"] and all(data["run_ids"][row[1] - 1] == runs[row[0]] for row in data["rows"])
     assert {row[data["columns"].index("reason")] for row in data["rows"]} == {"no answer"}
+    text = res.content[0].text.splitlines()
+    assert text[1] == "runs: " + ", ".join(f"{n} {r}" for n, r in enumerate(data["run_ids"], 1))
 
 
 async def test_default_window_is_the_health_reports(client: Client, world: World) -> None:

@@ -49,6 +49,7 @@ from agent_runs_mcp.tools.listing import (
     filters_of,
     list_page,
     status_words,
+    to_the_minute,
 )
 from agent_runs_mcp.tools.task_table import (
     QUEUED_MARK,
@@ -85,6 +86,9 @@ class TasksResult(ListResult):
     runs: int | None = meta(description="Across runs: the runs the tasks on this page belong to.")
     complete: bool | None = meta(description="Across runs: True when every task of the window was read.")
     sampled: bool = meta(False, "Across runs: True when the cap or the time limit stopped a sorted/filtered read.")
+    run_ids: list[str] = meta(
+        default_factory=list, description='Across runs, detail="rows": row `run` n is run_ids[n-1].'
+    )
     agent: str | None = meta()
     space: str | None = meta()
     filters: dict[str, str] = meta(default_factory=dict)
@@ -163,6 +167,8 @@ async def get_run_tasks(
     rows = detail == "rows"
     columns = row_columns(across)
     row = partial(row_of, columns=columns)
+    # what the budget counts: across runs a row says its run by number (see number_runs), not by its id
+    fitted_row = (lambda task: [v if i != 1 else 0 for i, v in enumerate(row(task))]) if across else row
     page = await list_page(
         adapter,
         ListSpec(
@@ -174,10 +180,10 @@ async def get_run_tasks(
             keep=keep if not tabled else (lambda _task: True),
             observe=None if tabled else (lambda task: seen.update([task.status.value])),
             detail="concise" if rows else detail,
-            line=(lambda task: row_line(row(task))) if rows else partial(task_line, show_run=across),
+            line=(lambda task: row_line(fitted_row(task))) if rows else partial(task_line, show_run=across),
             redact=settings.redact_pii,
             budget=settings.token_budget,
-            as_json=row if rows else None,
+            as_json=fitted_row if rows else None,
             explain=lambda tasks: explain_listed(tasks, lambda _task: adapter, query),
         ),
         cursor,
@@ -224,9 +230,16 @@ async def get_run_tasks(
     if rows and page.items:
         table = [row(task) for task in page.items]
         used = columns_used(table, columns)
+        if keep.status is not None or keep.reason is not None:  # one status on every row: `filters` says it
+            used.remove([name for name, _get in columns].index("status"))
         envelope.columns = [columns[i][0] for i in used]
         envelope.rows = [[values[i] for i in used] for values in table]
-        lines = [" | ".join(envelope.columns), *(row_line(values) for values in envelope.rows)]
+        legend: list[str] = []
+        if across:  # run ids are long: each row says its run's number in `run_ids` (said once, in order)
+            envelope.run_ids, envelope.rows = number_runs(envelope.rows)
+            envelope.columns[1] = "run"
+            legend = ["runs: " + ", ".join(f"{n} {run}" for n, run in enumerate(envelope.run_ids, 1))]
+        lines = [*legend, " | ".join(envelope.columns), *(row_line(values) for values in envelope.rows)]
         start_at = [name for name, _get in columns].index(START_COLUMN_NAME)
         if any(str(values[start_at]).endswith(QUEUED_MARK) for values in table):
             envelope.notes.append(QUEUED_NOTE)
@@ -254,13 +267,22 @@ async def get_run_tasks(
     dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
     if window is not None:
         dumped["scanned"] = scanned  # a window's reach is part of the answer: how many tasks were read
-    if detail == "concise":  # whole seconds, as the text says them
+    if detail == "concise":  # whole seconds and start to the minute, as the text says them
         for item in dumped["tasks"]:
             if isinstance(item.get("duration_s"), float):
                 item["duration_s"] = round(item["duration_s"])
+        dumped["tasks"] = [to_the_minute(item, ("started_at",)) for item in dumped["tasks"]]
     res = result(dumped, tasks_text(envelope, lines, scanned))
     res.content.extend(links)
     return res
+
+
+def number_runs(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Rows whose second value (the run id) is replaced by the run's number, 1 for the first run seen, and
+    the run ids in that order: a 33-character id costs about 20 tokens, repeated on every row."""
+    order: dict[str, int] = {}
+    numbered = [[row[0], order.setdefault(row[1], len(order) + 1), *row[2:]] for row in rows]
+    return list(order), numbered
 
 
 def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str:

@@ -213,3 +213,28 @@ async def test_a_cursor_of_another_window_is_refused(client: Client, world: Worl
     first = (await call(client, "get_run_tasks", **args)).structured_content
     text = await call_error(client, "get_run_tasks", **{**args, "since": "6d"}, cursor=first["next_cursor"])
     assert "cursor" in text
+
+
+async def test_an_agent_reports_next_step_lists_its_top_category_across_runs(client: Client, world: World) -> None:
+    """The report's top failure category, as tasks of the same window: the counts agree."""
+    agent = world.unpod_agents[0]
+    report = await call(client, "summarize_run_health", provider="unpod", agent=agent.handle, since="7d")
+    data = report.structured_content
+    top = data["top_failure_reasons"][0]
+    step = next(s for s in data["next"] if s.startswith("get_run_tasks("))
+    assert f'since="{data["scope"]["since"]}"' in step and f'reason="{top["label"]}"' in step
+    rows = await call(
+        client, "get_run_tasks", provider="unpod", agent=agent.handle, since=data["scope"]["since"],
+        until=data["scope"]["until"], reason=top["label"], detail="rows", limit=100,
+    )  # fmt: skip
+    assert rows.structured_content["total"] == top["count"]  # the table read the window whole: its total
+
+
+async def test_an_unpod_space_alone_lists_its_runs_tasks(client: Client, world: World) -> None:
+    """`space` without `agent`: the space's runs of the window, each run's tasks read (no agent task list)."""
+    run = next(r for r in world.unpod_runs if r.phase == "done" and world.anchor - r.created < timedelta(hours=20))
+    tasks = await every_task(client, provider="unpod", space=run.space, status="failed", limit=100)
+    mine = {t["task_id"] for t in tasks if t["run_id"] == run.run_id}
+    truth = {d["task_id"] for i, d in enumerate(world.unpod_tasks(run))
+             if SCENARIO_TRUTH[world._scenario(run, i)[0]] == "failed"}  # fmt: skip
+    assert truth and mine == truth

@@ -17,7 +17,8 @@ def next_steps(report: HealthReport) -> list[str]:
 
     The top failure category's example says what the failed items are: a task ref (calls inside runs, as
     in a campaign run that ends `completed` with most calls failed) leads to that run's tasks filtered by
-    the category; a run ref (or no ref) to the agent's failed executions over the same window. The
+    the category (an agent window's: the window's tasks across its runs, filtered so); a run ref (or no ref)
+    to the agent's failed executions over the same window. The
     transcript step is offered only when the report has example refs to read.
     """
     if not report.top_failure_reasons:
@@ -30,7 +31,13 @@ def next_steps(report: HealthReport) -> list[str]:
         f', {key}="{value}"' for key, value in (("agent", scope.agent), ("space", scope.space)) if value
     )
     run = scope.run_id or _run_of_task(top.example_refs[0] if top.example_refs else None)
-    if run:
+    if run and not scope.run_id and scope.since is not None:  # calls inside runs: the window's, across its runs
+        until = f', until="{_iso(scope.until)}"' if scope.until else ""
+        steps.append(
+            f'get_run_tasks({where}, since="{_iso(scope.since)}"{until}, reason="{top.label}", detail="rows") '
+            f"lists the {top.label} tasks of this window"
+        )
+    elif run:
         scope_words = "this run" if scope.run_id else "the first example's run"
         steps.append(
             f'get_run_tasks({where}, run_id="{run}", reason="{top.label}", detail="rows") lists the {top.label} '

@@ -1,4 +1,5 @@
-"""Toolset `runs`: an agent's executions, and the tasks of one run."""
+"""Toolset `runs`: an agent's executions, and the tasks of one run or of an agent's runs over a window
+(:mod:`.window_tasks`)."""
 
 from __future__ import annotations
 

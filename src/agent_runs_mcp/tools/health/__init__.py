@@ -53,14 +53,17 @@ from agent_runs_mcp.tools.common import (
     result,
     tool_errors,
 )
-from agent_runs_mcp.tools.health.cache import Computed, reports_of
-from agent_runs_mcp.tools.health.dashboard import view_meta
-from agent_runs_mcp.tools.health.figures import Accumulator, compare, headline_of, verdict_of
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport, structured_report
-from agent_runs_mcp.tools.health.reasons import classify_failure, is_generic
-from agent_runs_mcp.tools.health.render import next_steps, render_health
-from agent_runs_mcp.tools.health.report import Scanner, run_report, window_report
-from agent_runs_mcp.tools.sanitize import Sanitizer
+
+_LAZY = {
+    "Accumulator": "figures",
+    "compare": "figures",
+    "headline_of": "figures",
+    "verdict_of": "figures",
+    "classify_failure": "reasons",
+    "is_generic": "reasons",
+    "render_health": "render",
+}
 
 __all__ = [
     "Accumulator",
@@ -91,6 +94,13 @@ async def summarize_run_health(
     not, why? Computed on the server over every item: verdict, headline, counts, success rate, top
     failure reasons with examples, outcomes, connect/voicemail rates, durations, cost. Use before paging
     tasks."""
+    # What a report needs is loaded with its first call, not at start-up (#21 item 8).
+    from agent_runs_mcp.tools.health.cache import Computed, reports_of
+    from agent_runs_mcp.tools.health.dashboard import view_meta
+    from agent_runs_mcp.tools.health.render import next_steps, render_health
+    from agent_runs_mcp.tools.health.report import Scanner, run_report, window_report
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+
     account, decoded = resolve_ref(ref, provider, ("run", "agent"), run_id=run_id, agent=agent, space=space)
     registry = registry_of(ctx)
     adapter = provider_for(ctx, account)
@@ -157,3 +167,13 @@ def _fleet_args(provider: str | None, since: str | None, until: str | None) -> s
     """The fleet call with the arguments the caller gave (each at most 64 characters, as their schemas say)."""
     given = (("provider", provider), ("since", since), ("until", until))
     return ", ".join(f'{key}="{clean_text(value[:64])}"' for key, value in given if value)
+
+
+def __getattr__(name: str) -> object:
+    """The pure figures, the vocabulary and the renderer, re-exported here for callers and tests, are imported
+    when first asked for (PEP 562): the server's start-up imports this package for the tool alone."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

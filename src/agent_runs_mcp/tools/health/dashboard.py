@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent_runs_mcp.tools.health.figures import FailureRecord
+if TYPE_CHECKING:
+    from agent_runs_mcp.tools.health.figures import FailureRecord
 
 URI = "ui://agent-runs-mcp/health-dashboard.html"
 META_KEY = "io.github.agent-runs-mcp/dashboard"

@@ -24,7 +24,6 @@ from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.refs import Cursor
 from agent_runs_mcp.tools.accounts import NO_ACCOUNT
-from agent_runs_mcp.tools.budget import fit
 from agent_runs_mcp.tools.common import (
     ProviderArg,
     UntilArg,
@@ -46,9 +45,6 @@ from agent_runs_mcp.tools.health.fleet_view import (
     totals_of,
 )
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
-from agent_runs_mcp.tools.health.report import Scanner, window_report
-from agent_runs_mcp.tools.paging import collect
-from agent_runs_mcp.tools.sanitize import Sanitizer
 
 AGENTS_MAX = 100
 """Most agents one account contributes to the fleet view."""
@@ -65,6 +61,12 @@ async def summarize_fleet_health(
 ) -> Annotated[CallToolResult, FleetReport]:
     """Which agents need attention? Every agent of every account (or `provider`) over since/until
     (default 24h) against the window before: failing and regressing first, each with its headline."""
+    # Loaded with the first call, not at start-up (#21 item 8).
+    from agent_runs_mcp.tools.budget import fit
+    from agent_runs_mcp.tools.health.report import Scanner, window_report
+    from agent_runs_mcp.tools.paging import collect
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+
     registry = registry_of(ctx)
     settings = registry.settings
     names = [provider] if provider else registry.names

@@ -9,7 +9,6 @@ from pydantic import SecretStr
 
 from agent_runs_mcp.errors import ConfigError
 from agent_runs_mcp.providers.account import Account
-from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.cache import ResponseCache
 from agent_runs_mcp.providers.platforms import PLATFORMS, token_variables
 from agent_runs_mcp.providers.retry import DEFAULT_RETRY, RetryPolicy
@@ -17,6 +16,8 @@ from agent_runs_mcp.shared import SharedStore
 
 if TYPE_CHECKING:
     import httpx
+
+    from agent_runs_mcp.providers.base import Provider  # adapters are built when first asked for
 
 
 class AccountSettings(Protocol):

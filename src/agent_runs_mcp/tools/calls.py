@@ -6,7 +6,7 @@ a result can point at a whole conversation without carrying it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from mcp.server.mcpserver import Context
@@ -16,11 +16,8 @@ from pydantic import Field, StrictInt
 
 from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
-from agent_runs_mcp.providers.base import CallArgs, Provider
 from agent_runs_mcp.refs import Ref
 from agent_runs_mcp.text import indented
-from agent_runs_mcp.tools import capabilities
-from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, fit
 from agent_runs_mcp.tools.common import (
     ID_MAX,
     AgentArg,
@@ -42,7 +39,9 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.results import ResultModel
-from agent_runs_mcp.tools.sanitize import Sanitizer
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.providers.base import Provider
 
 MAX_TURN_CHARS = 2000
 """A longer turn is cut, with a marker saying how much."""
@@ -105,6 +104,10 @@ async def get_call_transcript(
     """Read one conversation turn by turn with the call's end reason, duration, outcome, summary and
     recording. Pass a ref; or Unpod task_id + run_id + space (or agent), or call_id; Runtype/Modus the run
     id as call_id + agent. Window with offset/max_turns; filter by speaker or search."""
+    from agent_runs_mcp.tools import capabilities
+    from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, fit
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+
     account, decoded = resolve_ref(
         ref,
         provider,
@@ -183,11 +186,16 @@ async def load_conversation(
     agent: str | None = None,
 ) -> Conversation:
     """Work out which conversation is meant (explicit ids and/or a ref: the adapter decides) and read it."""
+    from agent_runs_mcp.providers.base import CallArgs
+    from agent_runs_mcp.tools import capabilities
+
     args = CallArgs(task_id=task_id, call_id=call_id, run_id=run_id, space=space, agent=agent)
     return await adapter.conversation(capabilities.call_query(adapter, ref, args))
 
 
 def _clip_turn(turn: Turn) -> Turn:
+    from agent_runs_mcp.tools.budget import clip
+
     if len(turn.text) <= MAX_TURN_CHARS:
         return turn
     return turn.model_copy(update={"text": clip(turn.text, MAX_TURN_CHARS)})
@@ -329,6 +337,8 @@ def render_transcript(model: TranscriptResult, turns: list[Turn]) -> str:
 
 async def read_transcript_resource(ctx: Context, ref: str) -> str:
     """The whole conversation a ref locates, as plain text (for `agent-runs://transcript/{ref}`)."""
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+
     uri = transcript_uri(ref)
     try:
         account, decoded = resolve_ref(ref, None, ("task", "call", "run"))  # the SDK already unquoted it

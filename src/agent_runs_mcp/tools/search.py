@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
@@ -24,10 +24,7 @@ from pydantic import Field, StrictInt
 
 from agent_runs_mcp.domain import Conversation, ProviderPage, Speaker, Status, meta
 from agent_runs_mcp.errors import AgentRunsError, InputError
-from agent_runs_mcp.providers.base import CallScope, ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.refs import Cursor, decode_cursor, encode_cursor, query_fingerprint
-from agent_runs_mcp.tools import capabilities
-from agent_runs_mcp.tools.budget import fit
 from agent_runs_mcp.tools.calls import UNTRUSTED_NOTE
 from agent_runs_mcp.tools.common import (
     AgentArg,
@@ -50,11 +47,13 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
-from agent_runs_mcp.tools.matching import Query, first_hit, match, parse_query
-from agent_runs_mcp.tools.paging import walk
 from agent_runs_mcp.tools.results import ResultModel
-from agent_runs_mcp.tools.sanitize import Sanitizer
-from agent_runs_mcp.tools.scope import Member, account_adapters, members
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.providers.base import CallScope, Provider
+    from agent_runs_mcp.tools.matching import Query
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+    from agent_runs_mcp.tools.scope import Member
 
 MAX_CALLS = 2000
 """Most calls one search reads (over all agents in scope); past it the result says it is sampled."""
@@ -136,6 +135,13 @@ async def search_calls(
     """Find calls that said something (transcript, summary, outcome, failure reason) in a run, an agent's
     calls over since/until (default 7d), or every agent's. Ignores case, punctuation and
     endings (-ing/-ed/-es/-s/-e: calling = call). Best first, with the answering turn; counts contacts."""
+    from agent_runs_mcp.providers.base import CallScope, ExecutionQuery, RunQuery
+    from agent_runs_mcp.tools import capabilities
+    from agent_runs_mcp.tools.matching import parse_query
+    from agent_runs_mcp.tools.paging import walk
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+    from agent_runs_mcp.tools.scope import account_adapters, members
+
     account, decoded = resolve_ref(ref, provider, ("run", "agent"), run_id=run_id, agent=agent, space=space)
     settings = settings_of(ctx)
     parsed = parse_query(query)
@@ -266,12 +272,16 @@ async def search_calls(
 
 def fitted(items: list[CallMatch], budget: int) -> tuple[list[str], int]:
     """Each match's text line, and how many leading matches fit ``budget``."""
+    from agent_runs_mcp.tools.budget import fit
+
     lines = [match_line(m) for m in items]
     dumped = [m.model_dump(mode="json", exclude_none=True) for m in items]
     return lines, fit(dumped, lines, budget) if items else 0
 
 
 def fleet_part(member: Member, start_at: datetime | None, end_at: datetime | None, multi: bool) -> Part:
+    from agent_runs_mcp.providers.base import CallScope, ExecutionQuery
+
     window = ExecutionQuery(agent=member.agent.id, space=member.agent.space, since=start_at, until=end_at)
     return Part(member.adapter, CallScope(window=window), member.agent.id, member.label, multi)
 
@@ -307,6 +317,8 @@ def tidy(found: CallMatch, part: Part, sanitizer: Sanitizer) -> CallMatch:
 
 def match_call(conversation: Conversation, query: Query, speaker: str | None) -> CallMatch | None:
     """The call as a match when any alternative of the query occurs in it; ``None`` otherwise."""
+    from agent_runs_mcp.tools.matching import first_hit, match
+
     call = conversation.call
     units: list[tuple[str, str, int | None]] = [
         (f"turn {t.index} {t.speaker}", t.text, pos)

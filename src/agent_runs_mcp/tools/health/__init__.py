@@ -34,7 +34,6 @@ from pydantic import Field
 
 from agent_runs_mcp import metrics
 from agent_runs_mcp.errors import InputError
-from agent_runs_mcp.providers.base import RunQuery
 from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.text import clean_text
 from agent_runs_mcp.tools.common import (
@@ -94,6 +93,8 @@ async def summarize_run_health(
     not, why? Computed on the server over every item: verdict, headline, counts, success rate, top
     failure reasons with examples, outcomes, connect/voicemail rates, durations, cost. Use before paging
     tasks."""
+    from agent_runs_mcp.providers.base import RunQuery
+
     # What a report needs is loaded with its first call, not at start-up (#21 item 8).
     from agent_runs_mcp.tools.health.cache import Computed, reports_of
     from agent_runs_mcp.tools.health.dashboard import view_meta

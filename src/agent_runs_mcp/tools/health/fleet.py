@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
@@ -20,7 +20,6 @@ from pydantic import Field
 from agent_runs_mcp import metrics
 from agent_runs_mcp.domain import Agent
 from agent_runs_mcp.errors import AgentRunsError
-from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.providers.call_context import caching
 from agent_runs_mcp.refs import Cursor
 from agent_runs_mcp.tools.accounts import NO_ACCOUNT
@@ -45,6 +44,9 @@ from agent_runs_mcp.tools.health.fleet_view import (
     totals_of,
 )
 from agent_runs_mcp.tools.health.models import PROGRESS_EVERY_S, HealthReport
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.providers.base import Provider
 
 AGENTS_MAX = 100
 """Most agents one account contributes to the fleet view."""

@@ -10,7 +10,6 @@ from pydantic import Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.tools.common import compact, fmt_duration, fmt_money, short_time
-from agent_runs_mcp.tools.health.change import change_text
 from agent_runs_mcp.tools.health.models import MIN_FINISHED, ChangePoint, HealthReport
 from agent_runs_mcp.tools.results import ResultModel
 
@@ -234,6 +233,8 @@ def rank(row: FleetRow) -> tuple[int, float, int]:
 
 def row_line(row: FleetRow) -> str:
     """``- unpod/<id> "Priya" · failing · success 36% (+5 pts) · 55 failed of 89 finished (140 in window) · ...``"""
+    from agent_runs_mcp.tools.health.change import change_text
+
     name = f' "{row.name}"' if row.name else ""
     parts = [f"{row.provider}/{row.agent}{name}", row.verdict]
     if row.direction:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from agent_runs_mcp.domain import Agent, meta
 from agent_runs_mcp.providers.platforms import token_variables
-from agent_runs_mcp.tools import capabilities
+from agent_runs_mcp.tools.arguments import DetailArg
 from agent_runs_mcp.tools.common import (
     CursorArg,
     FreshArg,
@@ -22,16 +22,7 @@ from agent_runs_mcp.tools.common import (
     settings_of,
     tool_errors,
 )
-from agent_runs_mcp.tools.listing import (
-    CONCISE_TEXT_CHARS,
-    DetailArg,
-    ListResult,
-    ListSpec,
-    closing_lines,
-    dump,
-    list_page,
-)
-from agent_runs_mcp.tools.results import ResultModel
+from agent_runs_mcp.tools.results import CONCISE_TEXT_CHARS, ListResult, ResultModel
 
 
 class ProviderInfo(ResultModel):
@@ -63,6 +54,8 @@ NO_ACCOUNT = (
 async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersResult]:
     """List the configured accounts (name, kind, demo). Call first: the other tools take `provider`
     from here. No network calls."""
+    from agent_runs_mcp.tools import capabilities
+
     registry = registry_of(ctx)
     settings = registry.settings
     infos = [
@@ -104,6 +97,9 @@ async def list_agents(
 ) -> Annotated[CallToolResult, AgentsResult]:
     """List an account's agents (Unpod: both planes, with their space) with the `agent` id the other
     tools take."""
+    # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
+    from agent_runs_mcp.tools.listing import ListSpec, dump, list_page
+
     adapter = provider_for(ctx, provider)
     settings = settings_of(ctx)
     needle = search.strip().lower() if search and search.strip() else None
@@ -159,6 +155,8 @@ def agent_line(agent: Agent) -> str:
 
 
 def _agents_text(model: AgentsResult, lines: list[str]) -> str:
+    from agent_runs_mcp.tools.listing import closing_lines
+
     head = f"{model.provider}: {len(lines)} agent(s)"
     if model.search:
         head += f" matching {model.search!r}"

@@ -119,3 +119,10 @@ def in_window(moment: datetime | None, since: datetime | None, until: datetime |
     if since is not None and moment < since:
         return False
     return not (until is not None and moment > until)
+
+
+Detail = Literal["concise", "full"]
+DetailArg = Annotated[Detail, Field(description="full adds every provider field.")]
+
+Sort = Literal["duration", "start", "cost"]
+"""Largest (or latest) first: the longest calls, the newest, the costliest."""

@@ -104,6 +104,7 @@ async def get_call_transcript(
     """Read one conversation turn by turn with the call's end reason, duration, outcome, summary and
     recording. Pass a ref; or Unpod task_id + run_id + space (or agent), or call_id; Runtype/Modus the run
     id as call_id + agent. Window with offset/max_turns; filter by speaker or search."""
+    # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
     from agent_runs_mcp.tools import capabilities
     from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, fit
     from agent_runs_mcp.tools.sanitize import Sanitizer

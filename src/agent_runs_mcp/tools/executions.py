@@ -14,14 +14,14 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
 
 from agent_runs_mcp.domain import Execution, ProviderPage, Status, Waiting, meta
-from agent_runs_mcp.providers.base import ExecutionQuery, Provider
 from agent_runs_mcp.timeutil import utcnow
+from agent_runs_mcp.tools.arguments import DetailArg
 from agent_runs_mcp.tools.common import (
     AgentArg,
     CursorArg,
@@ -43,24 +43,11 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
-from agent_runs_mcp.tools.failures import explain_listed
-from agent_runs_mcp.tools.fleet_merge import FleetMerge
-from agent_runs_mcp.tools.hints import failed_tasks_hint, has_failed_tasks, wider_window
-from agent_runs_mcp.tools.listing import (
-    CONCISE_TEXT_CHARS,
-    DetailArg,
-    ListResult,
-    ListSpec,
-    closing_lines,
-    dump,
-    filters_of,
-    hoist_defaults,
-    list_page,
-    status_words,
-    to_the_minute,
-)
-from agent_runs_mcp.tools.sanitize import Sanitizer
-from agent_runs_mcp.tools.scope import Member, account_adapters, known_agent, members
+from agent_runs_mcp.tools.results import CONCISE_TEXT_CHARS, ListResult
+
+if TYPE_CHECKING:
+    from agent_runs_mcp.providers.base import ExecutionQuery, Provider
+    from agent_runs_mcp.tools.sanitize import Sanitizer
 
 
 class ListedExecution(Execution):
@@ -100,6 +87,15 @@ async def list_agent_executions(
     """List an agent's executions (runs): status, start, duration, task counts, cost, tokens, stop
     reason, why failed. Filter by status and since/until. Without `agent`: every agent's (of `provider`,
     else every account's), newest first. Unpod: `space` alone lists a space's runs."""
+    # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
+    from agent_runs_mcp.providers.base import ExecutionQuery
+    from agent_runs_mcp.tools.failures import explain_listed
+    from agent_runs_mcp.tools.fleet_merge import FleetMerge
+    from agent_runs_mcp.tools.hints import failed_tasks_hint, has_failed_tasks
+    from agent_runs_mcp.tools.listing import ListSpec, dump, filters_of, list_page
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+    from agent_runs_mcp.tools.scope import Member, account_adapters, members
+
     settings = settings_of(ctx)
     wanted = parse_status(status)
     start_at, end_at = parse_window(since, until)
@@ -248,6 +244,8 @@ def long_in_flight_note(items: list[Execution], now: datetime) -> str | None:
 def concise_items(dumped: dict[str, Any]) -> dict[str, Any]:
     """The concise items as the text says them: times to the minute, whole seconds, and the values most
     items share said once, before them, in ``item_defaults`` (a listing's keys cost more than its values)."""
+    from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
+
     items = [to_the_minute(item, ("started_at",)) for item in dumped.get("executions", [])]
     items, defaults = hoist_defaults(items)
     out = {k: v for k, v in dumped.items() if k != "executions"}
@@ -267,6 +265,8 @@ def single_fetch(adapter: Provider, query: ExecutionQuery) -> Callable[[str | No
 
 def empty_hint(scanned: int, seen: Counter[str], newest: datetime | None, filters: dict[str, Any], fleet: bool) -> str:
     """Say what was searched and the nearest useful widening."""
+    from agent_runs_mcp.tools.hints import wider_window
+
     whose = "any agent" if fleet else "this agent/space"
     if not scanned and not filters:
         return f"The provider returned no executions at all for {whose}: check the id with list_agents."
@@ -285,6 +285,8 @@ def empty_hint(scanned: int, seen: Counter[str], newest: datetime | None, filter
 
 
 def execution_line(run: Execution) -> str:
+    from agent_runs_mcp.tools.listing import status_words
+
     parts = [run.run_id, status_words(run), short_time(run.started_at)]
     if run.duration_s is not None:
         parts.append(fmt_duration(run.duration_s))
@@ -329,6 +331,8 @@ def waiting_words(waiting: Waiting) -> str:
 
 
 def executions_text(model: ExecutionsResult, lines: list[str], scanned: int) -> str:
+    from agent_runs_mcp.tools.listing import closing_lines
+
     if model.agents is not None:  # fleet-wide: what was read, what is shown, and whether there is more
         accounts = model.provider or "every account"
         more = "more exist: call again with next_cursor" if model.next_cursor else "no more"
@@ -350,6 +354,8 @@ def executions_text(model: ExecutionsResult, lines: list[str], scanned: int) -> 
 async def name_the_agent(envelope: ExecutionsResult, adapter: Provider, agent: str, clean: Sanitizer) -> None:
     """At detail="full", say what the account knows of the agent (its name on each item, its space) rather
     than leave them out: one cached look-up of the agent list, skipped quietly when it fails."""
+    from agent_runs_mcp.tools.scope import known_agent
+
     known = await known_agent(adapter, agent)
     if known is None:
         return

@@ -17,45 +17,26 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from agent_runs_mcp.domain import FINISHED_STATUSES, ProviderPage, meta
+from agent_runs_mcp.domain import FINISHED_STATUSES, ProviderPage
 from agent_runs_mcp.providers.base import Provider
 from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.tools import capabilities
+from agent_runs_mcp.tools.arguments import Detail
+from agent_runs_mcp.tools.arguments import DetailArg as DetailArg  # re-exported
 from agent_runs_mcp.tools.budget import clip, clip_values, fit
 from agent_runs_mcp.tools.common import CONCISE_OMITS, compact
 from agent_runs_mcp.tools.paging import Collected, collect
-from agent_runs_mcp.tools.results import ResultModel
+from agent_runs_mcp.tools.results import CONCISE_TEXT_CHARS as CONCISE_TEXT_CHARS  # re-exported
+from agent_runs_mcp.tools.results import ListResult as ListResult  # re-exported
 from agent_runs_mcp.tools.sanitize import Sanitizer, untrusted_note
 
 T = TypeVar("T", bound=BaseModel)
 
-Detail = Literal["concise", "full"]
-DetailArg = Annotated[Detail, Field(description="full adds every provider field.")]
-
-CONCISE_TEXT_CHARS = 120
-"""Longest summary/reason string in a concise item and its text line (the full level keeps up to 600 per value)."""
-
 CLIPPED_AT_CONCISE = ("summary", "failure_reason", "error", "description")
-
-
-class ListResult(ResultModel):
-    """What every listing result says besides its items."""
-
-    provider: str | None = Field(default=None, description="The account (absent when a listing spans every account).")
-    kind: str = meta()
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
-    total: int | None = Field(default=None, description="All items matching, when the provider reports it.")
-    scanned: int = meta(0, "Provider items read to build this page.")
-    truncated: bool = meta(False, "True when the token budget cut this page short.")
-    omitted: int = meta(0, "Items of this page left out by the budget.")
-    detail: Detail = meta("concise")
-    redacted: bool = meta(True, "True when phone numbers, emails and card numbers were masked.")
-    notes: list[str] = meta(default_factory=list)
-    next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
 
 
 def closing_lines(model: ListResult) -> list[str]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from agent_runs_mcp.domain import meta
 from agent_runs_mcp.text import clean_text
+from agent_runs_mcp.tools.arguments import Detail
 
 
 class ResultModel(BaseModel):
@@ -16,6 +18,26 @@ class ResultModel(BaseModel):
     `tools/list` does not pay for 20 result models it does not use yet (#21 item 8)."""
 
     model_config = ConfigDict(defer_build=True)
+
+
+CONCISE_TEXT_CHARS = 120
+"""Longest summary/reason string in a concise item and its text line (the full level keeps up to 600 per value)."""
+
+
+class ListResult(ResultModel):
+    """What every listing result says besides its items."""
+
+    provider: str | None = Field(default=None, description="The account (absent when a listing spans every account).")
+    kind: str = meta()
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
+    total: int | None = Field(default=None, description="All items matching, when the provider reports it.")
+    scanned: int = meta(0, "Provider items read to build this page.")
+    truncated: bool = meta(False, "True when the token budget cut this page short.")
+    omitted: int = meta(0, "Items of this page left out by the budget.")
+    detail: Detail = meta("concise")
+    redacted: bool = meta(True, "True when phone numbers, emails and card numbers were masked.")
+    notes: list[str] = meta(default_factory=list)
+    next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
 
 
 def result(data: BaseModel | dict[str, Any], text: str, meta: dict[str, Any] | None = None) -> CallToolResult:

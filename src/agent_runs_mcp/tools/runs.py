@@ -12,8 +12,7 @@ from mcp.types import CallToolResult, ResourceLink
 from pydantic import Field
 
 from agent_runs_mcp.domain import Task, meta
-from agent_runs_mcp.providers.base import RunQuery
-from agent_runs_mcp.tools import capabilities
+from agent_runs_mcp.tools.arguments import Sort
 from agent_runs_mcp.tools.calls import transcript_uri
 from agent_runs_mcp.tools.common import (
     AgentArg,
@@ -39,42 +38,7 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.executions import execution_line, list_agent_executions
-from agent_runs_mcp.tools.failures import explain_listed
-from agent_runs_mcp.tools.hints import open_call_hint
-from agent_runs_mcp.tools.listing import (
-    CONCISE_TEXT_CHARS,
-    ListResult,
-    ListSpec,
-    closing_lines,
-    dump,
-    filters_of,
-    list_page,
-    status_words,
-    to_the_minute,
-)
-from agent_runs_mcp.tools.task_table import (
-    QUEUED_MARK,
-    QUEUED_NOTE,
-    START_COLUMN_NAME,
-    Sort,
-    TaskFilter,
-    WholeRun,
-    columns_used,
-    parse_duration,
-    parse_reason,
-    row_columns,
-    row_line,
-    row_of,
-    table_fetch,
-)
-from agent_runs_mcp.tools.window_tasks import (
-    bounded_fetch,
-    sample_note,
-    window_fetch,
-    window_hint,
-    window_of,
-    window_words,
-)
+from agent_runs_mcp.tools.results import CONCISE_TEXT_CHARS, ListResult
 
 RESOURCE_LINKS_MAX = 10
 
@@ -127,6 +91,35 @@ async def get_run_tasks(
     Runtype tool calls and sub-agents, Modus workflow nodes. Pass run_id + agent (Unpod: or space), or a
     ref. Filter by status, outcome, failure category, duration; sort. Without a run: the agent's tasks
     across its runs over since/until (default 24h)."""
+    # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
+    from agent_runs_mcp.providers.base import RunQuery
+    from agent_runs_mcp.tools import capabilities
+    from agent_runs_mcp.tools.failures import explain_listed
+    from agent_runs_mcp.tools.hints import open_call_hint
+    from agent_runs_mcp.tools.listing import ListSpec, dump, filters_of, list_page, to_the_minute
+    from agent_runs_mcp.tools.task_table import (
+        QUEUED_MARK,
+        QUEUED_NOTE,
+        START_COLUMN_NAME,
+        TaskFilter,
+        WholeRun,
+        columns_used,
+        parse_duration,
+        parse_reason,
+        row_columns,
+        row_line,
+        row_of,
+        table_fetch,
+    )
+    from agent_runs_mcp.tools.window_tasks import (
+        bounded_fetch,
+        sample_note,
+        window_fetch,
+        window_hint,
+        window_of,
+        window_words,
+    )
+
     account, decoded = resolve_ref(ref, provider, ("run", "task", "agent"), run_id=run_id, agent=agent, space=space)
     adapter = provider_for(ctx, account)
     settings = settings_of(ctx)
@@ -287,6 +280,8 @@ def number_runs(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
 
 
 def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str:
+    from agent_runs_mcp.tools.listing import status_words
+
     parts = [task.task_id, *([f"run {task.run_id}"] if show_run and task.run_id else []), status_words(task)]
     if task.kind and show_kind:
         parts.append(task.kind)
@@ -318,6 +313,8 @@ def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str
 
 
 def tasks_text(model: TasksResult, lines: list[str], scanned: int) -> str:
+    from agent_runs_mcp.tools.listing import closing_lines
+
     noun = f"{model.task_kind} task(s)" if model.task_kind else "task(s)"
     where = f"run {model.run_id}" if model.scope is None else model.scope
     head = f"{model.provider} · {where} · {len(model.rows) or len(lines)} {noun}"

@@ -135,6 +135,7 @@ async def search_calls(
     """Find calls that said something (transcript, summary, outcome, failure reason) in a run, an agent's
     calls over since/until (default 7d), or every agent's. Ignores case, punctuation and
     endings (-ing/-ed/-es/-s/-e: calling = call). Best first, with the answering turn; counts contacts."""
+    # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
     from agent_runs_mcp.providers.base import CallScope, ExecutionQuery, RunQuery
     from agent_runs_mcp.tools import capabilities
     from agent_runs_mcp.tools.matching import parse_query

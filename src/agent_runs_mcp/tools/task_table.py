@@ -19,21 +19,20 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.domain import ProviderPage, Status, Task
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import Failure, Provider, RunQuery
 from agent_runs_mcp.tools import capabilities
+from agent_runs_mcp.tools.arguments import Sort as Sort  # re-exported: the sort orders this module applies
 from agent_runs_mcp.tools.health.reasons import REASON_LABELS, classify_failure, is_generic
 from agent_runs_mcp.tools.health.scan import scan
 
 TABLE_MAX_ITEMS = 5000
 """Most tasks one sorted (or category-filtered) page reads; beyond it the result says it is a sample."""
 
-Sort = Literal["duration", "start", "cost"]
-"""Largest (or latest) first: the longest calls, the newest, the costliest."""
 
 _SORT_KEYS: dict[str, Callable[[Task], Any]] = {
     "duration": lambda t: t.duration_s,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.domain import Status
 from agent_runs_mcp.server import app, published
-from agent_runs_mcp.server.schema import compact_output_schema
+from agent_runs_mcp.server.schema import compact_input_schema, compact_output_schema
 
 TOOLS = [fn for tools in app.TOOLSETS.values() for _title, fn in tools]
 
@@ -45,7 +45,10 @@ async def test_the_listing_equals_the_sdk_registration() -> None:
     ours, theirs = await server.list_tools(), await reference.list_tools()
     assert [t.model_dump(by_alias=True) for t in ours] == [t.model_dump(by_alias=True) for t in theirs]
     for tool in server._tool_manager.list_tools():
-        assert tool.parameters == tool.fn_metadata.arg_model.model_json_schema(by_alias=True)  # QuickDefaults
+        # Registered with the compact input schema read from the argument model's fields: what pydantic's
+        # whole schema compacts to (tools/list compacts it again: nothing changes).
+        full = tool.fn_metadata.arg_model.model_json_schema(by_alias=True)
+        assert tool.parameters == compact_input_schema(full) == compact_input_schema(tool.parameters)
         assert tool.is_async and tool.context_kwarg == "ctx" and tool.fn_metadata.output_model is not None
 
 
@@ -102,3 +105,47 @@ def test_quick_defaults_write_what_pydantic_writes() -> None:
         h: Status = Status.FAILED
 
     assert Defaults.model_json_schema(schema_generator=published.QuickDefaults) == Defaults.model_json_schema()
+
+
+class Arguments(BaseModel):
+    text: Annotated[str | None, Field(description="Words.", max_length=40, min_length=1)] = None
+    count: Annotated[int, Field(ge=1, le=50, strict=True)] = 10
+    ratio: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    mode: Literal["a", "b"] = "a"
+    flag: bool = False
+    needed: str
+
+
+@pytest.mark.parametrize("fn", TOOLS, ids=lambda fn: fn.__name__)
+def test_each_tool_s_arguments_are_published_as_pydantic_s_schema_compacts(fn: typing.Any) -> None:
+    from mcp.server.mcpserver.utilities.func_metadata import func_metadata
+
+    arguments = func_metadata(fn, skip_names=["ctx"], structured_output=False).arg_model
+    quick = published.input_schema(arguments)
+    assert quick is not None, "a tool's arguments fell back to the slow route: teach server/published.py"
+    assert quick == compact_input_schema(arguments.model_json_schema(by_alias=True))
+
+
+def test_argument_shapes_come_out_as_pydantic_and_the_compactor_make_them() -> None:
+    assert published.input_schema(Arguments) == compact_input_schema(Arguments.model_json_schema())
+
+
+class OneValue(BaseModel):
+    only: Literal["one"] = "one"
+
+
+class AnEnum(BaseModel):
+    status: Status | None = None
+
+
+class Either(BaseModel):
+    value: int | str | None = None
+
+
+class Listed(BaseModel):
+    values: list[str] = []
+
+
+@pytest.mark.parametrize("model", [Aliased, OneValue, AnEnum, Either, Listed])
+def test_arguments_it_does_not_derive_fall_back_to_pydantic(model: type[BaseModel]) -> None:
+    assert published.input_schema(model) is None

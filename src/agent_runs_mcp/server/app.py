@@ -236,11 +236,12 @@ def apps_extension() -> Apps:
 def registered_tool(fn: Callable[..., Awaitable[Any]], title: str) -> Tool:
     """One tool, registered as the SDK's ``Tool.from_function`` would, its schemas built the quick way.
 
-    The SDK derives a tool's output schema by generating its result model's whole JSON Schema; the compact
-    one `tools/list` publishes is read from the model's fields instead (:mod:`.published`), and the input
-    schema's plain defaults are written without a serializer each. The result model still validates every
-    result (its validator is built on the first call). A tool whose return is not ``Annotated[CallToolResult,
-    Model]``, or whose model :mod:`.published` does not derive, gets the SDK's schema.
+    The SDK derives a tool's schemas by generating its argument and result models' whole JSON Schemas; the
+    compact ones `tools/list` publishes are read from the models' fields instead (:mod:`.published`). The
+    argument model validates every call and the result model every result (its validator is built on the
+    first call). A tool whose return is not ``Annotated[CallToolResult, Model]``, or whose models
+    :mod:`.published` does not derive, gets pydantic's schemas (plain defaults written without a serializer
+    each).
     """
     context_kwarg = find_context_parameter(fn)
     arguments = func_metadata(fn, skip_names=[context_kwarg] if context_kwarg else [], structured_output=False)
@@ -255,7 +256,8 @@ def registered_tool(fn: Callable[..., Awaitable[Any]], title: str) -> Tool:
         name=fn.__name__,
         title=title,
         description=" ".join(inspect.cleandoc(fn.__doc__ or "").split()),  # one line: indentation costs tokens
-        parameters=arguments.arg_model.model_json_schema(by_alias=True, schema_generator=published.QuickDefaults),
+        parameters=published.input_schema(arguments.arg_model)
+        or arguments.arg_model.model_json_schema(by_alias=True, schema_generator=published.QuickDefaults),
         fn_metadata=LiteralArguments(arg_model=arguments.arg_model, **output),
         is_async=inspect.iscoroutinefunction(fn),
         context_kwarg=context_kwarg,

@@ -8,7 +8,10 @@ model's fields. A field or type it does not know (an alias, a custom schema, a f
 it answer ``None`` and the caller takes the SDK's route for that model: nothing is ever guessed.
 ``tests/test_published_schemas.py`` checks that both routes give the same schema for every tool.
 
-Input schemas keep descriptions, bounds and defaults, so they still come from pydantic, with
+Input schemas are read the same way from the argument model's fields (:func:`input_schema`): each argument's
+plain type, enum, bounds (lengths, minimum, maximum), default and description, as
+:func:`.schema.compact_input_schema` publishes pydantic's schema of it; the argument model still validates
+every call. An argument it does not derive makes the whole tool take pydantic's route, with
 :class:`QuickDefaults`: a default that is ``None``, a string, a whole number, a finite number or a boolean is
 its own JSON (pydantic builds a serializer for each one to say so).
 """
@@ -20,10 +23,13 @@ import enum
 import math
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, Literal, Union
 
+import annotated_types
 from mcp.server.mcpserver.utilities.func_metadata import StrictJsonSchema
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema
 
 _PLAIN = {str: "string", int: "integer", float: "number", bool: "boolean", datetime.datetime: "string"}
@@ -151,3 +157,66 @@ def _enum(annotation: Any) -> list[Any] | None:
         values = list(typing.get_args(annotation))
         return values if len(values) > 1 else None
     return None
+
+
+_BOUNDS: dict[type, tuple[str, Callable[[Any], Any]]] = {
+    annotated_types.MaxLen: ("maxLength", lambda m: m.max_length),
+    annotated_types.MinLen: ("minLength", lambda m: m.min_length),
+    annotated_types.Ge: ("minimum", lambda m: m.ge),
+    annotated_types.Le: ("maximum", lambda m: m.le),
+    annotated_types.Gt: ("exclusiveMinimum", lambda m: m.gt),
+    annotated_types.Lt: ("exclusiveMaximum", lambda m: m.lt),
+}
+
+
+def input_schema(model: type[BaseModel]) -> dict[str, Any] | None:
+    """The compact input schema of a tool's argument model (as :func:`.schema.compact_input_schema` would
+    publish pydantic's), or ``None`` when an argument uses something this module does not derive."""
+    try:
+        props = {name: _argument(info) for name, info in model.model_fields.items()}
+    except (Unsupported, TypeError, ValueError):
+        return None
+    required = sorted(name for name, info in model.model_fields.items() if info.is_required())
+    out: dict[str, Any] = {"type": "object", "properties": props}
+    if required:
+        out["required"] = required
+    out["additionalProperties"] = False
+    return out
+
+
+def _argument(info: FieldInfo) -> dict[str, Any]:
+    if info.alias or info.validation_alias or info.json_schema_extra or info.discriminator:
+        raise Unsupported("alias or custom schema")
+    options = _options(_bare(info.annotation))
+    if len(options) != 1:
+        raise Unsupported(repr(info.annotation))
+    (annotation,) = options
+    kind = _kind(annotation)
+    if kind not in ("string", "integer", "number", "boolean"):
+        raise Unsupported(repr(annotation))
+    out: dict[str, Any] = {"type": kind}
+    values = _enum(annotation)
+    if values is not None:
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            raise Unsupported(repr(annotation))  # pydantic puts an Enum class in $defs behind a $ref
+        out["enum"] = values
+    elif typing.get_origin(annotation) is Literal:
+        raise Unsupported(repr(annotation))  # one value: pydantic writes `const`
+    for item in info.metadata:
+        if type(item) in _BOUNDS:
+            key, read = _BOUNDS[type(item)]
+            out[key] = read(item)
+        elif type(item).__module__.startswith(("pydantic.types", "pydantic.fields")) and type(item).__name__ in (
+            "Strict",
+        ):
+            continue  # strictness is the validator's, not the schema's
+        else:
+            raise Unsupported(repr(item))
+    if info.description:
+        out["description"] = info.description
+    if not info.is_required() and info.default is not None:
+        default = info.default
+        if type(default) not in (str, int, bool) and not (type(default) is float and math.isfinite(default)):
+            raise Unsupported(repr(default))
+        out["default"] = default
+    return out

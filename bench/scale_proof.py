@@ -143,6 +143,7 @@ class Load:
                 await self._one_session(url, stop_at, ref, runtype_agent)
             except Exception as exc:  # an ExceptionGroup from the client's own tasks
                 self.errors.append((time.monotonic() - self.started, f"session lost: {type(exc).__name__}"))
+                await anyio.sleep(0.2)  # as a host waits before it reconnects
 
     async def _one_session(self, url: str, stop_at: float, ref: str, runtype_agent: str) -> None:
         http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
@@ -152,12 +153,12 @@ class Load:
                 began = time.monotonic()
                 try:
                     res = await client.call_tool(name, args)
-                except Exception as exc:  # every failure kind counts
-                    self.errors.append((began - self.started, f"{name}: {type(exc).__name__}"))
+                except Exception as exc:  # every failure kind counts, stamped when seen (as a lost session is)
+                    self.errors.append((time.monotonic() - self.started, f"{name}: {type(exc).__name__}"))
                     return
                 self.latencies[name].append(time.monotonic() - began)
                 if res.is_error:
-                    self.errors.append((began - self.started, f"{name}: {res.content[0].text[:100]}"))
+                    self.errors.append((time.monotonic() - self.started, f"{name}: {res.content[0].text[:100]}"))
 
             while time.monotonic() < stop_at:
                 await call("list_agents", provider="unpod")

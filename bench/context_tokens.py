@@ -97,7 +97,8 @@ async def main() -> None:
             "get_run_tasks (agent 7d)", "unpod", "get_run_tasks", args, [raw_docs[k] for k in kept], len(kept)
         )
         res = await call_and_keep(client, "get_run_tasks", {"ref": ref})
-        task = next(t for t in res.structured_content["tasks"] if t.get("has_transcript"))
+        shared = res.structured_content.get("item_defaults", {})  # values most tasks share, said once
+        task = next(t for t in res.structured_content["tasks"] if {**shared, **t}.get("has_transcript"))
         raw_task = next(t for t in raw_page["data"] if t["task_id"] == task["task_id"])
         args = {"provider": "unpod", "run_id": run.run_id, "space": run.space, "task_id": task["task_id"]}
         await measure("get_call_transcript", "unpod", "get_call_transcript", args, raw_task, 1)
@@ -144,12 +145,41 @@ async def main() -> None:
         calls = (await raw_http.get(f"{path}/{execution['id']}/tool-calls", headers=RUNTYPE_HEADERS)).json()
         args = {"provider": "runtype", "call_id": execution["id"], "agent": rt.id}
         await measure("get_call_transcript", "runtype", "get_call_transcript", args, [detail, calls], 1)
+        # One execution's tasks (the listed one with the most tool calls; raw: its tool-call list), and the
+        # agent's tasks across its executions of the last 7 days (raw: the tool calls listed).
+        busiest = max(raw["data"], key=lambda e: len(world.runtype_execution(e["id"])["_tools"]))
+        calls = (await raw_http.get(f"{path}/{busiest['id']}/tool-calls", headers=RUNTYPE_HEADERS)).json()
+        args = {"provider": "runtype", "agent": rt.id, "run_id": busiest["id"]}
+        await measure("get_run_tasks (concise)", "runtype", "get_run_tasks", args, calls, len(calls["toolCalls"]))
+        args = {"provider": "runtype", "agent": rt.id, "since": "7d"}
+        res = await call_and_keep(client, "get_run_tasks", args)
+        raw_calls = []
+        for task in res.structured_content["tasks"]:
+            tools = world.runtype_execution(task["run_id"])["_tools"]
+            raw_calls.append(next(c for c in tools if task["task_id"] in (c["id"], c["toolCallId"])))
+        await measure("get_run_tasks (agent 7d)", "runtype", "get_run_tasks", args, raw_calls, len(raw_calls))
 
         # Modus: runs of the approval workflow; the agent's health over a week.
         path = "/api/v1/workflows/63/runs"
         raw = (await raw_http.get(path, headers=MODUS_HEADERS, params={"pageSize": 20})).json()
         args = {"provider": "modus", "agent": "63"}
-        await measure("list_agent_executions", "modus", "list_agent_executions", args, raw, len(raw["runs"]))
+        res = await measure("list_agent_executions", "modus", "list_agent_executions", args, raw, len(raw["runs"]))
+        # The newest run's nodes (raw: the run's detail), and the workflow's nodes of the last 7 days (raw: the
+        # details of the runs they belong to).
+        newest = res.structured_content["executions"][0]["run_id"]
+        run_detail = await modus_run(raw_http, path, newest)
+        args = {"provider": "modus", "agent": "63", "run_id": newest}
+        res = await call_and_keep(client, "get_run_tasks", args)
+        await measure(
+            "get_run_tasks (concise)", "modus", "get_run_tasks", args, run_detail, len(res.structured_content["tasks"])
+        )
+        args = {"provider": "modus", "agent": "63", "since": "7d"}
+        res = await call_and_keep(client, "get_run_tasks", args)
+        run_ids = dict.fromkeys(t["run_id"] for t in res.structured_content["tasks"])
+        details = [await modus_run(raw_http, path, run_id) for run_id in run_ids]
+        await measure(
+            "get_run_tasks (agent 7d)", "modus", "get_run_tasks", args, details, len(res.structured_content["tasks"])
+        )
         raw_all = (await raw_http.get(path, headers=MODUS_HEADERS, params={"pageSize": 100})).json()
         args = {"provider": "modus", "agent": "63", "since": "7d"}
         await measure("summarize_run_health (7d)", "modus", "summarize_run_health", args, raw_all, len(raw_all["runs"]))
@@ -191,6 +221,13 @@ async def main() -> None:
     print(f"tools/list (all {len(tools.tools)} tools, compact JSON): {tools_tokens} tokens")
     if ratios:
         print(f"run-time estimate / real tokens over these outputs: min {min(ratios):.2f}, max {max(ratios):.2f}")
+
+
+async def modus_run(raw_http: httpx.AsyncClient, path: str, run_id: str) -> Any:
+    """A Modus run's detail (its nodes), by our run id (`<workflowId>:<temporalRunId>`)."""
+    workflow_run, _sep, temporal = run_id.partition(":")
+    params = {"temporalRunId": temporal} if temporal else {}
+    return (await raw_http.get(f"{path}/{workflow_run}", headers=MODUS_HEADERS, params=params)).json()
 
 
 async def call_and_keep(client: Client, tool: str, args: dict[str, Any]) -> Any:

@@ -211,3 +211,9 @@ def executions_of(structured: dict[str, Any]) -> list[dict[str, Any]]:
     """A listing's executions as a reader takes them: each with the `item_defaults` it leaves out."""
     defaults = structured.get("item_defaults", {})
     return [{**defaults, **item} for item in structured["executions"]]
+
+
+def tasks_of(structured: dict[str, Any]) -> list[dict[str, Any]]:
+    """A task listing's tasks as a reader takes them: each with the `item_defaults` it leaves out."""
+    defaults = structured.get("item_defaults", {})
+    return [{**defaults, **item} for item in structured["tasks"]]

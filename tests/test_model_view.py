@@ -19,7 +19,7 @@ from mcp import Client
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS, World
 from agent_runs_mcp.tools.budget import real_token_counter
-from tests.conftest import LiveServer, call
+from tests.conftest import LiveServer, call, tasks_of
 
 pytestmark = pytest.mark.anyio
 
@@ -117,3 +117,48 @@ async def test_structured_results_say_what_the_text_says(client: Client, sim: Li
         if tool == "summarize_run_health" and data["top_failure_reasons"]:
             for reason in data["top_failure_reasons"]:
                 assert reason["example_refs"] and reason["example_refs"][0] in text
+
+
+async def task_pages(client: Client, world: World) -> list[tuple[str, dict[str, Any]]]:
+    """get_run_tasks arguments on Runtype and Modus: one run (the busiest listed Runtype execution, the newest
+    Modus run) and the agent's tasks of the last 7 days, as bench/context_tokens.py measures them."""
+    rt = world.runtype_agents[0].id
+    listed = (await call(client, "list_agent_executions", provider="runtype", agent=rt)).structured_content
+    busiest = max(listed["executions"], key=lambda e: len(world.runtype_execution(e["run_id"])["_tools"]))
+    newest = (await call(client, "list_agent_executions", provider="modus", agent="63")).structured_content
+    return [
+        ("runtype run", {"provider": "runtype", "agent": rt, "run_id": busiest["run_id"]}),
+        ("runtype 7d", {"provider": "runtype", "agent": rt, "since": "7d"}),
+        ("modus run", {"provider": "modus", "agent": "63", "run_id": newest["executions"][0]["run_id"]}),
+        ("modus 7d", {"provider": "modus", "agent": "63", "since": "7d"}),
+    ]
+
+
+@needs_tokenizer
+async def test_concise_tasks_stay_within_1_3x_of_their_text(client: Client, world: World) -> None:
+    """Issue 19's bar for every listing at concise: the structured channel at most 1.3x the text."""
+    for label, args in await task_pages(client, world):
+        res = await call(client, "get_run_tasks", **args)
+        text, structured = tokens(text_of(res)), tokens(res.structured_content)
+        assert structured <= 1.3 * text, (label, structured, text)
+
+
+async def test_concise_tasks_keep_every_fact_the_text_says(client: Client, world: World) -> None:
+    """Merged with `item_defaults`, each concise task says what the full task says (a summary beside a failure
+    is left out, as the text line leaves it out; seconds whole, starts to the minute)."""
+    for label, args in await task_pages(client, world):
+        concise = (await call(client, "get_run_tasks", **args, limit=10)).structured_content
+        full = (await call(client, "get_run_tasks", **args, limit=10, detail="full")).structured_content
+        assert len(concise["tasks"]) == len(full["tasks"]), label
+        for short, whole in zip(tasks_of(concise), full["tasks"], strict=True):
+            for key in ("task_id", "run_id", "status", "name", "failure_reason", "outcome", "contact"):
+                assert short.get(key) == whole.get(key) or (key == "run_id" and "run_id" in concise), (label, key)
+            assert short.get("kind", concise.get("task_kind")) == whole.get("kind"), label
+            if whole.get("duration_s") is not None:
+                assert short["duration_s"] == round(whole["duration_s"]), label
+            if whole.get("started_at"):
+                assert whole["started_at"].startswith(short["started_at"][:-1]), label
+            said = whole.get("summary") is not None and not whole.get("failure_reason")
+            assert ("summary" in short) == said, label
+        if len(concise["tasks"]) > 2:
+            assert concise.get("item_defaults"), label  # values most tasks share are said once

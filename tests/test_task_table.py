@@ -10,7 +10,7 @@ from mcp import Client
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools.task_table import parse_duration, parse_reason
-from tests.conftest import call, call_error
+from tests.conftest import call, call_error, tasks_of
 
 pytestmark = pytest.mark.anyio
 
@@ -72,12 +72,12 @@ async def test_sort_by_duration_and_cursor_continue_in_order(client: Client, wor
     args = {"provider": "unpod", "run_id": run.run_id, "agent": run.agent.handle, "sort": "duration", "limit": 4}
     first = (await call(client, "get_run_tasks", **args)).structured_content
     second = (await call(client, "get_run_tasks", **args, cursor=first["next_cursor"])).structured_content
-    got = [t["duration_s"] for t in first["tasks"] + second["tasks"]]
+    got = [t["duration_s"] for t in tasks_of(first) + tasks_of(second)]
     assert got == durations[:8]
     assert first["filters"] == {"sort": "duration"}
     costliest = await call(client, "get_run_tasks", **{**args, "sort": "cost", "limit": 1})
     costs = [out["cost"] for _, _, out in truth(world, run) if out.get("cost") is not None]
-    assert costliest.structured_content["tasks"][0]["cost_usd"] == max(costs)
+    assert tasks_of(costliest.structured_content)[0]["cost_usd"] == max(costs)
 
 
 async def test_outcome_and_duration_filters(client: Client, world: World) -> None:
@@ -95,7 +95,7 @@ async def test_outcome_and_duration_filters(client: Client, world: World) -> Non
     )  # fmt: skip
     data = res.structured_content
     assert {t["task_id"] for t in data["tasks"]} == expected
-    assert all(t["duration_s"] >= 30 and t["outcome"] == "Call Back" for t in data["tasks"])
+    assert all(t["duration_s"] >= 30 and t["outcome"] == "Call Back" for t in tasks_of(data))
     assert "total" not in data  # the provider's count is of every task
 
 

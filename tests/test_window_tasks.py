@@ -11,7 +11,7 @@ from mcp import Client
 from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools import window_tasks
-from tests.conftest import call, call_error, executions_of
+from tests.conftest import call, call_error, executions_of, tasks_of
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +56,7 @@ async def every_task(client: Client, **args: Any) -> list[dict[str, Any]]:
         page = (
             await call(client, "get_run_tasks", **args, **({"cursor": cursor} if cursor else {}))
         ).structured_content
-        tasks += page["tasks"]
+        tasks += tasks_of(page)
         cursor = page.get("next_cursor")
         if not cursor:
             return tasks
@@ -113,7 +113,7 @@ async def test_window_sorted_by_duration_across_runs_with_cursor(client: Client,
     args = {"provider": "unpod", "agent": agent.handle, "since": iso(since), "sort": "duration", "limit": 5}
     first = (await call(client, "get_run_tasks", **args)).structured_content
     second = (await call(client, "get_run_tasks", **args, cursor=first["next_cursor"])).structured_content
-    assert [t["duration_s"] for t in first["tasks"] + second["tasks"]] == [round(d) for d in durations[:10]]
+    assert [t["duration_s"] for t in tasks_of(first) + tasks_of(second)] == [round(d) for d in durations[:10]]
     assert first["complete"] is True and "sampled" not in first
     assert first["scanned"] == len(truth)
     text = (await client.call_tool("get_run_tasks", args)).content[0].text

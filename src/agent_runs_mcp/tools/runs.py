@@ -11,7 +11,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ResourceLink
 from pydantic import Field
 
-from agent_runs_mcp.domain import Task, meta
+from agent_runs_mcp.domain import Status, Task, meta
 from agent_runs_mcp.tools.arguments import Sort
 from agent_runs_mcp.tools.calls import transcript_uri
 from agent_runs_mcp.tools.common import (
@@ -45,6 +45,12 @@ RESOURCE_LINKS_MAX = 10
 __all__ = ["execution_line", "get_run_tasks", "list_agent_executions"]  # executions live in tools/executions.py
 
 
+class ListedTask(Task):
+    """A task as listed: at concise its status may be left to ``item_defaults``."""
+
+    status: Status | None = None  # type: ignore[assignment]  # always set; left out when `item_defaults` says it
+
+
 class TasksResult(ListResult):
     run_id: str | None = Field(default=None, description="Absent when the tasks are an agent's across runs.")
     scope: str | None = meta(description="Across runs: the agent (or space) and window read.")
@@ -57,11 +63,14 @@ class TasksResult(ListResult):
     agent: str | None = meta()
     space: str | None = meta()
     filters: dict[str, str] = meta(default_factory=dict)
-    tasks: list[Task]
+    tasks: list[ListedTask]
     task_kind: str | None = meta(description="The kind of every task on this page (concise: not repeated per task).")
     columns: list[str] = meta(default_factory=list, description='detail="rows": the names of each row\'s values.')
     rows: list[list[Any]] = meta(default_factory=list, description='detail="rows": one row per task.')
     page_counts: dict[str, int] = meta(default_factory=dict, description="Tasks on this page per status.")
+    item_defaults: dict[str, Any] = meta(
+        default_factory=dict, description="Concise: the value of each of these fields on every task that leaves it out."
+    )
 
 
 TasksDetail = Literal["concise", "rows", "full"]
@@ -96,7 +105,7 @@ async def get_run_tasks(
     from agent_runs_mcp.tools import capabilities
     from agent_runs_mcp.tools.failures import explain_listed
     from agent_runs_mcp.tools.hints import open_call_hint
-    from agent_runs_mcp.tools.listing import ListSpec, dump, filters_of, list_page, to_the_minute
+    from agent_runs_mcp.tools.listing import ListSpec, dump, filters_of, list_page
     from agent_runs_mcp.tools.task_table import (
         QUEUED_MARK,
         QUEUED_NOTE,
@@ -212,7 +221,7 @@ async def get_run_tasks(
         agent=query.agent,
         space=query.space,
         filters=filters,
-        tasks=[] if rows else page.items,
+        tasks=[] if rows else [ListedTask(**dict(task)) for task in page.items],
         page_counts=dict(Counter(t.status.value for t in page.items)),
     )
     if window is not None:
@@ -261,14 +270,33 @@ async def get_run_tasks(
     dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
     if window is not None:
         dumped["scanned"] = scanned  # a window's reach is part of the answer: how many tasks were read
-    if detail == "concise":  # whole seconds and start to the minute, as the text says them
-        for item in dumped["tasks"]:
-            if isinstance(item.get("duration_s"), float):
-                item["duration_s"] = round(item["duration_s"])
-        dumped["tasks"] = [to_the_minute(item, ("started_at",)) for item in dumped["tasks"]]
+    if detail == "concise":
+        dumped = concise_tasks(dumped)
     res = result(dumped, tasks_text(envelope, lines, scanned))
     res.content.extend(links)
     return res
+
+
+def concise_tasks(dumped: dict[str, Any]) -> dict[str, Any]:
+    """The concise tasks as the text says them: whole seconds, start to the minute, no summary beside a
+    failure (the line shows the failure instead), and the values most tasks share said once, before them,
+    in ``item_defaults`` (a listing's keys cost more than its values: a run's `completed`, a workflow's
+    node kinds)."""
+    from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
+
+    items = []
+    for item in dumped["tasks"]:
+        if "failure_reason" in item:
+            item = {k: v for k, v in item.items() if k != "summary"}
+        if isinstance(item.get("duration_s"), float):
+            item["duration_s"] = round(item["duration_s"])
+        items.append(to_the_minute(item, ("started_at",)))
+    items, defaults = hoist_defaults(items)
+    out = {k: v for k, v in dumped.items() if k != "tasks"}
+    if defaults:
+        out["item_defaults"] = defaults
+    out["tasks"] = items
+    return out
 
 
 def number_runs(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
 from agent_runs_mcp.simulator.world import World
-from tests.conftest import call
+from tests.conftest import call, executions_of, tasks_of
 
 pytestmark = pytest.mark.anyio
 
@@ -82,4 +83,47 @@ async def test_failed_filter_on_runs_that_completed_with_failed_calls(client: Cl
     hint = notes[1]
     assert "get_run_tasks(" in hint
     steps = [hint.split(": ", 1)[1].split(" lists")[0]]
-    assert await follow(client, steps) == 1  # the suggested run's failed tasks exist
+    assert await follow(client, steps) == 1  # the suggested call lists failed tasks
+
+
+@pytest.mark.parametrize("since", ["7d", None])
+async def test_failed_tasks_hint_is_one_call_over_the_window(client: Client, world: World, since: str | None) -> None:
+    """No run failed, runs hold failed tasks: the hint is one get_run_tasks call over the agent's window (no run
+    id), filled in, and it lists every failed task of the runs the listing read in its window."""
+    agent = world.unpod_agents[0]
+    window = {"since": since} if since else {}
+    res = await call(client, "list_agent_executions", provider="unpod", agent=agent.handle, status="failed",
+                     limit=100, **window)  # fmt: skip
+    hint = next(n for n in res.structured_content["notes"] if "get_run_tasks(" in n)
+    found = parsed(hint.split(": ", 1)[1].split(" lists")[0])
+    assert found is not None, hint  # every argument filled in
+    tool, args = found
+    assert tool == "get_run_tasks" and "run_id" not in args, hint
+    assert args["provider"] == "unpod" and args["agent"] == agent.handle and args["status"] == "failed", hint
+    assert args["since"] == since if since else args["since"].endswith("Z"), hint
+    tasks: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(20):
+        page = (
+            await call(client, tool, **args, limit=100, **({"cursor": cursor} if cursor else {}))
+        ).structured_content
+        tasks += tasks_of(page)
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    assert tasks and all(t["status"] == "failed" for t in tasks)
+    listed = (await call(client, "list_agent_executions", provider="unpod", agent=agent.handle, limit=100,
+                         **window)).structured_content  # fmt: skip
+    holding = {
+        r["run_id"]
+        for r in executions_of(listed)
+        if r["status"] == "completed" and r.get("tasks_completed", 0) < r.get("tasks_total", 0)
+    }
+    expected = {
+        doc["task_id"]
+        for run in world.unpod_runs
+        if run.agent == agent and run.run_id in holding
+        for i, doc in enumerate(world.unpod_tasks(run))
+        if SCENARIO_TRUTH[world._scenario(run, i)[0]] == "failed"
+    }
+    assert holding and {t["task_id"] for t in tasks} >= expected  # every failed task of those runs

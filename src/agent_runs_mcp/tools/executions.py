@@ -135,12 +135,12 @@ async def list_agent_executions(
     by_name = {m.adapter.name: m.adapter for m in walk.members} if walk else {}
     seen: Counter[str] = Counter()
     newest: list[datetime] = []
-    partly: list[tuple[int, str]] = []  # runs that finished with failed tasks inside (not found by status="failed")
+    partly: list[datetime | None] = []  # starts of runs that finished with failed tasks inside (not status="failed")
 
     def observe(item: Execution) -> None:
         seen[item.status.value] += 1
-        if has_failed_tasks(item) and walk is None:
-            partly.append(((item.tasks_total or 0) - (item.tasks_completed or 0), item.run_id))
+        if has_failed_tasks(item) and walk is None and in_window(item.started_at, start_at, end_at):
+            partly.append(item.started_at)
         if item.started_at and (not newest or item.started_at > newest[0]):
             newest[:] = [item.started_at]
 
@@ -177,9 +177,10 @@ async def list_agent_executions(
             empty_hint(page.found.scanned, seen, newest[0] if newest else None, filters, fleet=walk is not None)
         )
         if wanted == Status.FAILED and partly:
-            page.notes.append(
-                failed_tasks_hint(adapter.name, query.agent, query.space, [r for _n, r in sorted(partly, reverse=True)])
-            )
+            # the window as asked; without `since`, from the oldest such run's start (to the minute, rounded down)
+            oldest = min((at for at in partly if at is not None), default=None)
+            from_ = since or (oldest.strftime("%Y-%m-%dT%H:%MZ") if oldest else None)
+            page.notes.append(failed_tasks_hint(adapter.name, query.agent, query.space, len(partly), from_, until))
     stuck = long_in_flight_note(page.items, utcnow())
     if stuck:
         page.notes.append(stuck)

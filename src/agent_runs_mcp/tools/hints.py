@@ -33,15 +33,21 @@ def has_failed_tasks(run: Execution) -> bool:
     )
 
 
-def failed_tasks_hint(provider: str, agent: str | None, space: str | None, runs: list[str]) -> str:
-    """Where the failures are when no run failed but runs hold failed tasks (``runs``: the most such first)."""
+def failed_tasks_hint(
+    provider: str, agent: str | None, space: str | None, runs: int, since: str | None, until: str | None
+) -> str:
+    """Where the failures are when no run failed but ``runs`` runs read hold failed tasks: one get_run_tasks
+    call over the agent's (or space's) window lists every failed task across those runs, each naming its run
+    (one call per run, as before the window mode, cost a listing and N calls). ``since``/``until``: the
+    window as the listing was asked (``since`` filled in when it was not: the oldest such run's start)."""
     where = f'provider="{provider}"' + "".join(
         f', {key}="{value}"' for key, value in (("agent", agent), ("space", space)) if value
     )
+    window = "".join(f', {key}="{value}"' for key, value in (("since", since), ("until", until)) if value)
     return (
-        f"{len(runs)} finished run(s) read hold tasks that did not complete (their status is not `failed`): "
-        f'get_run_tasks({where}, run_id="{runs[0]}", status="failed") lists them; '
-        f"summarize_run_health({where}) counts failures across runs."
+        f"{runs} finished run(s) read hold tasks that did not complete (their status is not `failed`): "
+        f'get_run_tasks({where}{window}, status="failed") lists them across runs; '
+        f"summarize_run_health({where}{window}) counts failures across runs."
     )
 
 

@@ -287,12 +287,12 @@ async def q_failed_24h(ask: Asked, world: World) -> tuple[str, bool]:
     table = await ask("get_run_tasks", provider="unpod", agent=agent.handle, status="failed", detail="rows",
                       limit=100)  # fmt: skip
     since = datetime.fromisoformat(table["filters"]["since"].replace("Z", "+00:00"))
-    ids = {row[0] for row in table["rows"]}
-    reasons = Counter(row[table["columns"].index("reason")] for row in table["rows"])
+    grouped = table["by_reason"]  # failed rows under their failure category, the largest first
+    ids = {row[0] for rows in grouped.values() for row in rows}
     truth = {doc["task_id"] for _r, _i, doc, s in unpod_tasks(world, agent, since) if SCENARIO_TRUTH[s] == "failed"}
-    runs = {row[1] for row in table["rows"]}
-    said = ", ".join(f"{reason} {n}" for reason, n in reasons.most_common(3))
-    ok = ids == truth and table.get("complete") is True and None not in reasons
+    runs = {row[1] for rows in grouped.values() for row in rows}
+    said = ", ".join(f"{reason} {len(rows)}" for reason, rows in list(grouped.items())[:3])
+    ok = ids == truth and table.get("complete") is True and sum(map(len, grouped.values())) == len(ids)
     return f"{len(ids)} (truth {len(truth)}) in {len(runs)} run(s): {said}", ok
 
 

@@ -67,6 +67,10 @@ class TasksResult(ListResult):
     task_kind: str | None = meta(description="The kind of every task on this page (concise: not repeated per task).")
     columns: list[str] = meta(default_factory=list, description='detail="rows": the names of each row\'s values.')
     rows: list[list[Any]] = meta(default_factory=list, description='detail="rows": one row per task.')
+    by_reason: dict[str, list[list[Any]]] = meta(
+        default_factory=dict,
+        description='detail="rows", status="failed": the rows under each failure category, the largest first.',
+    )
     page_counts: dict[str, int] = meta(default_factory=dict, description="Tasks on this page per status.")
     item_defaults: dict[str, Any] = meta(
         default_factory=dict, description="Concise: the value of each of these fields on every task that leaves it out."
@@ -113,8 +117,10 @@ async def get_run_tasks(
         TaskFilter,
         WholeRun,
         columns_used,
+        group_by_reason,
         parse_duration,
         parse_reason,
+        queued_column,
         row_columns,
         row_line,
         row_of,
@@ -242,10 +248,23 @@ async def get_run_tasks(
             envelope.run_ids, envelope.rows = number_runs(envelope.rows)
             envelope.columns[1] = "run"
             legend = ["runs: " + ", ".join(f"{n} {run}" for n, run in enumerate(envelope.run_ids, 1))]
-        lines = [*legend, " | ".join(envelope.columns), *(row_line(values) for values in envelope.rows)]
-        start_at = [name for name, _get in columns].index(START_COLUMN_NAME)
-        if any(str(values[start_at]).endswith(QUEUED_MARK) for values in table):
-            envelope.notes.append(QUEUED_NOTE)
+        envelope.columns, envelope.rows = queued_column(envelope.columns, envelope.rows)
+        if START_COLUMN_NAME in envelope.columns:  # some started, some only queued: the mark, said once
+            start_at = envelope.columns.index(START_COLUMN_NAME)
+            if any(str(values[start_at]).endswith(QUEUED_MARK) for values in envelope.rows):
+                envelope.notes.append(QUEUED_NOTE)
+        body = [row_line(values) for values in envelope.rows]
+        if keep.status == Status.FAILED and keep.reason is None and not sort:  # "which failed, and why?"
+            grouped = group_by_reason(envelope.columns, envelope.rows)
+            if grouped is not None:
+                envelope.columns, envelope.by_reason = grouped
+                envelope.rows = []
+                body = [
+                    line
+                    for reason, group in envelope.by_reason.items()
+                    for line in (f"{reason} ({len(group)}):", *(row_line(values) for values in group))
+                ]
+        lines = [*legend, " | ".join(envelope.columns), *body]
     links = [
         ResourceLink(
             type="resource_link",
@@ -256,7 +275,9 @@ async def get_run_tasks(
         for task in page.items
         if task.has_transcript
     ][:RESOURCE_LINKS_MAX]
-    if page.items:
+    per_task = capabilities.call_opening(adapter, query.run_id or "\0", query.agent, query.space).per_task
+    if page.items and (not per_task or any(task.has_transcript for task in page.items)):
+        # read call by call (Unpod): only when a listed call has a conversation (calls that never connected have none)
         opening = window_hint(adapter, window) if window is not None else open_call_hint(
             adapter.name, capabilities.call_opening(adapter, query.run_id, query.agent, query.space))  # fmt: skip
         envelope.next = [opening]
@@ -270,6 +291,10 @@ async def get_run_tasks(
     dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
     if window is not None:
         dumped["scanned"] = scanned  # a window's reach is part of the answer: how many tasks were read
+    if envelope.run_ids:  # structured: `runs` is how many `run_ids` there are
+        dumped.pop("runs", None)
+    if envelope.by_reason:  # structured: every row has the filter's status, and the groups count them
+        dumped.pop("page_counts", None)
     if detail == "concise":
         dumped = concise_tasks(dumped)
     res = result(dumped, tasks_text(envelope, lines, scanned))
@@ -342,10 +367,12 @@ def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str
 
 def tasks_text(model: TasksResult, lines: list[str], scanned: int) -> str:
     from agent_runs_mcp.tools.listing import closing_lines
+    from agent_runs_mcp.tools.task_table import QUEUED_COLUMN_NAME
 
     noun = f"{model.task_kind} task(s)" if model.task_kind else "task(s)"
     where = f"run {model.run_id}" if model.scope is None else model.scope
-    head = f"{model.provider} · {where} · {len(model.rows) or len(lines)} {noun}"
+    count = len(model.rows) + sum(len(group) for group in model.by_reason.values()) if model.columns else len(lines)
+    head = f"{model.provider} · {where} · {count} {noun}"
     if model.total is not None:
         head += f" of {model.total}"
     if model.scope is not None:  # across runs: how far the window was read
@@ -356,8 +383,9 @@ def tasks_text(model: TasksResult, lines: list[str], scanned: int) -> str:
         head += " · " + ", ".join(f"{k}={v}" for k, v in shown.items())
     if model.page_counts:
         head += " · " + ", ".join(f"{k} {v}" for k, v in sorted(model.page_counts.items()))
-    if model.rows:
-        head += " · rows (start MM-DD HH:MM UTC, duration in s)"
+    if model.columns:
+        when = "queued" if QUEUED_COLUMN_NAME in model.columns else "start"
+        head += f" · rows ({when} MM-DD HH:MM UTC, duration in s)"
     if model.truncated:  # the cut is said first, with the call that continues
         rest = model.model_copy(update={"notes": model.notes[1:]})
         return "\n".join([head, model.notes[0], *lines, *closing_lines(rest)])

@@ -9,7 +9,7 @@ from mcp import Client
 
 from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.world import World
-from tests.conftest import call
+from tests.conftest import call, tasks_of
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +34,7 @@ async def test_a_call_that_never_connected_says_why_how_often_and_when(client: C
     run, doc = _never_connected(world)
     ref = make_ref("unpod", "run", r=run.run_id, s=run.space)  # the run's list: no attempt history in it
     listed = await call(client, "get_run_tasks", ref=ref, status="failed", limit=100, detail="full")
-    task = next(t for t in listed.structured_content["tasks"] if t["task_id"] == doc["task_id"])
+    task = next(t for t in tasks_of(listed.structured_content) if t["task_id"] == doc["task_id"])
     assert "attempts" not in task  # what the run's task list gives
 
     res = await call(client, "get_call_transcript", ref=task["ref"])
@@ -53,7 +53,7 @@ async def test_a_call_with_turns_keeps_its_text_as_it_was(client: Client, world:
     run = next(r for r in world.unpod_runs if r.phase == "done" and r.n_tasks >= 20)
     ref = make_ref("unpod", "run", r=run.run_id, s=run.space)
     listed = await call(client, "get_run_tasks", ref=ref, status="completed", limit=5)
-    task = next(t for t in listed.structured_content["tasks"] if t.get("has_transcript"))
+    task = next(t for t in tasks_of(listed.structured_content) if t.get("has_transcript"))
     full = await call(client, "get_run_tasks", ref=ref, status="completed", limit=5, detail="full")
     task_ref = next(t["ref"] for t in full.structured_content["tasks"] if t["task_id"] == task["task_id"])
     res = await call(client, "get_call_transcript", ref=task_ref)

@@ -12,7 +12,7 @@ import pytest
 from mcp import Client, StdioServerParameters, stdio_client
 
 from agent_runs_mcp.simulator.world import DEMO_CREDENTIALS
-from tests.conftest import LiveServer, call, executions_of, turns_of
+from tests.conftest import LiveServer, call, executions_of, tasks_of, turns_of
 
 pytestmark = pytest.mark.anyio
 
@@ -36,7 +36,7 @@ async def tour(client: Client) -> None:
     run = next(r for r in executions_of(runs.structured_content) if r["status"] == "completed")
     tasks = await call(client, "get_run_tasks", provider="unpod", agent=agent, run_id=run["run_id"], status="completed")
     data = tasks.structured_content
-    task = next(t for t in data["tasks"] if t.get("has_transcript"))
+    task = next(t for t in tasks_of(data) if t.get("has_transcript"))
     assert "task_id=<task_id>" in data["next"][0]
     where = {"space": data["space"]} if data.get("space") else {"agent": data["agent"]}  # as `next` spells it
     args = {"provider": "unpod", "run_id": data["run_id"], **where, "task_id": task["task_id"]}

@@ -28,6 +28,11 @@ async def test_totals_sum_every_agents_own_report(client: Client) -> None:
         p50 = report["duration_s"].get("p50")
         assert row.get("median_s") == (round(p50) if p50 is not None else None), row["agent"]
         assert row.get("voicemail") == (voice["voicemail"] if voice else None), row["agent"]
+        calls = voice.get("calls_finished", finished) if voice else None  # left out where it is `finished`
+        assert row.get("calls_finished", row.get("finished") if voice else None) == calls, row["agent"]
+        assert row.get("connected") == (voice["connected"] if voice else None), row["agent"]
+        rate = voice.get("connect_rate")  # the report's to four places, the row's whole percents as its text
+        assert row.get("connect_rate") == (round(rate, 2) if rate is not None else None), row["agent"]
         for key in (row["provider"], "all"):
             sums = expected.setdefault(
                 key, {"finished": 0, "failed": 0, "calls_finished": 0, "connected": 0, "voicemail": 0}

@@ -39,6 +39,9 @@ class FleetRow(ResultModel):
     direction: str | None = meta(description="Its calls' direction as they report it: `outbound`, `inbound`, `mixed`.")
     median_s: int | None = meta(description="Median duration of its finished items (seconds).")
     voicemail: int | None = meta(description="Finished calls that reached voicemail (calling agents).")
+    connected: int | None = meta(description="Finished calls that reached a person (calling agents).")
+    calls_finished: int | None = meta(description="Finished calls (the connect rate's denominator).")
+    connect_rate: float | None = meta(description="connected / calls_finished (from 5 finished calls).")
 
 
 class DirectionTotals(ResultModel):
@@ -92,13 +95,16 @@ class FleetReport(ResultModel):
 def structured_fleet(model: FleetReport) -> dict[str, Any]:
     """The structured channel: what the text says, no figure twice. An `insufficient_data` row's headline
     ("2 finished (at least 5 needed)") is its `finished` count again, so it is left out; so is a row's
-    `items` when it equals `finished` (the text says `(N in window)` only when they differ)."""
+    `items` when it equals `finished` (the text says `(N in window)` only when they differ), and a calling
+    agent's `calls_finished` when it equals `finished` (every finished item a call)."""
     drop: dict[int, set[str]] = {}
     for i, row in enumerate(model.agents):
         if row.verdict == "insufficient_data":
             drop.setdefault(i, set()).add("headline")
         if row.items == row.finished and row.items:
             drop.setdefault(i, set()).add("items")
+        if row.calls_finished == row.finished:  # every finished item is a call: the count is `finished`
+            drop.setdefault(i, set()).add("calls_finished")
     return compact(model, exclude={"agents": drop} if drop else None)
 
 
@@ -106,6 +112,7 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
     before = report.previous.success_rate if report.previous else None  # the row says the change, not both
     now = report.success_rate if report.verdict != "insufficient_data" else None  # too few: no rate, no change
     waiting = report.waiting.count if report.waiting else report.totals.get("awaiting_human", 0)
+    calling = report.voice is not None and report.voice.calls_finished > 0
     return FleetRow(
         provider=account,
         agent=agent.id,
@@ -125,7 +132,10 @@ def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
         failures_began_in=report.failures_began_in,
         direction=_direction(report),
         median_s=round(report.duration_s.p50) if report.duration_s.p50 is not None else None,
-        voicemail=report.voice.voicemail if report.voice is not None and report.voice.calls_finished else None,
+        voicemail=report.voice.voicemail if calling else None,
+        connected=report.voice.connected if calling else None,
+        calls_finished=report.voice.calls_finished if calling else None,
+        connect_rate=_share(report.voice.connected, report.voice.calls_finished) if calling else None,
     )
 
 
@@ -248,6 +258,9 @@ def row_line(row: FleetRow) -> str:
     parts.append(counts_text(row))
     if row.median_s is not None:
         parts.append(f"median {fmt_duration(row.median_s)}")
+    if row.calls_finished:
+        rate = f"connect {row.connect_rate:.0%} " if row.connect_rate is not None else "connected "
+        parts.append(f"{rate}({row.connected} of {row.calls_finished} calls)")
     if row.voicemail:
         parts.append(f"{row.voicemail} voicemail")
     parts.append(row.headline)

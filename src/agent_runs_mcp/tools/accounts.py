@@ -40,9 +40,16 @@ class ProvidersResult(ResultModel):
     next: list[str] = meta(default_factory=list, description="The calls to make next, as the text says them.")
 
 
+class ListedAgent(Agent):
+    """An agent as listed: across every account it names its account."""
+
+    provider: str | None = None
+
+
 class AgentsResult(ListResult):
     search: str | None = meta()
-    agents: list[Agent]
+    accounts: int | None = meta(description="Without `provider`: the accounts listed.")
+    agents: list[ListedAgent]
 
 
 NO_ACCOUNT = (
@@ -96,13 +103,31 @@ async def list_agents(
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, AgentsResult]:
     """List an account's agents (Unpod: both planes, with their space) with the `agent` id the other
-    tools take."""
+    tools take. Without `provider`: every account's."""
     # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
+    from agent_runs_mcp.domain import ProviderPage
     from agent_runs_mcp.tools.listing import ListSpec, dump, list_page
+    from agent_runs_mcp.tools.sanitize import Sanitizer
+    from agent_runs_mcp.tools.scope import members
 
-    adapter = provider_for(ctx, provider)
+    registry = registry_of(ctx)
     settings = settings_of(ctx)
+    every = not (provider and provider.strip()) and len(registry.names) > 1
+    adapter = registry.get(registry.names[0]) if every else provider_for(ctx, provider)
     needle = search.strip().lower() if search and search.strip() else None
+    notes: list[str] = []
+    if every:  # every account's agents, accounts as configured: one virtual page the cursor walks
+        found, notes = await members([registry.get(name) for name in registry.names], Sanitizer(True).text)
+        listed = [ListedAgent(**dict(m.agent), provider=m.adapter.name) for m in found]
+
+        async def fetch(token: str | None) -> ProviderPage[ListedAgent]:
+            return ProviderPage(listed, token, None, len(listed))
+    else:
+
+        async def fetch(token: str | None) -> ProviderPage[ListedAgent]:
+            page = await adapter.agents_page(token, needle)
+            listed = [ListedAgent(**dict(a)) for a in page.items]
+            return ProviderPage(listed, page.token, page.next_token, page.total, note=page.note)
 
     def keep(agent: Agent) -> bool:
         if needle is None:
@@ -114,33 +139,46 @@ async def list_agents(
         adapter,
         ListSpec(
             what="agents",
-            query=needle,
+            query=(needle, list(registry.names)) if every else needle,
             limit=limit,
-            fetch=lambda token: adapter.agents_page(token, needle),
+            fetch=fetch,
             keep=keep,
             detail=detail,
-            line=agent_line,
+            line=fleet_agent_line if every else agent_line,
             redact=settings.redact_pii,
             budget=settings.token_budget,
         ),
         cursor,
     )
+    where = "any account" if every else adapter.name
+    page.notes[:0] = notes
     if not page.items:
+        empty = "No account has agents" if every else f"The account {adapter.name} has no agents"
         page.notes.append(
-            f"No agent matches {needle!r} among {page.found.scanned} on {adapter.name}; try a shorter search or none."
+            f"No agent matches {needle!r} among {page.found.scanned} on {where}; try a shorter search or none."
             if needle
-            else f"The account {adapter.name} has no agents visible to this token."
+            else f"{empty} visible to this token."
         )
     fields = page.envelope_fields(adapter, detail, settings.redact_pii)
     if needle is not None:
         fields["total"] = None  # the provider's count is of all agents, not of the matches
-    envelope = AgentsResult(**fields, search=needle, agents=page.items)
+    if every:
+        fields["provider"] = None  # each agent names its account
+    accounts = len(registry.names) if every else None
+    envelope = AgentsResult(**fields, search=needle, agents=page.items, accounts=accounts)
     if page.items:
+        account = "<provider>" if every else f'"{adapter.name}"'
         envelope.next = [
-            f'summarize_run_health(provider="{adapter.name}", agent=<id>)',
-            f'list_agent_executions(provider="{adapter.name}", agent=<id>)',
+            f"summarize_run_health(provider={account}, agent=<id>)",
+            f"list_agent_executions(provider={account}, agent=<id>)",
         ]
-    return result(dump(envelope, "agents", detail, implied=frozenset({"ref"})), _agents_text(envelope, page.lines))
+    implied = frozenset({"ref"}) if every else frozenset({"ref", "provider"})
+    return result(dump(envelope, "agents", detail, implied=implied), _agents_text(envelope, page.lines))
+
+
+def fleet_agent_line(agent: ListedAgent) -> str:
+    """An agent's line across every account: its account first."""
+    return f"- {agent.provider} · " + agent_line(agent)[2:]
 
 
 def agent_line(agent: Agent) -> str:
@@ -157,7 +195,7 @@ def agent_line(agent: Agent) -> str:
 def _agents_text(model: AgentsResult, lines: list[str]) -> str:
     from agent_runs_mcp.tools.listing import closing_lines
 
-    head = f"{model.provider}: {len(lines)} agent(s)"
+    head = f"{model.provider or f'every account ({model.accounts})'}: {len(lines)} agent(s)"
     if model.search:
         head += f" matching {model.search!r}"
     if model.total is not None and model.total != len(lines):

@@ -3,6 +3,7 @@ step running for two days and calls ringing for an hour looked like healthy runn
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -55,3 +56,22 @@ async def test_a_running_listing_names_what_has_run_for_hours(client: Client) ->
     (note,) = [n for n in res.structured_content["notes"] if "in flight for over an hour" in n]
     assert note.startswith(f"{len(old)} shown in flight for over an hour: {old[0][1]} (")
     assert note in res.content[0].text
+
+
+def test_how_long_a_run_has_waited_is_said() -> None:
+    from agent_runs_mcp.domain import Waiting
+    from agent_runs_mcp.tools.executions import waiting_words
+    from agent_runs_mcp.tools.formatting import fmt_age
+
+    assert [fmt_age(s) for s in (59, 42 * 60, 5 * 3600 + 600, 47 * 3600, 6 * 86400 + 23 * 3600)] == [
+        "0m", "42m", "5h10m", "47h00m", "6d23h"
+    ]  # fmt: skip
+    words = waiting_words(Waiting(step="tool send_email", since=NOW - timedelta(hours=23, minutes=10)), NOW)
+    assert words == "waits on tool send_email since 2026-12-04 12:50Z (23h10m)"
+
+
+async def test_a_waiting_listing_says_how_long_each_has_waited(client: Client) -> None:
+    res = await call(client, "list_agent_executions", status="awaiting_human", limit=50)
+    lines = [line for line in res.content[0].text.splitlines() if " since " in line and "waits on" in line]
+    pattern = re.compile(r"since \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z \((\d+m|\d+h\d{2}m|\d+d\d{2}h)\)")
+    assert lines and all(pattern.search(line) for line in lines), lines

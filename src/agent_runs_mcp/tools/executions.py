@@ -319,13 +319,17 @@ def fleet_line(run: ListedExecution) -> str:
     return "- " + who + " · " + execution_line(run)[2:]
 
 
-def waiting_words(waiting: Waiting) -> str:
-    """``waits on tool send_email (approver ops@x) since 10:02: message``, from what the provider gave."""
+def waiting_words(waiting: Waiting, now: datetime | None = None) -> str:
+    """``waits on tool send_email (approver ops@x) since 2026-12-04 10:02Z (23h10m): message``, from what the
+    provider gave; how long it has waited is said, not left to the reader's arithmetic (trials 3 and 4)."""
+    from agent_runs_mcp.tools.formatting import fmt_age
+
     text = f"waits on {waiting.step or 'a person'}"
     if waiting.approver:
         text += f" (approver {waiting.approver})"
     if waiting.since:
-        text += f" since {short_time(waiting.since)}"
+        waited = ((now or utcnow()) - waiting.since).total_seconds()
+        text += f" since {short_time(waiting.since)} ({fmt_age(waited)})"
     if waiting.message:
         text += f": {waiting.message[:CONCISE_TEXT_CHARS]}"
     return text

@@ -23,3 +23,15 @@ def fmt_money(value: float | None) -> str:
     if value is None:
         return "-"
     return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def fmt_age(seconds: float) -> str:
+    """How long ago, in the two largest units: ``42m``, ``5h10m``, ``6d23h``."""
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from agent_runs_mcp.config import Settings
 from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools import window_tasks
-from tests.conftest import call, call_error, executions_of, tasks_of
+from agent_runs_mcp.tools.budget import estimate_tokens, json_tokens
+from tests.conftest import accounts_for, call, call_error, executions_of, mcp_client, tasks_of
 
 pytestmark = pytest.mark.anyio
 
@@ -238,3 +240,29 @@ async def test_an_unpod_space_alone_lists_its_runs_tasks(client: Client, world: 
     truth = {d["task_id"] for i, d in enumerate(world.unpod_tasks(run))
              if SCENARIO_TRUTH[world._scenario(run, i)[0]] == "failed"}  # fmt: skip
     assert truth and mine == truth
+
+
+@pytest.mark.parametrize("budget", [2000, 6000])
+async def test_window_rows_fit_the_budget_run_ids_and_all(sim, world: World, budget: int) -> None:
+    """The budget counts what a window page says beside its rows (`run_ids`, the `runs:` line); where each
+    task is its own run (a speech-plane agent's calls, a Modus task's runs) the run column is left out."""
+    settings = Settings(accounts=accounts_for(sim.url), token_budget=budget, cache_enabled=False)
+    unpod = world.unpod_agents[2].handle
+    cases = [
+        ("unpod", world.speech_agents[1]["agent_id"], True),
+        ("unpod", unpod, False),
+        ("modus", world.modus_agents[0].slug, True),
+    ]
+    async with mcp_client(settings) as client:
+        for provider, agent, own_runs in cases:
+            for extra in ({}, {"sort": "duration"}):
+                args = {"provider": provider, "agent": agent, "since": "30d", "limit": 100, "detail": "rows", **extra}
+                res = await call(client, "get_run_tasks", **args)
+                data, text = res.structured_content, res.content[0].text
+                assert json_tokens(data) <= budget and estimate_tokens(text) <= budget, (args, json_tokens(data))
+                assert data["rows"]
+                if own_runs:  # the task id is the run id: said once, by the task id
+                    assert "run" not in data["columns"] and "run_ids" not in data, args
+                    assert not text.splitlines()[1].startswith("runs: ")
+                else:
+                    assert data["columns"][1] == "run" and data["run_ids"]

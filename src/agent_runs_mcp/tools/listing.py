@@ -27,7 +27,7 @@ from agent_runs_mcp.refs import decode_cursor, encode_cursor, query_fingerprint
 from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.arguments import Detail
 from agent_runs_mcp.tools.arguments import DetailArg as DetailArg  # re-exported
-from agent_runs_mcp.tools.budget import clip, clip_values, fit
+from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, clip, clip_values, fit
 from agent_runs_mcp.tools.common import CONCISE_OMITS, compact
 from agent_runs_mcp.tools.paging import Collected, collect
 from agent_runs_mcp.tools.results import CONCISE_TEXT_CHARS as CONCISE_TEXT_CHARS  # re-exported
@@ -217,7 +217,8 @@ class ListSpec(Generic[T]):
     and ``observe`` sees every item read (to explain an empty result); ``line`` is an item's text line and
     ``as_json`` its structured form when that is not the item itself (a table's row; the budget counts
     it); ``explain`` gives failed items listed with only a generic reason their specific one
-    (:func:`~.failures.explain_listed`), before they are cleaned and shaped.
+    (:func:`~.failures.explain_listed`), before they are cleaned and shaped; ``reserve(items)`` is what the
+    result says beside the items, in tokens (default :data:`~.budget.ENVELOPE_RESERVE`), kept free by the fit.
     """
 
     what: str
@@ -232,6 +233,7 @@ class ListSpec(Generic[T]):
     observe: Callable[[T], None] | None = None
     as_json: Callable[[T], Any] | None = None
     explain: Callable[[list[T]], Awaitable[tuple[list[T], list[str]]]] | None = None
+    reserve: Callable[[list[T]], int] | None = None
 
 
 async def list_page(adapter: Provider, spec: ListSpec[T], cursor: str | None) -> Page[T]:
@@ -244,7 +246,8 @@ async def list_page(adapter: Provider, spec: ListSpec[T], cursor: str | None) ->
     items = [shape(item, spec.detail) for item in Sanitizer(spec.redact).models(listed)]
     lines = [spec.line(item) for item in items]
     shown = [spec.as_json(item) if spec.as_json else item_json(item, spec.detail) for item in items]
-    kept = fit(shown, lines, spec.budget) if items else 0
+    reserve = spec.reserve(items) if spec.reserve and items else ENVELOPE_RESERVE
+    kept = fit(shown, lines, spec.budget, reserve) if items else 0
     omitted = len(items) - kept
     resume = found.cursor_after(kept)
     notes = [*found.notes, *explained_notes]

@@ -128,10 +128,14 @@ async def get_run_tasks(
     )
     from agent_runs_mcp.tools.window_tasks import (
         bounded_fetch,
+        own_run,
+        runs_legend,
+        runs_reserve,
         sample_note,
         window_fetch,
         window_hint,
         window_of,
+        window_row,
         window_words,
     )
 
@@ -176,8 +180,8 @@ async def get_run_tasks(
     rows = detail == "rows"
     columns = row_columns(across)
     row = partial(row_of, columns=columns)
-    # what the budget counts: across runs a row says its run by number (see number_runs), not by its id
-    fitted_row = (lambda task: [v if i != 1 else 0 for i, v in enumerate(row(task))]) if across else row
+    # what the budget counts: across runs a row says its run by number (see number_runs), or not at all
+    fitted_row = partial(window_row, row=row) if across else row
     page = await list_page(
         adapter,
         ListSpec(
@@ -194,6 +198,7 @@ async def get_run_tasks(
             budget=settings.token_budget,
             as_json=fitted_row if rows else None,
             explain=lambda tasks: explain_listed(tasks, lambda _task: adapter, query),
+            reserve=runs_reserve if across and rows else None,
         ),
         cursor,
     )
@@ -230,9 +235,10 @@ async def get_run_tasks(
         tasks=[] if rows else [ListedTask(**dict(task)) for task in page.items],
         page_counts=dict(Counter(t.status.value for t in page.items)),
     )
+    own_runs = across and all(own_run(task) for task in page.items)  # the task id is the run id: said once
     if window is not None:
         envelope.scope = window_words(window)
-        envelope.runs = len({t.run_id for t in page.items})
+        envelope.runs = None if own_runs else len({t.run_id for t in page.items})
         envelope.sampled = stopped[0]
         envelope.complete = not stopped[0] and (tabled or page.next_cursor is None)  # a table read the window whole
     lines = page.lines
@@ -241,13 +247,15 @@ async def get_run_tasks(
         used = columns_used(table, columns)
         if keep.status is not None or keep.reason is not None:  # one status on every row: `filters` says it
             used.remove([name for name, _get in columns].index("status"))
+        if own_runs and 1 in used:
+            used.remove(1)
         envelope.columns = [columns[i][0] for i in used]
         envelope.rows = [[values[i] for i in used] for values in table]
         legend: list[str] = []
-        if across:  # run ids are long: each row says its run's number in `run_ids` (said once, in order)
+        if across and not own_runs:  # run ids are long: each row says its run's number in `run_ids` (once)
             envelope.run_ids, envelope.rows = number_runs(envelope.rows)
             envelope.columns[1] = "run"
-            legend = ["runs: " + ", ".join(f"{n} {run}" for n, run in enumerate(envelope.run_ids, 1))]
+            legend = [runs_legend(envelope.run_ids)]
         envelope.columns, envelope.rows = queued_column(envelope.columns, envelope.rows)
         if START_COLUMN_NAME in envelope.columns:  # some started, some only queued: the mark, said once
             start_at = envelope.columns.index(START_COLUMN_NAME)
@@ -282,7 +290,7 @@ async def get_run_tasks(
             adapter.name, capabilities.call_opening(adapter, query.run_id, query.agent, query.space))  # fmt: skip
         envelope.next = [opening]
     # the envelope's run (or each task's run_id), space and agent with the task id locate a task
-    implied = frozenset({"ref"} if across else {"run_id", "ref"})
+    implied = frozenset({"ref"} if across and not own_runs else {"run_id", "ref"})
     kinds = {task.kind for task in page.items}
     if detail == "concise" and len(kinds) == 1 and None not in kinds:  # one kind: said once, in the head
         envelope.task_kind = kinds.pop()
@@ -291,7 +299,7 @@ async def get_run_tasks(
     dumped = dump(envelope, "tasks", "concise" if rows else detail, implied=implied)
     if window is not None:
         dumped["scanned"] = scanned  # a window's reach is part of the answer: how many tasks were read
-    if envelope.run_ids:  # structured: `runs` is how many `run_ids` there are
+    if envelope.run_ids or own_runs:  # structured: `runs` is how many `run_ids` there are
         dumped.pop("runs", None)
     if envelope.by_reason:  # structured: every row has the filter's status, and the groups count them
         dumped.pop("page_counts", None)
@@ -335,7 +343,8 @@ def number_runs(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
 def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str:
     from agent_runs_mcp.tools.listing import status_words
 
-    parts = [task.task_id, *([f"run {task.run_id}"] if show_run and task.run_id else []), status_words(task)]
+    shown_run = show_run and task.run_id and task.run_id != task.task_id  # else the task id is the run id
+    parts = [task.task_id, *([f"run {task.run_id}"] if shown_run else []), status_words(task)]
     if task.kind and show_kind:
         parts.append(task.kind)
     if task.started_at:
@@ -377,7 +386,7 @@ def tasks_text(model: TasksResult, lines: list[str], scanned: int) -> str:
         head += f" of {model.total}"
     if model.scope is not None:  # across runs: how far the window was read
         state = "sampled" if model.sampled else "all read" if model.complete else "more to read"
-        head += f" from {model.runs} run(s) · {scanned} task(s) read, {state}"
+        head += (f" from {model.runs} run(s)" if model.runs is not None else "") + f" · {scanned} task(s) read, {state}"
     shown = {k: v for k, v in model.filters.items() if model.scope is None or k not in ("since", "until")}
     if shown:
         head += " · " + ", ".join(f"{k}={v}" for k, v in shown.items())

@@ -15,11 +15,13 @@ hands back a cursor; a sorted (or category-filtered) table reads the window once
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from agent_runs_mcp.domain import ProviderPage, Task
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import ExecutionQuery, Provider, RunQuery
 from agent_runs_mcp.tools import capabilities
+from agent_runs_mcp.tools.budget import ENVELOPE_RESERVE, estimate_tokens, json_tokens
 from agent_runs_mcp.tools.common import parse_window, short_time
 from agent_runs_mcp.tools.hints import open_call_hint
 
@@ -97,3 +99,36 @@ def sample_note(scanned: int, cut_by_pages: bool) -> str:
         f"Sampled: sorted/filtered the newest {scanned} task(s) of the window only (stopped at {why}); "
         "narrow since/until for the rest, or summarize_run_health to count them all."
     )
+
+
+def own_run(task: Task) -> bool:
+    """Whether the task is its own run (a speech-plane call, a Modus task's run): its task id is the run id."""
+    return task.run_id is None or task.run_id == task.task_id
+
+
+def window_row(task: Task, row: Callable[[Task], list[Any]]) -> list[Any]:
+    """The row the budget counts for a task of a window: its run said by number (``0``: see ``number_runs``),
+    or not at all when the task is its own run (the column is left out when every task on the page is)."""
+    values = row(task)
+    return [values[0], *values[2:]] if own_run(task) else [values[0], 0, *values[2:]]
+
+
+WINDOW_RESERVE = ENVELOPE_RESERVE + 120
+"""Tokens a window's rows leave free for its envelope: a listing's, and the window's scope, its since/until,
+how far it was read and the call that opens a task (about 120 tokens more)."""
+
+
+def runs_reserve(tasks: list[Task]) -> int:
+    """What a window's rows say beside them, for the fit: :data:`WINDOW_RESERVE` and, unless every task is
+    its own run, the runs' ids (``run_ids``, the text's ``runs:`` line) and the run number of each task
+    :func:`window_row` counted without one."""
+    if all(own_run(task) for task in tasks):
+        return WINDOW_RESERVE
+    ids = list(dict.fromkeys(task.run_id for task in tasks))
+    legend = estimate_tokens(runs_legend(ids)), json_tokens({"run_ids": ids, "runs": len(ids)})
+    return WINDOW_RESERVE + max(legend) + 3 * sum(own_run(task) for task in tasks)
+
+
+def runs_legend(run_ids: list[Any]) -> str:
+    """The text's line naming each row's run by its number: ``runs: 1 <id>, 2 <id>``."""
+    return "runs: " + ", ".join(f"{n} {run}" for n, run in enumerate(run_ids, 1))

@@ -9,6 +9,7 @@ import pytest
 from mcp import Client
 
 from agent_runs_mcp.config import Settings
+from agent_runs_mcp.refs import make_ref
 from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools import window_tasks
@@ -266,3 +267,106 @@ async def test_window_rows_fit_the_budget_run_ids_and_all(sim, world: World, bud
                     assert not text.splitlines()[1].startswith("runs: ")
                 else:
                     assert data["columns"][1] == "run" and data["run_ids"]
+
+
+class RunsNewestFirst:
+    """An adapter whose run list ignores `since` (Unpod's space runs), newest first, ``size`` runs a page;
+    run ``n`` started ``n`` hours before ``now`` and has ``tasks`` pages of one task (``None`` for run 3: queued)."""
+
+    name = "fake"
+
+    def __init__(self, now: datetime, runs: int = 60, size: int = 10, tasks: int = 1) -> None:
+        self.now, self.runs, self.size, self.tasks = now, runs, size, tasks
+        self.pages_read = 0
+
+    async def executions_page(self, query: Any, token: str | None) -> Any:
+        from agent_runs_mcp.domain import Execution, ProviderPage, Status
+
+        self.pages_read += 1
+        start = int(token or 0)
+        runs = [
+            Execution(
+                run_id=f"R{n}",
+                status=Status.PENDING if n == 3 else Status.COMPLETED,
+                started_at=None if n == 3 else self.now - timedelta(hours=n),
+                ref=make_ref("fake", "run", r=f"R{n}"),
+            )
+            for n in range(start, min(start + self.size, self.runs))
+        ]
+        more = str(start + self.size) if start + self.size < self.runs else None
+        return ProviderPage(runs, token, more, self.runs)
+
+    async def tasks_page(self, query: Any, token: str | None) -> Any:
+        from agent_runs_mcp.domain import ProviderPage, Status, Task
+
+        n = int(token or 0)
+        task = Task(task_id=f"{query.run_id}-t{n}", run_id=query.run_id, status=Status.COMPLETED)
+        return ProviderPage([task], token, str(n + 1) if n + 1 < self.tasks else None)
+
+
+async def walk_window(adapter: Any, since: datetime, cut: list[int] | None = None) -> tuple[list[Any], list[str]]:
+    from agent_runs_mcp.providers.base import ExecutionQuery
+    from agent_runs_mcp.tools import capabilities
+
+    query = ExecutionQuery(agent=None, space="S", since=since)
+    tasks: list[Any] = []
+    notes: list[str] = []
+    token = None
+    for _ in range(100):
+        page = await capabilities.agent_tasks_page(adapter, query, token, *([cut] if cut is not None else []))
+        tasks += page.items
+        notes += [page.note] if page.note else []
+        token = page.next_token
+        if token is None:
+            return tasks, notes
+    raise AssertionError("the walk did not end")
+
+
+async def test_the_fallback_walk_stops_at_the_windows_start() -> None:
+    """A run list that ignores `since` is read until a page (newest first) is all older than the window,
+    not to the end of a long-lived space's history; a run without a start is counted, not dropped silently."""
+    now = datetime.now(UTC)
+    adapter = RunsNewestFirst(now)
+    tasks, notes = await walk_window(adapter, now - timedelta(hours=14, minutes=30))
+    assert {t.run_id for t in tasks} == {f"R{n}" for n in range(15) if n != 3}
+    assert adapter.pages_read == 2  # runs 0-9 and 10-19, not all six pages
+    assert any("1 run(s) had not started" in n for n in notes)
+
+
+async def test_a_run_cut_at_the_page_cap_is_counted() -> None:
+    from agent_runs_mcp.tools.capabilities import RUN_PAGES_MAX
+
+    now = datetime.now(UTC)
+    adapter = RunsNewestFirst(now, runs=4, tasks=RUN_PAGES_MAX + 2)
+    cut = [0]
+    tasks, notes = await walk_window(adapter, now - timedelta(hours=10), cut)
+    assert cut == [3] and len(tasks) == 3 * RUN_PAGES_MAX
+    assert any(f"Only the first {RUN_PAGES_MAX} pages of tasks of 3 run(s)" in n for n in notes)
+
+
+async def test_a_window_cut_by_the_budget_alone_was_read_whole(client: Client, world: World) -> None:
+    """Every task of the window read, fewer shown (the budget): complete, and the cut said as more to show."""
+    voice = world.speech_agents[1]["agent_id"]
+    res = await call(client, "get_run_tasks", provider="unpod", agent=voice, since="30d", limit=100)
+    data, head = res.structured_content, res.content[0].text.splitlines()
+    assert data["truncated"] and data["next_cursor"] and data["notes"][0].startswith("Cut to ")
+    assert data["complete"] is True and "sampled" not in data
+    assert "all read, more to show" in head[0] and head[1].startswith("Cut to ")
+    every = await every_task(client, provider="unpod", agent=voice, since="30d", limit=100)
+    assert len({t["task_id"] for t in every}) == len(every) == data["scanned"]  # the cursor shows the rest
+
+
+async def test_a_window_whose_runs_were_cut_says_it_is_sampled(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A space's runs read run by run, each to at most RUN_PAGES_MAX pages: a longer run's tasks are cut,
+    and the table says it is a sample, not that the window was read whole."""
+    from agent_runs_mcp.tools import capabilities
+
+    monkeypatch.setattr(capabilities, "RUN_PAGES_MAX", 1)
+    space = world.unpod_runs[0].space
+    res = await call(client, "get_run_tasks", provider="unpod", space=space, since="30d", sort="duration", limit=5)
+    data = res.structured_content
+    assert data["sampled"] is True and data.get("complete") is False
+    assert any(n.startswith("Only the first 1 pages of tasks of") for n in data["notes"])
+    assert "sampled" in res.content[0].text.splitlines()[0]

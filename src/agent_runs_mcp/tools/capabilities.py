@@ -31,6 +31,7 @@ from agent_runs_mcp.providers.capabilities import (
     tallied,
 )
 from agent_runs_mcp.providers.facts import WindowFacts
+from agent_runs_mcp.providers.jsonread import newest_first_exhausted
 from agent_runs_mcp.providers.queries import (
     CallArgs,
     CallOpening,
@@ -73,13 +74,18 @@ RUN_PAGES_MAX = 5
 """Pages of one run's tasks that read follows; a longer run is said to be cut in the page's note."""
 
 
-async def agent_tasks_page(adapter: Provider, query: ExecutionQuery, token: str | None) -> ProviderPage[Task]:
+async def agent_tasks_page(
+    adapter: Provider, query: ExecutionQuery, token: str | None, cut: list[int] | None = None
+) -> ProviderPage[Task]:
     """One page of an agent's tasks over a window, across its runs.
 
     Where the platform lists an agent's tasks across runs (Unpod), one read a page. Otherwise (the
     default) the agent's runs of the window are listed and each run's tasks read, a few runs at once,
     :data:`WINDOW_RUNS_PER_PAGE` runs a page: the page token is ``<run offset>|<executions token>``, so a
-    cursor resumes inside a page of runs. A run is in the window when it started in it, and so are its tasks.
+    cursor resumes inside a page of runs. A run is in the window when it started in it, and so are its tasks;
+    a run that has not started is counted in the page's note. The walk ends at the first page of runs
+    (newest first) that is all before the window (a platform's run list may ignore ``since``). ``cut[0]``
+    counts the runs whose tasks were cut at :data:`RUN_PAGES_MAX` pages.
     """
     if isinstance(adapter, AgentTasks):
         page = await adapter.agent_tasks_page(query, token)
@@ -105,12 +111,25 @@ async def agent_tasks_page(adapter: Provider, query: ExecutionQuery, token: str 
         return tasks, True
 
     read = await asyncio.gather(*(read_run(r.ref, r.run_id) for r in chosen))
+    more = runs_page.next_token
+    if more and newest_first_exhausted((r.started_at for r in runs_page.items), query.since):
+        more = None  # newest first: every later page of runs is older than the window
     if offset + WINDOW_RUNS_PER_PAGE < len(runs):
         next_token: str | None = f"{offset + WINDOW_RUNS_PER_PAGE}|{inner}"
     else:
-        next_token = f"0|{runs_page.next_token}" if runs_page.next_token else None
-    cut = sum(1 for _tasks, longer in read if longer)
-    note = f"Only the first {RUN_PAGES_MAX} pages of tasks of {cut} run(s) were read." if cut else runs_page.note
+        next_token = f"0|{more}" if more else None
+    longer = sum(1 for _tasks, longer in read if longer)
+    if cut is not None:
+        cut[0] += longer
+    unstarted = sum(1 for r in runs_page.items if r.started_at is None) if offset == 0 else 0
+    notes = [
+        runs_page.note,
+        f"Only the first {RUN_PAGES_MAX} pages of tasks of {longer} run(s) were read." if longer else None,
+        f"{unstarted} run(s) had not started (no start time to place them in the window) and were left out."
+        if unstarted
+        else None,
+    ]
+    note = " ".join(n for n in notes if n) or None
     return ProviderPage([t for tasks, _ in read for t in tasks], token, next_token, None, note)
 
 

@@ -56,7 +56,10 @@ class TasksResult(ListResult):
     scope: str | None = meta(description="Across runs: the agent (or space) and window read.")
     runs: int | None = meta(description="Across runs: the runs the tasks on this page belong to.")
     complete: bool | None = meta(description="Across runs: True when every task of the window was read.")
-    sampled: bool = meta(False, "Across runs: True when the cap or the time limit stopped a sorted/filtered read.")
+    sampled: bool = meta(
+        False,
+        "Across runs: True when the cap or the time limit stopped a sorted/filtered read, or a run's tasks were cut.",
+    )
     run_ids: list[str] = meta(
         default_factory=list, description='Across runs, detail="rows": row `run` n is run_ids[n-1].'
     )
@@ -158,7 +161,7 @@ async def get_run_tasks(
     seen: Counter[str] = Counter()
     table_notes_: list[str] = []
     tabled = bool(sort or category)  # the whole run first: sorted, or filtered by the category a report counts
-    capped, stopped = [False], [False]
+    capped, stopped, runs_cut = [False], [False], [0]
 
     def sampled_words(run: WholeRun) -> str | None:
         """The window table's note when its read stopped before the window's end (the page cap, or the scan's)."""
@@ -166,7 +169,7 @@ async def get_run_tasks(
         return sample_note(run.scanned, capped[0]) if stopped[0] else None
 
     if window is not None:
-        pages = window_fetch(adapter, window)
+        pages = window_fetch(adapter, window, runs_cut)
         fetch = (
             table_fetch(adapter, query, settings, keep, sort, seen, table_notes_, bounded_fetch(pages, capped),
                         sampled_words)
@@ -239,8 +242,9 @@ async def get_run_tasks(
     if window is not None:
         envelope.scope = window_words(window)
         envelope.runs = None if own_runs else len({t.run_id for t in page.items})
-        envelope.sampled = stopped[0]
-        envelope.complete = not stopped[0] and (tabled or page.next_cursor is None)  # a table read the window whole
+        envelope.sampled = stopped[0] or runs_cut[0] > 0  # a run's tasks cut at the page cap: its note says so
+        # every task of the window read (a table reads it whole); a page cut by the budget only has more to show
+        envelope.complete = not envelope.sampled and (tabled or page.found.end is None)
     lines = page.lines
     if rows and page.items:
         table = [row(task) for task in page.items]
@@ -386,6 +390,8 @@ def tasks_text(model: TasksResult, lines: list[str], scanned: int) -> str:
         head += f" of {model.total}"
     if model.scope is not None:  # across runs: how far the window was read
         state = "sampled" if model.sampled else "all read" if model.complete else "more to read"
+        if model.complete and model.truncated:  # every task read; the budget cut what this page shows
+            state += ", more to show"
         head += (f" from {model.runs} run(s)" if model.runs is not None else "") + f" · {scanned} task(s) read, {state}"
     shown = {k: v for k, v in model.filters.items() if model.scope is None or k not in ("since", "until")}
     if shown:

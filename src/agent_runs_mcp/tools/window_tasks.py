@@ -53,11 +53,14 @@ def window_of(query: RunQuery, since: str | None, until: str | None) -> Executio
     return ExecutionQuery(agent=query.agent, space=query.space, since=start_at.replace(microsecond=0), until=end_at)
 
 
-def window_fetch(adapter: Provider, window: ExecutionQuery) -> Callable[[str | None], Awaitable[ProviderPage[Task]]]:
-    """The listing pipeline's ``fetch`` for the window: one page of the agent's tasks across its runs."""
+def window_fetch(
+    adapter: Provider, window: ExecutionQuery, cut: list[int]
+) -> Callable[[str | None], Awaitable[ProviderPage[Task]]]:
+    """The listing pipeline's ``fetch`` for the window: one page of the agent's tasks across its runs
+    (``cut[0]``: the runs read whose tasks were cut at the per-run page cap)."""
 
     async def fetch(token: str | None) -> ProviderPage[Task]:
-        return await capabilities.agent_tasks_page(adapter, window, token)
+        return await capabilities.agent_tasks_page(adapter, window, token, cut)
 
     return fetch
 

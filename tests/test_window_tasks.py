@@ -370,3 +370,38 @@ async def test_a_window_whose_runs_were_cut_says_it_is_sampled(
     assert data["sampled"] is True and data.get("complete") is False
     assert any(n.startswith("Only the first 1 pages of tasks of") for n in data["notes"])
     assert "sampled" in res.content[0].text.splitlines()[0]
+
+
+async def test_a_speech_agents_listed_call_opens_by_its_task_id(client: Client, world: World) -> None:
+    """A speech-plane call is a run of one task: the listing's `next` names it by the task id (call_id=),
+    and run_id/task_id + agent open it too."""
+    voice = world.speech_agents[1]["agent_id"]
+    data = (await call(client, "get_run_tasks", provider="unpod", agent=voice, since="7d", limit=3)).structured_content
+    assert "call_id=<task_id>" in data["next"][0]
+    call_id = next(t["task_id"] for t in data["tasks"] if t.get("started_at"))
+    for ids in ({"call_id": call_id}, {"run_id": call_id, "task_id": call_id}, {"task_id": call_id}):
+        res = await call(client, "get_call_transcript", provider="unpod", agent=voice, max_turns=2, **ids)
+        assert res.structured_content["call"]["call_id"] == call_id, ids
+
+
+async def test_a_task_not_found_is_said_once(client: Client, world: World) -> None:
+    text = await call_error(client, "get_call_transcript", provider="unpod", agent="no-such-agent", task_id="T1")
+    assert "tasks of the tasks" not in text and "tasks of agent `no-such-agent`" in text
+    agent = world.unpod_agents[0].handle
+    text = await call_error(client, "get_call_transcript", provider="unpod", agent=agent, task_id="T-none")
+    assert f"is not among the tasks of agent `{agent}`" in text
+
+
+async def test_space_with_an_unpod_agent_is_honoured_or_said(client: Client, world: World) -> None:
+    """`space` with `agent` lists the agent's tasks in that space; another space's are left out, and said."""
+    agent = world.unpod_agents[0]
+    other = next(s.token for s in world.unpod_spaces if s.token != agent.space)
+    base = {"provider": "unpod", "agent": agent.handle, "since": "7d", "status": "failed", "limit": 100}
+    mine = await every_task(client, **base)
+    assert mine and await every_task(client, **base, space=agent.space) == mine
+    res = await call(client, "get_run_tasks", **base, space=other)
+    data = res.structured_content
+    assert not data["tasks"] and any(f"spaces other than `{other}` were left out" in n for n in data["notes"])
+    voice = world.speech_agents[1]["agent_id"]
+    notes = (await call(client, "get_run_tasks", provider="unpod", agent=voice, space=other)).structured_content
+    assert any("`space` does not apply to a speech-plane agent" in n for n in notes["notes"])

@@ -290,7 +290,7 @@ async def get_run_tasks(
     per_task = capabilities.call_opening(adapter, query.run_id or "\0", query.agent, query.space).per_task
     if page.items and (not per_task or any(task.has_transcript for task in page.items)):
         # read call by call (Unpod): only when a listed call has a conversation (calls that never connected have none)
-        opening = window_hint(adapter, window) if window is not None else open_call_hint(
+        opening = window_hint(adapter, window, own_runs) if window is not None else open_call_hint(
             adapter.name, capabilities.call_opening(adapter, query.run_id, query.agent, query.space))  # fmt: skip
         envelope.next = [opening]
     # the envelope's run (or each task's run_id), space and agent with the task id locate a task

@@ -5,7 +5,8 @@ this mode an assistant lists the runs, then asks for each run's tasks; here one 
 :func:`~.capabilities.agent_tasks_page` (Unpod: the agent's task list, one request a page of calls of
 many runs; elsewhere: the window's runs, each run's tasks read) and the same listing pipeline, filters,
 sort, detail levels and budget as one run's tasks. The window and its default are the health report's
-(24h), so a listing and a report of the same agent and window count the same tasks.
+(24h); on Unpod, whose agent report counts call tasks, a listing and a report of the same agent and window
+count the same tasks (Runtype and Modus reports count executions, the runs these tasks belong to).
 
 Bounded like the health reports: a plain listing reads at most the listing pipeline's pages a call and
 hands back a cursor; a sorted (or category-filtered) table reads the window once, up to
@@ -83,16 +84,17 @@ def bounded_fetch(
 
 
 def window_words(window: ExecutionQuery) -> str:
-    """``agent X 12-04 09:00..now`` for the head line and notes."""
+    """``agent X 2026-12-04 09:00Z..now`` for the head line and notes."""
     who = f"agent {window.agent}" if window.agent else f"space {window.space}"
     end = short_time(window.until) if window.until else "now"
     return f"{who} {short_time(window.since)}..{end}"
 
 
-def window_hint(adapter: Provider, window: ExecutionQuery) -> str:
-    """How to read one listed task's conversation: its run's id and the task id, with the agent (or space)."""
+def window_hint(adapter: Provider, window: ExecutionQuery, own_runs: bool) -> str:
+    """How to read one listed task's conversation: its run's id and the task id, with the agent (or space);
+    where every task is its own run (``own_runs``) the task id is the run id."""
     opening = capabilities.call_opening(adapter, "\0", window.agent, window.space)
-    return open_call_hint(adapter.name, opening).replace('"\0"', "<run_id>")
+    return open_call_hint(adapter.name, opening).replace('"\0"', "<task_id>" if own_runs else "<run_id>")
 
 
 def sample_note(scanned: int, cut_by_pages: bool) -> str:

@@ -58,7 +58,7 @@ from agent_runs_mcp.providers.turns import turns_from_any
 from agent_runs_mcp.providers.unpod import PLATFORM
 from agent_runs_mcp.providers.unpod.attempts import last_attempt_at, with_history
 from agent_runs_mcp.providers.unpod.directory import API, SpaceDirectory, run_not_in_space
-from agent_runs_mcp.providers.unpod.mapping import core_of, execution_of, has_transcript, space_of, tally_of, task_of
+from agent_runs_mcp.providers.unpod.mapping import execution_of, searchable, space_of, tally_of, task_of
 from agent_runs_mcp.providers.unpod.pages import RawPage, envelope_data, numbered_page, page_hint
 from agent_runs_mcp.providers.unpod.speech import SPEECH, is_speech_agent
 from agent_runs_mcp.providers.unpod.speech_pages import SpeechPages
@@ -339,10 +339,10 @@ class UnpodProvider(Provider):
             if found is not None:
                 raw, space = found
                 query = RunQuery(run_id=scope.run.run_id, agent=scope.run.agent, space=space)
-                calls = [self._conversation(i, query, f"r{raw.number}") for i in raw.items if _searchable(i)]
+                calls = [self._conversation(i, query, f"r{raw.number}") for i in raw.items if searchable(i)]
                 return ProviderPage(calls, token, raw.next_token, raw.count, rest_tokens=raw.rest_tokens)
             items, next_token, number = await self._agent_run_page(scope.run, token)
-            calls = [self._conversation(i, scope.run, f"a{number}") for i in items if _searchable(i)]
+            calls = [self._conversation(i, scope.run, f"a{number}") for i in items if searchable(i)]
             return ProviderPage(calls, token, next_token, None)
         assert scope.window is not None
         agent = self.require(agent, "agent", "an agent's calls over a window are read from its tasks.")
@@ -351,7 +351,7 @@ class UnpodProvider(Provider):
         calls = [
             self._conversation(i, RunQuery(run_id=as_text(i.get("run_id")) or "", agent=agent), f"a{raw.number}")
             for i in raw.items
-            if _searchable(i)
+            if searchable(i)
         ]
         next_token = raw.next_token
         if next_token and newest_first_exhausted((parse_time(i.get("created")) for i in raw.items), scope.window.since):
@@ -362,6 +362,8 @@ class UnpodProvider(Provider):
         if ref is not None and ref.get("k") == SPEECH:  # a speech-plane call, whatever kind of ref names it
             call = ref.get("c") or ref.get("t") or ref.get("r")
             return CallQuery(call_id=pick(args.call_id, ref, "c", "call_id") or call, agent=ref.get("a"))
+        if ref is None and is_speech_agent(args.agent) and not args.call_id:  # a call's task (run) id is its id
+            return CallQuery(call_id=args.task_id or args.run_id, agent=args.agent)
         if ref is not None and ref.kind == "run":
             raise InputError(
                 "An Unpod run holds many calls: pass the `ref` of one task (from ", Listing.TASKS, "), not of the run."
@@ -393,11 +395,11 @@ class UnpodProvider(Provider):
         space = query.space or (None if query.agent else self.account.setting("space_token"))
         if space and query.run_id:
             path = f"{API}/spaces/{segment(space, 'space')}/runs/{segment(query.run_id, 'run_id')}/tasks/"
-            where = f"run `{query.run_id}` in space `{space}`"
+            where = f"tasks of run `{query.run_id}` in space `{space}`"
             hint_page = page_hint(query.page_hint, "r")
         elif query.agent:
             path = f"{API}/agents/{segment(query.agent, 'agent')}/tasks/"
-            where = f"the tasks of agent `{query.agent}`"
+            where = f"tasks of agent `{query.agent}`"
             hint_page = page_hint(query.page_hint, "a")
         else:
             raise InputError(
@@ -408,18 +410,18 @@ class UnpodProvider(Provider):
             )
         run_query = RunQuery(run_id=query.run_id or "", agent=query.agent, space=space if query.run_id else None)
         if hint_page is not None:
-            page = await self._page(path, f"{hint_page}.0.", f"tasks of {where}", ttl_s=TASKS_TTL)
+            page = await self._page(path, f"{hint_page}.0.", where, ttl_s=TASKS_TTL)
             for item in page.items:
                 if as_text(item.get("task_id")) == task_id:
                     return item, run_query
-        async for items in self._scan_tasks(path, f"tasks of {where}"):
+        async for items in self._scan_tasks(path, where):
             for item in items:
                 if as_text(item.get("task_id")) == task_id:
                     return item, run_query
         raise NotFoundError(
             self.account.name,
             self.kind,
-            f"task `{task_id}` is not among {where}.",
+            f"task `{task_id}` is not among the {where}.",
             hint=("Check the task id and its run/agent; ", Listing.TASKS, " lists them with refs."),
             label=self.account.label,
         )
@@ -491,8 +493,3 @@ class UnpodProvider(Provider):
             token = page.next_token
             if token is None:
                 return
-
-
-def _searchable(raw: dict[str, Any]) -> bool:
-    """A task with something to search: its transcript, or why it failed (a call that never connected)."""
-    return has_transcript(as_dict(raw.get("output"))) or core_of(raw).failure is not None

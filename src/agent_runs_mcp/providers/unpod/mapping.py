@@ -277,3 +277,8 @@ def has_transcript(output: dict[str, Any]) -> bool:
             dig(output, "artifact", "transcript"),
         )
     )
+
+
+def searchable(raw: dict[str, Any]) -> bool:
+    """A task with something to search: its transcript, or why it failed (a call that never connected)."""
+    return has_transcript(as_dict(raw.get("output"))) or core_of(raw).failure is not None

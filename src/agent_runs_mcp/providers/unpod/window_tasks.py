@@ -37,18 +37,26 @@ def in_window(at: datetime | None, query: ExecutionQuery) -> bool:
 async def window_tasks_page(
     account: str, read: PageReader, speech: SpeechPages, query: ExecutionQuery, token: str | None, size: int
 ) -> ProviderPage[Task] | None:
-    """One page of the agent's tasks in the window; ``None`` without an agent (a space's runs are listed)."""
+    """One page of the agent's tasks in the window (with ``space``: those in that space, the rest said in
+    the note); ``None`` without an agent (a space's runs are listed)."""
     agent = query.agent
     if not agent:
         return None
     if is_speech_agent(agent):
         page = await speech.speech_tasks(agent, token)
         kept = [t for t in page.items if in_window(t.started_at or t.created_at, query)]
-        return ProviderPage(kept, token, None, None, page.note, cost_note=page.cost_note)
+        unused = f"`space` does not apply to a speech-plane agent's calls: all of `{agent}`'s are listed."
+        note = " ".join(n for n in (page.note, unused if query.space else None) if n) or None
+        return ProviderPage(kept, token, None, None, note, cost_note=page.cost_note)
     raw = await read(f"{API}/agents/{segment(agent, 'agent')}/tasks/", token, f"tasks of agent `{agent}`", size=size)
-    tasks = [task_of(account, item, None, space_of(item), agent, f"a{raw.number}") for item in raw.items]
+    spaces = [space_of(item) for item in raw.items]
+    tasks = [
+        task_of(account, item, None, at, agent, f"a{raw.number}") for item, at in zip(raw.items, spaces, strict=True)
+    ]
     next_token = raw.next_token
     if next_token and newest_first_exhausted((t.created_at or t.started_at for t in tasks), query.since):
         next_token = None  # newest first: every later page is older than the window
-    kept = [t for t in tasks if in_window(t.created_at or t.started_at, query)]
-    return ProviderPage(kept, token, next_token, None)
+    placed = [(t, at) for t, at in zip(tasks, spaces, strict=True) if in_window(t.created_at or t.started_at, query)]
+    kept = [t for t, at in placed if not query.space or at in (None, query.space)]  # `space` with `agent`: honoured
+    note = f"Tasks of agent `{agent}` in spaces other than `{query.space}` were left out (`space` with `agent`)."
+    return ProviderPage(kept, token, next_token, None, note if len(kept) < len(placed) else None)

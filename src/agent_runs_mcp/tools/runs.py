@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -308,21 +309,26 @@ async def get_run_tasks(
     if envelope.by_reason:  # structured: every row has the filter's status, and the groups count them
         dumped.pop("page_counts", None)
     if detail == "concise":
-        dumped = concise_tasks(dumped)
+        queued = {t.task_id: t.created_at for t in page.items if t.started_at is None and t.created_at is not None}
+        dumped = concise_tasks(dumped, queued)
     res = result(dumped, tasks_text(envelope, lines, scanned))
     res.content.extend(links)
     return res
 
 
-def concise_tasks(dumped: dict[str, Any]) -> dict[str, Any]:
+def concise_tasks(dumped: dict[str, Any], queued: dict[str, datetime] | None = None) -> dict[str, Any]:
     """The concise tasks as the text says them: whole seconds, start to the minute, no summary beside a
-    failure (the line shows the failure instead), and the values most tasks share said once, before them,
-    in ``item_defaults`` (a listing's keys cost more than its values: a run's `completed`, a workflow's
-    node kinds)."""
+    failure (the line shows the failure instead), a task that never started with when it was queued
+    (``created_at``, as its line says `queued ...`; trial 4 found the structured channel without a time), and
+    the values most tasks share said once, before them, in ``item_defaults`` (a listing's keys cost more than
+    its values: a run's `completed`, a workflow's node kinds)."""
     from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
 
     items = []
     for item in dumped["tasks"]:
+        when = (queued or {}).get(item.get("task_id", ""))
+        if when is not None and "started_at" not in item:
+            item = {**item, "created_at": when.strftime("%Y-%m-%dT%H:%MZ")}
         if "failure_reason" in item:
             item = {k: v for k, v in item.items() if k != "summary"}
         if isinstance(item.get("duration_s"), float):

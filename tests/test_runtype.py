@@ -14,6 +14,7 @@ from agent_runs_mcp.providers.client import wait_from_headers
 from agent_runs_mcp.simulator.faults import Rule
 from agent_runs_mcp.simulator.world import World
 from tests.conftest import call, turns_of
+from tests.test_tools import page_all
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +23,7 @@ def top_level(world: World, agent_id: str) -> list[dict]:
     return [e for e in world.runtype_executions if e["agentId"] == agent_id and e["parentExecutionId"] is None]
 
 
-async def test_every_status_maps_and_filters_on_the_server(client: Client, world: World, sim) -> None:
+async def test_every_status_maps_and_one_word_filters_on_the_server(client: Client, world: World, sim) -> None:
     agent = world.runtype_agents[0]
     runs = top_level(world, agent.id)
     words = Counter(e["status"] for e in runs)
@@ -36,10 +37,14 @@ async def test_every_status_maps_and_filters_on_the_server(client: Client, world
         args = {"provider": "runtype", "agent": agent.id, "status": status, "limit": 100, "detail": "full"}
         res = await call(client, "list_agent_executions", **args)
         data = res.structured_content
-        assert data["scanned"] == expected, status  # filtered on the server: nothing else was read
         assert all(e["status"] == status for e in data["executions"])
-        if status != "failed":  # one server word: the provider's count is exact
-            assert data["total"] == expected
+        if status != "failed":  # one server word: filtered on the server, the provider's count is exact
+            assert data["scanned"] == expected and data["total"] == expected, status
+        else:  # two words: read unfiltered and filtered here, so the listing stays newest first
+            listed = await page_all(client, "list_agent_executions", "executions", **args)
+            assert len(listed) == expected
+            starts = [e["started_at"] for e in listed if e.get("started_at")]
+            assert starts == sorted(starts, reverse=True)
     paused = await call(client, "list_agent_executions", provider="runtype", agent=agent.id, status="awaiting_human")
     waiting = paused.structured_content["executions"][0]["waiting"]  # said once: `waiting`, not also `summary`
     assert waiting["step"].startswith("tool ") and "summary" not in paused.structured_content["executions"][0]
@@ -104,3 +109,13 @@ def test_every_wait_header_is_honoured() -> None:
     assert wait_from_headers(httpx.Headers({"X-RateLimit-Reset": str(now + 4)}), now) == 4.0
     assert wait_from_headers(httpx.Headers({"X-RateLimit-Reset": "7"}), now) == 7.0
     assert wait_from_headers(httpx.Headers({}), now) is None
+
+
+async def test_a_fleet_listing_of_failed_runs_is_newest_first(client: Client) -> None:
+    """Runtype's `failed` is two words; read one after the other, every failed run came before any
+    interrupted one, and the listing merged across agents by time came out of order (trial 5)."""
+    res = await call(client, "list_agent_executions", status="failed", since="30d", limit=100)
+    data = res.structured_content
+    items = [{**data.get("item_defaults", {}), **e} for e in data["executions"]]
+    starts = [e["started_at"] for e in items if e.get("started_at")]
+    assert len(starts) > 10 and starts == sorted(starts, reverse=True)

@@ -33,7 +33,7 @@ STATUSES: dict[str, Status] = {
 }
 
 FILTERS: dict[Status, tuple[str, ...]] = {
-    # The `status` filter values for a normalized status; `failed` is two of Runtype's words, read in turn.
+    # The `status` filter values for a normalized status; `failed` is two of Runtype's words: read unfiltered.
     S.PENDING: ("queued",),
     S.RUNNING: ("running",),
     S.AWAITING_HUMAN: ("paused",),

@@ -3,9 +3,11 @@
 * Auth: ``Authorization: Bearer <key>``.
 * Lists are ``{data, pagination{nextCursor, hasMore, totalCount, ...}}`` with
   ``limit``/``cursor``; we ask for ``includeCount=true`` to get a total.
-* Executions are the runs. Every status is a server-side filter; our ``failed``
-  is two of Runtype's words (``failed``, ``interrupted``), read one after the
-  other (page tokens ``<n>|<cursor>``, see :mod:`agent_runs_mcp.refs`).
+* Executions are the runs. A status that is one of Runtype's words is a server-side
+  filter; our ``failed`` is two (``failed``, ``interrupted``), so it is read unfiltered,
+  newest first, and filtered here: reading one word after the other listed every
+  failed run before any interrupted one, and a listing merged across agents by time
+  (``list_agent_executions`` without ``agent``) came out of order.
 * A run's "tasks" are its tool calls (``{toolCalls: [...]}``, not paginated),
   then its sub-agent executions (``parentExecutionId``).
 * Why a run failed is not in the execution (there is no ``error`` field): it is
@@ -148,25 +150,20 @@ class RuntypeProvider(RunConversationProvider):
     async def executions_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Execution]:
         agent = segment(self.require(query.agent, "agent", *PER_AGENT), "agent")
         words = FILTERS.get(query.status) if query.status else None
-        phase, cursor = _phase(token) if words and len(words) > 1 else (0, token)
+        one_word = words is not None and len(words) == 1
         params = {
             "includeCount": "true",
-            "status": words[phase] if words else None,
+            "status": words[0] if words and one_word else None,
             "from": _iso(query.since),
             "to": _iso(query.until),
         }
-        items, next_cursor, total = await self._list(
-            f"{API}/agents/{agent}/executions", params, cursor, f"executions of agent `{query.agent}`"
+        items, next_token, total = await self._list(
+            f"{API}/agents/{agent}/executions", params, token, f"executions of agent `{query.agent}`"
         )
-        next_token = next_cursor
-        if words and len(words) > 1:
-            next_token = (
-                f"{phase}|{next_cursor}" if next_cursor else (f"{phase + 1}|" if phase + 1 < len(words) else None)
-            )
-        exact = (
-            (query.status is None or (words is not None and len(words) == 1)) and not query.since and not query.until
-        )
+        exact = (query.status is None or one_word) and not query.since and not query.until
         runs = [execution_of(self.name, raw, query.agent) for raw in items]
+        if query.status is not None and not one_word:  # read unfiltered, newest first, and filtered here
+            runs = [run for run in runs if run.status == query.status]
         return ProviderPage(runs, token, next_token, total if exact else None)
 
     async def activity_tally_page(self, query: ExecutionQuery, token: str | None) -> ProviderPage[Tally]:
@@ -391,15 +388,6 @@ class RuntypeProvider(RunConversationProvider):
         except ProviderError as exc:
             notes.append(f"Could not read {what}: {exc}")
             return None
-
-
-def _phase(token: str | None) -> tuple[int, str | None]:
-    """``<n>|<cursor>``: which of several status words is being read, and the cursor inside it."""
-    if token and "|" in token:
-        head, _, rest = token.partition("|")
-        if head.isdigit():
-            return int(head), rest or None
-    return 0, token
 
 
 def _tool_items(body: Any) -> list[dict[str, Any]]:

@@ -42,11 +42,26 @@ async def test_totals_sum_every_agents_own_report(client: Client) -> None:
             sums["calls_finished"] += voice.get("calls_finished", finished if voice else 0)
             sums["connected"] += voice.get("connected", 0)
             sums["voicemail"] += voice.get("voicemail", 0)
+            sums["completed"] = sums.get("completed", 0) + report["totals"].get("completed", 0)
+            before = report.get("previous", {})
+            sums["finished_before"] = sums.get("finished_before", 0) + before.get("finished", 0)
+            rate = before.get("success_rate")  # the report's rate to four places gives back its count
+            sums["completed_before"] = sums.get("completed_before", 0) + (
+                round(rate * before["finished"]) if rate is not None else 0
+            )
             for reason in report["top_failure_reasons"]:
                 reasons.setdefault(key, Counter())[reason["label"]] += reason["count"]
     for key, sums in expected.items():
         got = totals[key]
+        completed, completed_before = sums.pop("completed"), sums.pop("completed_before")
+        if "connected" in got:  # calls_finished is left out where every finished item is a call
+            got = {"calls_finished": got["finished"], **got}
+        finished_before = sums.pop("finished_before")
         assert {k: got.get(k, 0) for k in sums} == sums, key
+        assert got["success_rate"] == round(completed / sums["finished"], 2), key
+        if finished_before >= 5:
+            before = round(completed_before / finished_before, 2)
+            assert got["change_pts"] == round((got["success_rate"] - before) * 100), key
         top = dict(sorted(reasons[key].items(), key=lambda kv: (-kv[1], kv[0]))[:3])
         assert got["reasons"] == top, key
         assert got.get("reasons_other", 0) == sums["failed"] - sum(top.values()), key
@@ -56,15 +71,21 @@ async def test_totals_sum_every_agents_own_report(client: Client) -> None:
         else:
             assert "connect_rate" not in got  # no calls: no connect rate, not 0
     unpod, everything = totals["unpod"], totals["all"]
-    assert unpod["calls_finished"] and unpod["connected"] and "calls_finished" not in totals["runtype"]
+    assert unpod["connected"] and "calls_finished" not in totals["runtype"]
+    assert "calls_finished" not in unpod and everything["calls_finished"] < everything["finished"]  # said once
     text = fleet.content[0].text
     line = next(line for line in text.splitlines() if line.startswith("Totals: "))
     assert (
         f"unpod {unpod['failed']} failed of {unpod['finished']} finished ({unpod['failure_rate']:.0%}), "
-        f"{unpod['connected']} of {unpod['calls_finished']} finished outbound calls connected "
+        f"success {unpod['success_rate']:.0%} (was {round(unpod['success_rate'] * 100) - unpod['change_pts']}%, "
+        f"{unpod['change_pts']:+d} pts), "
+        f"{unpod['connected']} of {unpod['finished']} finished outbound calls connected "
         f"({unpod['connect_rate']:.0%})"
     ) in line
     assert f"all {everything['failed']} failed of {everything['finished']} finished" in line
+    was = round(everything["success_rate"] * 100) - everything["change_pts"]
+    assert f"all {everything['failed']} failed of {everything['finished']} finished " in line
+    assert f"success {everything['success_rate']:.0%} (was {was}%, {everything['change_pts']:+d} pts)" in line
     named = ", ".join(f"{label} {count}" for label, count in unpod["reasons"].items())
     assert f", {unpod['voicemail']} voicemail; failed: {named}, {unpod['reasons_other']} other" in line
 
@@ -128,9 +149,8 @@ async def test_one_direction_is_said_once_in_the_totals(client: Client) -> None:
     (unpod,) = data["totals"]
     assert unpod["calls_direction"] == "outbound" and "directions" not in unpod  # the demo calls out only
     assert all("direction" not in r for r in data["agents"])  # said once, in the totals
-    assert f"{unpod['connected']} of {unpod['calls_finished']} finished outbound calls connected" in (
-        fleet.content[0].text
-    )
+    calls = unpod.get("calls_finished", unpod["finished"])  # left out where every finished item is a call
+    assert f"{unpod['connected']} of {calls} finished outbound calls connected" in fleet.content[0].text
 
 
 def test_unpod_direction_words() -> None:

@@ -74,7 +74,7 @@ def test_the_excerpt_starts_at_the_first_matching_word() -> None:
 
 
 @pytest.mark.parametrize(("query", "problem"), [("  ", "no words"), ("!!! ???", "no words"), (["", "?"], "no words"),
-                                                 (" OR ".join(f"w{i}" for i in range(11)), "at most 10")])  # fmt: skip
+                                                 (" OR ".join(f"w{i}" for i in range(26)), "at most 25")])  # fmt: skip
 def test_queries_without_words_or_with_too_many_alternatives_are_refused(query: str | list[str], problem: str) -> None:
     with pytest.raises(InputError, match=problem):
         parse_query(query)

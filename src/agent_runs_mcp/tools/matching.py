@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from agent_runs_mcp.errors import InputError
 
-ALTERNATIVES_MAX = 10
-"""Most alternatives in one query."""
+ALTERNATIVES_MAX = 25
+"""Most alternatives in one query (a list of synonyms: `angry OR upset OR furious OR ...`; the query is at most
+400 characters anyway)."""
 TERMS_MAX = 10
 """Most words and phrases in one alternative."""
 

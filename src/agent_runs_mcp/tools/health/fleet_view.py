@@ -63,6 +63,11 @@ class Spend(ResultModel):
     finished: int = 0
     failed: int = 0
     failure_rate: float | None = Field(default=None, description="failed / finished.")
+    success_rate: float | None = Field(default=None, description="completed / finished.")
+    change_pts: int | None = Field(default=None, description="Success rate now minus the window before, in points.")
+    completed_all: int = Field(default=0, exclude=True)
+    finished_before: int = Field(default=0, exclude=True)
+    completed_before: int = Field(default=0, exclude=True)
     calls_finished: int = Field(default=0, description="Finished voice calls (the connect rate's denominator).")
     connected: int = 0
     connect_rate: float | None = Field(default=None, description="connected / calls_finished.")
@@ -96,7 +101,7 @@ def structured_fleet(model: FleetReport) -> dict[str, Any]:
     """The structured channel: what the text says, no figure twice. An `insufficient_data` row's headline
     ("2 finished (at least 5 needed)") is its `finished` count again, so it is left out; so is a row's
     `items` when it equals `finished` (the text says `(N in window)` only when they differ), and a calling
-    agent's `calls_finished` when it equals `finished` (every finished item a call)."""
+    agent's or a total's `calls_finished` when it equals `finished` (every finished item a call)."""
     drop: dict[int, set[str]] = {}
     for i, row in enumerate(model.agents):
         if row.verdict == "insufficient_data":
@@ -105,7 +110,11 @@ def structured_fleet(model: FleetReport) -> dict[str, Any]:
             drop.setdefault(i, set()).add("items")
         if row.calls_finished == row.finished:  # every finished item is a call: the count is `finished`
             drop.setdefault(i, set()).add("calls_finished")
-    return compact(model, exclude={"agents": drop} if drop else None)
+    same = {i: {"calls_finished"} for i, spend in enumerate(model.totals) if spend.calls_finished == spend.finished}
+    exclude: dict[str, Any] = {"agents": drop} if drop else {}
+    if same:
+        exclude["totals"] = same
+    return compact(model, exclude=exclude or None)
 
 
 def row_of(account: str, agent: Agent, report: HealthReport) -> FleetRow:
@@ -189,6 +198,10 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
                 continue
             spend.finished += report.finished
             spend.failed += report.totals.get("failed", 0)
+            spend.completed_all += report.totals.get("completed", 0)
+            if report.previous is not None:
+                spend.finished_before += report.previous.finished
+                spend.completed_before += report.previous._completed
             for reason in report.top_failure_reasons:  # each agent's top five: the rest count as other
                 spend.reason_tallies[reason.label] = spend.reason_tallies.get(reason.label, 0) + reason.count
             if report.voice is not None:
@@ -206,6 +219,10 @@ def totals_of(rows: list[FleetRow], reports: dict[tuple[str, str], HealthReport]
                 spend.completed += report.totals.get("completed", 0)
     for key, spend in out.items():
         spend.failure_rate = _share(spend.failed, spend.finished)
+        spend.success_rate = _share(spend.completed_all, spend.finished)
+        before = _share(spend.completed_before, spend.finished_before)
+        if spend.success_rate is not None and before is not None:  # in points, as the rows say it
+            spend.change_pts = round((spend.success_rate - before) * 100)
         top = sorted(spend.reason_tallies.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
         spend.reasons = dict(top)
         spend.reasons_other = spend.failed - sum(spend.reasons.values())
@@ -295,6 +312,11 @@ def totals_line(totals: list[Spend]) -> str | None:
             continue
         said = f"{spend.provider} {spend.failed} failed of {spend.finished} finished"
         said += f" ({spend.failure_rate:.0%})" if spend.failure_rate is not None else ""
+        if spend.success_rate is not None:
+            said += f", success {spend.success_rate:.0%}"
+            if spend.change_pts is not None:  # the window before, as the rows say it
+                was = round(spend.success_rate * 100) - spend.change_pts
+                said += f" (was {was}%, {spend.change_pts:+d} pts)"
         if spend.calls_finished:
             rate = f" ({spend.connect_rate:.0%})" if spend.connect_rate is not None else ""
             way = f" {spend.calls_direction}" if spend.calls_direction else ""

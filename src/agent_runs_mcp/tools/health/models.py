@@ -70,6 +70,8 @@ class WindowComparison(ResultModel):
     success_rate: float | None = None
     failed: int
     changes: list[str] = Field(description="What changed from that window to this one.")
+    _completed: int = PrivateAttr(default=0)
+    """Completed items of that window (for the fleet's totals; the rate is rounded), never serialized."""
 
 
 class Trend(ResultModel):

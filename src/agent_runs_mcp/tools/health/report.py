@@ -134,6 +134,7 @@ async def window_report(
         failed=before.failed(),
         changes=compare(current, before),
     )
+    report.previous._completed = before.totals[Status.COMPLETED.value]
     return report
 
 

@@ -199,6 +199,20 @@ async def main() -> None:
         res = await call_and_keep(client, "search_calls", args)
         listed = len(res.structured_content["matches"])
         await measure("search_calls (every)", "all", "search_calls", args, {"n": listed}, listed)
+        # The same as rows (detail="rows"): every agent's calls that asked for a call back, a page of 100
+        # (raw: the task documents of the calls listed).
+        args = {"query": "call me back", "detail": "rows", "limit": 100}
+        res = await call_and_keep(client, "search_calls", args)
+        at = res.structured_content["columns"].index("call")
+        listed_calls = {row[at] for row in res.structured_content["rows"]}
+        raw_rows = [
+            doc
+            for r in world.unpod_runs
+            for doc in world.unpod_tasks(r)
+            if (doc["output"] or {}).get("call_id", (doc["output"] or {}).get("id")) in listed_calls
+        ]
+        assert len(raw_rows) == len(listed_calls), "a listed call's raw document was not found"
+        await measure("search_calls (rows)", "all", "search_calls", args, raw_rows, len(listed_calls))
 
         tools = await client.list_tools()
         tools_tokens = tokens(tools.model_dump_json(by_alias=True, exclude_none=True))

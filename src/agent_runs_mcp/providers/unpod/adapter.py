@@ -431,8 +431,10 @@ class UnpodProvider(Provider):
         if query.agent and not is_speech_agent(query.agent):
             path = f"{API}/agents/{segment(query.agent, 'agent')}/tasks/"
             async for items in self._scan_tasks(path, f"tasks of agent `{query.agent}`"):
-                for item in items:
-                    if as_text(dig(item, "output", "call_id")) == call_id:
+                for item in items:  # the call's id as mapped (a Vapi-shaped output names it `id`), or the task's
+                    output = as_dict(item.get("output"))
+                    own = first(output.get("call_id"), output.get("id") if "assistantId" in output else None)
+                    if call_id in (as_text(own), as_text(item.get("task_id"))):
                         return self._conversation(item, RunQuery(run_id="", agent=query.agent))
             raise NotFoundError(
                 self.account.name,

@@ -350,6 +350,32 @@ async def q_voicemail(ask: Asked, world: World) -> tuple[str, bool]:
     return f"{said} (truth {sum(truth.values())}, most {true_most} {truth[true_most]})", ok
 
 
+@question("Which customers asked us to call them back, and when?")
+async def q_callbacks(ask: Asked, world: World) -> tuple[str, bool]:
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(3):  # a page holds 100 rows; the cursor continues
+        page = await ask("search_calls", query="call me back", detail="rows", limit=100,
+                         **({"cursor": cursor} if cursor else {}))  # fmt: skip
+        defaults = page.get("row_defaults", {})
+        for row in page.get("rows", []):
+            named = dict(zip(page["columns"], row, strict=False))
+            rows.append({c: defaults.get(c) if named.get(c) is None else named[c] for c in page["columns"]})
+        if not (cursor := page.get("next_cursor")):
+            break
+    since = world.anchor - timedelta(days=7)
+    truth = {}  # the truth: every call of the week whose customer asked for a call back (the simulator's summary)
+    for agent in world.unpod_agents:
+        for _r, _i, doc, _s in unpod_tasks(world, agent, since):
+            output = doc["output"] or {}
+            if "asked for a call back" in (output.get("call_summary") or output.get("summary") or ""):
+                start = datetime.fromisoformat((output.get("start_time") or output["startedAt"]).replace("Z", "+00:00"))
+                truth[output.get("call_id") or output["id"]] = (doc["input"]["name"], start.strftime("%m-%d %H:%M"))
+    got = {r["call"]: (r["contact"].split(" (")[0], r["at"]) for r in rows}
+    newest = max(truth.values(), key=lambda v: v[1])
+    return f"{len(got)} customers (truth {len(truth)}), newest {newest[0]} at {newest[1]}", got == truth
+
+
 async def main(show: bool) -> None:
     logging.disable(logging.INFO)
     count = real_token_counter()

@@ -47,7 +47,7 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
-from agent_runs_mcp.tools.results import ResultModel
+from agent_runs_mcp.tools.results import ResultModel, compact
 
 if TYPE_CHECKING:
     from agent_runs_mcp.providers.base import CallScope, Provider
@@ -286,7 +286,9 @@ async def search_calls(
     if window_items:
         first_words = parsed.alternatives[0].text.replace('"', "")[:40]
         model.next = [f'get_call_transcript(ref=<a match\'s ref>, search="{first_words}")']
-    return result(model, render_search(model, lines[:kept]))
+    structured = compact(model)
+    structured.setdefault("matches", [])  # none matched: an empty list, as ever (rows leave it out)
+    return result(structured, render_search(model, lines[:kept]))
 
 
 def rows_result(

@@ -282,7 +282,7 @@ async def search_calls(
         untrusted=UNTRUSTED_NOTE.replace("Turn texts", "Excerpts"),
     )
     if rows:
-        return rows_result(model, window_items[:kept], fleet, multi, by_ref, agent_id)
+        return rows_result(model, window_items[:kept], fleet, by_ref, agent_id)
     if window_items:
         first_words = parsed.alternatives[0].text.replace('"', "")[:40]
         model.next = [f'get_call_transcript(ref=<a match\'s ref>, search="{first_words}")']
@@ -292,7 +292,7 @@ async def search_calls(
 
 
 def rows_result(
-    model: SearchResult, shown: list[CallMatch], fleet: bool, multi: bool, by_ref: bool, agent: str | None
+    model: SearchResult, shown: list[CallMatch], fleet: bool, by_ref: bool, agent: str | None
 ) -> CallToolResult:
     """The page as rows (``detail="rows"``): :mod:`.search_rows`."""
     from agent_runs_mcp.tools.search_rows import build_rows, open_hint, rows_text
@@ -301,7 +301,7 @@ def rows_result(
     model.columns, model.rows, model.row_defaults = build_rows(shown, model.agent_ids if fleet else None, by_ref)
     model.matches = []
     if shown:
-        model.next = [open_hint(fleet, multi, agent)]
+        model.next = [open_hint(model.provider, fleet, agent)]
     lines = rows_text(model.columns, model.rows, model.agents, model.row_defaults) if shown else []
     return result(model, render_search(model, lines, rows=True))
 

@@ -119,12 +119,14 @@ def rows_text(columns: list[str], rows: list[list[Any]], counts: dict[str, int],
     return [*legend, " | ".join(columns), *(row_line(row) for row in rows)]
 
 
-def open_hint(fleet: bool, multi: bool, agent: str | None) -> str:
-    """How a row's call is opened (``agent``: the one searched, when not fleet-wide)."""
+def open_hint(provider: str | None, fleet: bool, agent: str | None) -> str:
+    """How a row's call is opened (``provider``: the one account searched, ``None`` across accounts; ``agent``:
+    the one searched, when not fleet-wide)."""
+    account = f'provider="{provider}", ' if provider else ""
     if not fleet:
         if agent is None:
             return "get_call_transcript(ref=<a row's ref>)"
-        return f'get_call_transcript(call_id=<a row\'s call>, agent="{agent}")'
-    if multi:
+        return f'get_call_transcript({account}agent="{agent}", call_id=<a row\'s call>)'
+    if provider is None:
         return 'get_call_transcript(call_id=<call>, agent=<agent n: agent_ids[n-1] after "/">, provider=<before "/">)'
-    return "get_call_transcript(call_id=<call>, agent=<agent n: agent_ids[n-1]>)"
+    return f"get_call_transcript({account}agent=<agent n: agent_ids[n-1]>, call_id=<call>)"

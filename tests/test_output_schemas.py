@@ -56,7 +56,11 @@ async def test_results_at_both_detail_levels_validate_against_the_typed_schemas(
     """At `full`, a field without a value is left out (not `null`), which is what the plain types promise."""
     tools = (await client.list_tools()).tools
     schemas = {t.name: t.output_schema for t in tools}
-    takes_detail = {t.name for t in tools if "detail" in t.input_schema["properties"]}
+    levels = {
+        t.name: t.input_schema["properties"]["detail"]["enum"]
+        for t in tools
+        if "detail" in t.input_schema["properties"]
+    }
     run = next(r for r in world.unpod_runs if r.phase == "done" and 20 <= r.n_tasks <= 100)
     ref = make_ref("unpod", "run", r=run.run_id, a=run.agent.handle, s=run.space)
     rt = world.runtype_agents[0]
@@ -73,8 +77,9 @@ async def test_results_at_both_detail_levels_validate_against_the_typed_schemas(
     ]
     seen = 0
     for tool, args in calls:
-        for detail in ("concise", "full"):
-            extra = {"detail": detail} if tool in takes_detail else {}
+        for detail in ("concise", "full"):  # a tool without `full` (search_calls: concise or rows) takes its last
+            level = detail if detail in levels.get(tool, [detail]) else levels[tool][-1]
+            extra = {"detail": level} if tool in levels else {}
             res = await call(client, tool, **args, **extra)
             jsonschema.validate(res.structured_content, schemas[tool])
             seen += 1

@@ -93,8 +93,23 @@ async def test_detail_levels(client: Client, world: World) -> None:
     full = await call(client, "get_run_tasks", ref=_run_ref(run), limit=5, detail="full")
     c_task, f_task = concise.structured_content["tasks"][0], full.structured_content["tasks"][0]
     assert c_task["task_id"] == f_task["task_id"]
-    shown = {"task_id", "status", "kind", "contact", "started_at", "duration_s", "end_reason", "outcome",
-             "summary", "failure_reason", "attempts", "cost_usd", "has_transcript", "provider_status"}  # fmt: skip
+    shown = {
+        "task_id",
+        "status",
+        "kind",
+        "contact",
+        "started_at",
+        "duration_s",
+        "end_reason",
+        "outcome",
+        "summary",
+        "failure_reason",
+        "attempts",
+        "cost_usd",
+        "has_transcript",
+        "provider_status",
+        "created_at",
+    }  # fmt: skip  (created_at: when a task that never started was queued, as its line says)
     for task in concise.structured_content["tasks"]:  # concise: only what the text shows, no nulls, no defaults
         assert set(task) <= shown and None not in task.values() and task.get("has_transcript") is not False
     assert "run_id" not in c_task  # the envelope says it

@@ -58,7 +58,7 @@ async def test_spans_and_times_are_bounded(client: Client, world: World, span: s
         ),
         ("search_calls", {"query": "x" * 100_000}, "query"),
         ("search_calls", {"query": " OR ".join(["w"] * 150)}, "query"),
-        ("search_calls", {"query": " OR ".join(["w"] * 11)}, "query"),
+        ("search_calls", {"query": " OR ".join(["w"] * 26)}, "query"),
         ("search_calls", {"query": "?! ... ---"}, "query"),
         ("search_calls", {"query": '"" OR ""'}, "query"),
         ("search_calls", {"query": "x", "provider": "nope" * 10_000}, "provider"),

@@ -162,7 +162,7 @@ class RuntypeProvider(RunConversationProvider):
         )
         exact = (query.status is None or one_word) and not query.since and not query.until
         runs = [execution_of(self.name, raw, query.agent) for raw in items]
-        if query.status is not None and not one_word:  # read unfiltered, newest first, and filtered here
+        if words is not None and not one_word:  # several words: read unfiltered, newest first, and filtered here
             runs = [run for run in runs if run.status == query.status]
         return ProviderPage(runs, token, next_token, total if exact else None)
 

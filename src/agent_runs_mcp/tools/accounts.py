@@ -117,7 +117,8 @@ async def list_agents(
     needle = search.strip().lower() if search and search.strip() else None
     notes: list[str] = []
     if every:  # every account's agents, accounts as configured: one virtual page the cursor walks
-        found, notes = await members([registry.get(name) for name in registry.names], Sanitizer(True).text)
+        clean = Sanitizer(settings.redact_pii).text
+        found, notes = await members([registry.get(name) for name in registry.names], clean)
         listed = [ListedAgent(**dict(m.agent), provider=m.adapter.name) for m in found]
 
         async def fetch(token: str | None) -> ProviderPage[ListedAgent]:

@@ -245,15 +245,10 @@ def long_in_flight_note(items: list[Execution], now: datetime) -> str | None:
 def concise_items(dumped: dict[str, Any]) -> dict[str, Any]:
     """The concise items as the text says them: times to the minute, whole seconds, and the values most
     items share said once, before them, in ``item_defaults`` (a listing's keys cost more than its values)."""
-    from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
+    from agent_runs_mcp.tools.listing import to_the_minute, with_item_defaults
 
     items = [to_the_minute(item, ("started_at",)) for item in dumped.get("executions", [])]
-    items, defaults = hoist_defaults(items)
-    out = {k: v for k, v in dumped.items() if k != "executions"}
-    if defaults:
-        out["item_defaults"] = defaults
-    out["executions"] = items
-    return out
+    return with_item_defaults(dumped, "executions", items)
 
 
 def single_fetch(adapter: Provider, query: ExecutionQuery) -> Callable[[str | None], Awaitable[ProviderPage[Any]]]:

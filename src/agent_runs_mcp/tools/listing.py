@@ -130,6 +130,17 @@ HOIST_NEVER = frozenset({"run_id", "task_id", "ref"})
 """Item fields never moved to ``item_defaults`` (an item's own id stays on the item)."""
 
 
+def with_item_defaults(dumped: dict[str, Any], key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """``dumped`` with its ``key`` items replaced by ``items``, the values most of them share said once, before
+    them, in ``item_defaults`` (a listing's keys cost more than its values; readers merge the two)."""
+    items, defaults = hoist_defaults(items)
+    out = {k: v for k, v in dumped.items() if k != key}
+    if defaults:
+        out["item_defaults"] = defaults
+    out[key] = items
+    return out
+
+
 def to_the_minute(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """``item`` with the ISO times under ``keys`` said to the minute, as the text says them (seconds cost
     three tokens an item and no triage question needs them); whole-number floats as integers (``38``)."""

@@ -322,7 +322,7 @@ def concise_tasks(dumped: dict[str, Any], queued: dict[str, datetime] | None = N
     (``created_at``, as its line says `queued ...`; trial 4 found the structured channel without a time), and
     the values most tasks share said once, before them, in ``item_defaults`` (a listing's keys cost more than
     its values: a run's `completed`, a workflow's node kinds)."""
-    from agent_runs_mcp.tools.listing import hoist_defaults, to_the_minute
+    from agent_runs_mcp.tools.listing import to_the_minute, with_item_defaults
 
     items = []
     for item in dumped["tasks"]:
@@ -334,12 +334,7 @@ def concise_tasks(dumped: dict[str, Any], queued: dict[str, datetime] | None = N
         if isinstance(item.get("duration_s"), float):
             item["duration_s"] = round(item["duration_s"])
         items.append(to_the_minute(item, ("started_at",)))
-    items, defaults = hoist_defaults(items)
-    out = {k: v for k, v in dumped.items() if k != "tasks"}
-    if defaults:
-        out["item_defaults"] = defaults
-    out["tasks"] = items
-    return out
+    return with_item_defaults(dumped, "tasks", items)
 
 
 def number_runs(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:

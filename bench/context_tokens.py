@@ -213,6 +213,20 @@ async def main() -> None:
         ]
         assert len(raw_rows) == len(listed_calls), "a listed call's raw document was not found"
         await measure("search_calls (rows)", "all", "search_calls", args, raw_rows, len(listed_calls))
+        # The same people as contacts (detail="contacts"): one row each, the default page (raw: the task
+        # documents of every matching call, read as rows with limit=200).
+        args = {"query": "call me back", "detail": "contacts"}
+        res = await call_and_keep(client, "search_calls", args)
+        people = len(res.structured_content["rows"])
+        every = await call_and_keep(client, "search_calls", {"query": "call me back", "detail": "rows", "limit": 200})
+        every_call = {row[at] for row in every.structured_content["rows"]}
+        raw_calls = [
+            doc
+            for r in world.unpod_runs
+            for doc in world.unpod_tasks(r)
+            if (doc["output"] or {}).get("call_id", (doc["output"] or {}).get("id")) in every_call
+        ]
+        await measure("search_calls (contacts)", "all", "search_calls", args, raw_calls, people)
 
         tools = await client.list_tools()
         tools_tokens = tokens(tools.model_dump_json(by_alias=True, exclude_none=True))

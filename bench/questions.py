@@ -354,26 +354,29 @@ async def q_voicemail(ask: Asked, world: World) -> tuple[str, bool]:
 async def q_callbacks(ask: Asked, world: World) -> tuple[str, bool]:
     rows: list[dict[str, Any]] = []
     cursor = None
-    for _ in range(3):  # a page holds 100 rows; the cursor continues
-        page = await ask("search_calls", query="call me back", detail="rows", limit=100,
+    for _ in range(3):  # a page holds 200 contacts by default; the cursor continues
+        page = await ask("search_calls", query="call me back", detail="contacts",
                          **({"cursor": cursor} if cursor else {}))  # fmt: skip
-        defaults = page.get("row_defaults", {})
-        for row in page.get("rows", []):
-            named = dict(zip(page["columns"], row, strict=False))
-            rows.append({c: defaults.get(c) if named.get(c) is None else named[c] for c in page["columns"]})
+        rows += [dict(zip(page["columns"], row, strict=False)) for row in page.get("rows", [])]
         if not (cursor := page.get("next_cursor")):
             break
     since = world.anchor - timedelta(days=7)
-    truth = {}  # the truth: every call of the week whose customer asked for a call back (the simulator's summary)
+    # the truth: every customer of the week who asked for a call back (the simulator's summary), told apart by
+    # their number, with the start of their latest such call
+    truth: dict[tuple[str, str], list[str]] = {}
     for agent in world.unpod_agents:
         for _r, _i, doc, _s in unpod_tasks(world, agent, since):
             output = doc["output"] or {}
             if "asked for a call back" in (output.get("call_summary") or output.get("summary") or ""):
                 start = datetime.fromisoformat((output.get("start_time") or output["startedAt"]).replace("Z", "+00:00"))
-                truth[output.get("call_id") or output["id"]] = (doc["input"]["name"], start.strftime("%m-%d %H:%M"))
-    got = {r["call"]: (r["contact"].split(" (")[0], r["at"]) for r in rows}
-    newest = max(truth.values(), key=lambda v: v[1])
-    return f"{len(got)} customers (truth {len(truth)}), newest {newest[0]} at {newest[1]}", got == truth
+                person = (doc["input"]["name"], doc["input"]["contact_number"])
+                truth.setdefault(person, []).append(start.strftime("%m-%d %H:%M"))
+    # a customer who asked more than once is one row: their latest call, and `calls` when over one
+    got = sorted((r["contact"].split(" (")[0], r["at"], r.get("calls") or 1) for r in rows)
+    want = sorted((name, max(times), len(times)) for (name, _number), times in truth.items())
+    newest = max(want, key=lambda w: w[1])
+    answer = f"{len(got)} customers (truth {len(want)}), newest {newest[0]} at {newest[1]}"
+    return answer, got == want
 
 
 async def main(show: bool) -> None:

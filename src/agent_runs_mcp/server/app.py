@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import types
 import typing
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -210,9 +211,22 @@ class LiteralArguments(FuncMetadata):
         # (the MCP Inspector sends `agent=63` as 63; Modus workflow ids are numbers).
         fields = self.arg_model.model_fields
         return {
-            key: str(value) if type(value) is int and key in fields and "str" in str(fields[key].annotation) else value
+            key: str(value) if type(value) is int and key in fields and takes_str(fields[key].annotation) else value
             for key, value in data.items()
         }
+
+
+def takes_str(annotation: Any) -> bool:
+    """True when an argument's type accepts a string (``str``, ``str | None``, ``Annotated[str, ...]``): not by
+    its printed name, in which ``Strict`` of ``StrictInt | None`` would read as ``str``."""
+    if annotation is str:
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        return takes_str(typing.get_args(annotation)[0])
+    return any(takes_str(option) for option in typing.get_args(annotation)) if typing.get_origin(annotation) in (
+        typing.Union,
+        types.UnionType,
+    ) else False
 
 
 TOOL_META: dict[str, dict[str, Any]] = {"summarize_run_health": dashboard.TOOL_META}

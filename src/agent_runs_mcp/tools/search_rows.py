@@ -20,6 +20,13 @@ The page's most common outcome and status are said once, in ``row_defaults`` (li
 
 Like `get_run_tasks`' rows, ``columns`` names the values, a row ends at its last value (no trailing nulls),
 and a column empty on the whole page is left out.
+
+``detail="contacts"`` answers "who?" lists (a callback list, a do-not-call list) with one row per person
+instead: the call id (~18 tokens) and the excerpt (~13) are most of a call's row, so a hundred people fit
+about 2,000 tokens instead of 5,000. A contact's row (:data:`CONTACT_COLUMNS`) holds its latest matching
+call's ``at`` and ``agent``, the masked ``contact``, and ``calls``, its matching calls when more than one.
+People are told apart on the unmasked contact (as the result's ``contacts`` count them); calls without a
+contact are counted in a note, and the same search with ``detail="rows"`` lists every call with its id.
 """
 
 from __future__ import annotations
@@ -53,17 +60,38 @@ COLUMNS: RowColumns = (
 )
 
 
+CONTACT_COLUMNS: RowColumns = (COLUMNS[0], COLUMNS[1], COLUMNS[3])
+"""A contact's row: its latest matching call's start and agent, and the masked contact (then ``calls``)."""
+CALLS_COLUMN = "calls"
+
+
+def by_contact(found: list[tuple[CallMatch, str | None]]) -> tuple[list[CallMatch], list[int], int]:
+    """One entry per distinct unmasked contact, in the order of each contact's first match (best, then
+    newest): its latest matching call and how many of the calls matched; and the count of matching calls
+    without a contact."""
+    groups: dict[str, list[CallMatch]] = {}
+    missing = 0
+    for match, contact in found:
+        key = " ".join(contact.split()) if contact else ""
+        if not key:
+            missing += 1
+            continue
+        groups.setdefault(key, []).append(match)
+    latest = [max(calls, key=lambda m: m.started_at.timestamp() if m.started_at else 0.0) for calls in groups.values()]
+    return latest, [len(calls) for calls in groups.values()], missing
+
+
 def agent_key(found: CallMatch) -> str | None:
     """The agent as the search's `agents` counts name it: ``account/agent`` across accounts."""
     return f"{found.provider}/{found.agent}" if found.provider else found.agent
 
 
-def row_values(found: CallMatch, fleet: bool, by_ref: bool = False) -> list[Any]:
-    """A match's values in :data:`COLUMNS` order (the agent as its id: :func:`number_agents` numbers it;
+def row_values(found: CallMatch, fleet: bool, by_ref: bool = False, columns: RowColumns = COLUMNS) -> list[Any]:
+    """A match's values in ``columns`` order (the agent as its id: :func:`number_agents` numbers it;
     ``by_ref``: the call as its ref, for a run searched without its agent, where an id alone opens nothing)."""
-    values = [get(found) if fleet or name != AGENT_COLUMN else None for name, get in COLUMNS]
+    values = [get(found) if fleet or name != AGENT_COLUMN else None for name, get in columns]
     if by_ref:
-        values[[name for name, _get in COLUMNS].index("call")] = found.ref
+        values[[name for name, _get in columns].index("call")] = found.ref
     return values
 
 
@@ -82,16 +110,22 @@ def number_agents(rows: list[list[Any]], at: int, agents: list[str]) -> list[lis
 
 
 def build_rows(
-    matches: list[CallMatch], agents: list[str] | None, by_ref: bool = False
+    matches: list[CallMatch], agents: list[str] | None, by_ref: bool = False, counts: list[int] | None = None
 ) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
     """``columns``, ``rows`` and ``row_defaults`` of a page of matches; fleet-wide, ``agents`` numbers each row's
-    agent (the search's agents, most matches first: the same number on every page)."""
-    rows = [row_values(m, agents is not None, by_ref) for m in matches]
-    names = [name if not (by_ref and name == "call") else "ref" for name, _get in COLUMNS]
+    agent (the search's agents, most matches first: the same number on every page). With ``counts`` (each
+    match a contact's latest call, :func:`by_contact`): one row per contact, :data:`CONTACT_COLUMNS`."""
+    columns = COLUMNS if counts is None else CONTACT_COLUMNS
+    by_ref = by_ref and counts is None
+    rows = [row_values(m, agents is not None, by_ref, columns) for m in matches]
+    names = [name if not (by_ref and name == "call") else "ref" for name, _get in columns]
+    if counts is not None:
+        names.append(CALLS_COLUMN)
+        rows = [[*row, count if count > 1 else None] for row, count in zip(rows, counts, strict=True)]
     if agents is not None and rows:
         rows = number_agents(rows, names.index(AGENT_COLUMN), agents)
     defaults: dict[str, Any] = {}
-    for name in SAID_ONCE:
+    for name in (n for n in SAID_ONCE if n in names):
         at = names.index(name)
         found = Counter(row[at] for row in rows if row[at] is not None).most_common(1)
         if not found or found[0][1] < 2:

@@ -80,6 +80,20 @@ async def test_sort_by_duration_and_cursor_continue_in_order(client: Client, wor
     assert tasks_of(costliest.structured_content)[0]["cost_usd"] == max(costs)
 
 
+async def test_ascending_sorts_give_the_shortest_and_cheapest_first(client: Client, world: World) -> None:
+    """Trial 6: "the shortest completed call" took a guessed duration filter; `duration_asc` answers it."""
+    run = outage_run(world)
+    durations = sorted(out["duration"] for _, _, out in truth(world, run) if out.get("duration"))
+    args = {"provider": "unpod", "run_id": run.run_id, "agent": run.agent.handle, "sort": "duration_asc", "limit": 4}
+    first = (await call(client, "get_run_tasks", **args)).structured_content
+    second = (await call(client, "get_run_tasks", **args, cursor=first["next_cursor"])).structured_content
+    assert [t["duration_s"] for t in tasks_of(first) + tasks_of(second)] == durations[:8]
+    assert first["filters"] == {"sort": "duration_asc"}
+    cheapest = await call(client, "get_run_tasks", **{**args, "sort": "cost_asc", "limit": 1})
+    costs = [out["cost"] for _, _, out in truth(world, run) if out.get("cost") is not None]
+    assert tasks_of(cheapest.structured_content)[0]["cost_usd"] == min(costs)
+
+
 async def test_outcome_and_duration_filters(client: Client, world: World) -> None:
     run = outage_run(world)
     out_of = {
@@ -116,10 +130,10 @@ async def test_empty_filtered_table_says_what_was_searched(client: Client, world
     run = outage_run(world)
     res = await call(
         client, "get_run_tasks", provider="unpod", run_id=run.run_id, agent=run.agent.handle,
-        reason="voicemail", sort="start",
+        reason="plan or quota limit", sort="start",
     )  # fmt: skip
     note = res.structured_content["notes"][-1]
-    assert "reason=voicemail" in note and f"none among {run.n_tasks} task(s)" in note
+    assert "reason=plan or quota limit" in note and f"none among {run.n_tasks} task(s)" in note
 
 
 @pytest.mark.parametrize(
@@ -129,6 +143,9 @@ async def test_empty_filtered_table_says_what_was_searched(client: Client, world
         ({"duration": "9" * 32}, "`duration`"),
         ({"duration": "60-30"}, "minimum is above"),
         ({"sort": "random"}, "sort"),
+        ({"sort": "-duration"}, "sort"),
+        ({"sort": "DURATION_ASC"}, "sort"),
+        ({"sort": "duration_asc" * 400}, "sort"),
         ({"detail": "table"}, "detail"),
         ({"outcome": "y" * 5000}, "outcome"),
     ],

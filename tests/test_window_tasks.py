@@ -81,6 +81,28 @@ async def test_window_failed_tasks_are_the_simulators_failed_tasks(client: Clien
     assert all(t.get("failure_reason") for t in tasks)  # and says why
 
 
+async def test_voicemail_lists_the_calls_a_report_counts_as_voicemail(client: Client, world: World) -> None:
+    """Unpod completes a call a machine answered: `reason="voicemail"` lists those (trial 6: it listed none while
+    the report said 6), the same calls the report counts and the simulator planted."""
+    agent = world.unpod_agents[0]
+    since = world.anchor - timedelta(days=7)
+    planted = {
+        doc["task_id"]
+        for run in world.unpod_runs
+        if run.agent == agent
+        for i, doc in enumerate(world.unpod_tasks(run))
+        if created(doc) >= since and world._scenario(run, i)[0] == "voicemail"
+    }
+    args = {"provider": "unpod", "agent": agent.handle, "since": iso(since)}
+    tasks = await every_task(client, **args, reason="voicemail", limit=100)
+    report = await call(client, "summarize_run_health", **args)
+    assert planted and {t["task_id"] for t in tasks} == planted
+    assert report.structured_content["voice"]["voicemail"] == len(planted)
+    rows = await call(client, "get_run_tasks", **args, reason="voicemail", detail="rows", limit=100)
+    assert "status" in rows.structured_content["columns"]  # completed here, failed elsewhere: each row says
+    assert rows.structured_content["filters"]["reason"] == "voicemail"
+
+
 async def test_window_listing_is_the_union_of_the_per_run_listings(client: Client, world: World) -> None:
     """The window's failed tasks equal the failed tasks of each run listed in it, as get_run_tasks lists them."""
     agent = world.unpod_agents[0]

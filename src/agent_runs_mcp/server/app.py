@@ -223,10 +223,15 @@ def takes_str(annotation: Any) -> bool:
         return True
     if typing.get_origin(annotation) is typing.Annotated:
         return takes_str(typing.get_args(annotation)[0])
-    return any(takes_str(option) for option in typing.get_args(annotation)) if typing.get_origin(annotation) in (
-        typing.Union,
-        types.UnionType,
-    ) else False
+    return (
+        any(takes_str(option) for option in typing.get_args(annotation))
+        if typing.get_origin(annotation)
+        in (
+            typing.Union,
+            types.UnionType,
+        )
+        else False
+    )
 
 
 TOOL_META: dict[str, dict[str, Any]] = {"summarize_run_health": dashboard.TOOL_META}

@@ -86,10 +86,16 @@ def _bare(annotation: Any) -> Any:
     """``Annotated[X, ...]`` as ``X`` when its metadata cannot change the JSON type."""
     if typing.get_origin(annotation) is typing.Annotated:
         base, *metadata = typing.get_args(annotation)
-        if any(not type(m).__module__.startswith(("annotated_types", "pydantic.fields")) for m in metadata):
+        if any(not type(m).__module__.startswith(("annotated_types", "pydantic.fields")) and not _strict(m)
+               for m in metadata):  # fmt: skip
             raise Unsupported(repr(annotation))
         return _bare(base)
     return annotation
+
+
+def _strict(item: Any) -> bool:
+    """pydantic's ``Strict`` (``StrictInt | None``): the validator's, not the schema's."""
+    return type(item).__module__.startswith("pydantic.types") and type(item).__name__ == "Strict"
 
 
 def _options(annotation: Any) -> list[Any]:

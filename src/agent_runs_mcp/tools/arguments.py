@@ -124,5 +124,5 @@ def in_window(moment: datetime | None, since: datetime | None, until: datetime |
 Detail = Literal["concise", "full"]
 DetailArg = Annotated[Detail, Field(description="full adds every provider field.")]
 
-Sort = Literal["duration", "start", "cost"]
+Sort = Literal["duration", "start", "cost", "duration_asc", "start_asc", "cost_asc"]
 """Largest (or latest) first: the longest calls, the newest, the costliest."""

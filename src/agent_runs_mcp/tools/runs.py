@@ -98,7 +98,7 @@ async def get_run_tasks(
     outcome: Annotated[str | None, Field(description="Outcome contains it.", max_length=100)] = None,
     reason: Annotated[str | None, Field(description='Failure category, e.g. "no answer".', max_length=64)] = None,
     duration: Annotated[str | None, Field(description='Seconds: "60-300", "120-", "-10".', max_length=32)] = None,
-    sort: Annotated[Sort | None, Field(description="Largest/latest first.")] = None,
+    sort: Annotated[Sort | None, Field(description="Largest/latest first; _asc: smallest/earliest.")] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
     detail: Annotated[TasksDetail, Field(description="rows: one compact row per task.")] = "concise",
@@ -250,7 +250,8 @@ async def get_run_tasks(
     if rows and page.items:
         table = [row(task) for task in page.items]
         used = columns_used(table, columns)
-        if keep.status is not None or keep.reason is not None:  # one status on every row: `filters` says it
+        # one status on every row: `filters` says it (voicemail: completed calls too, each says which)
+        if keep.status is not None or keep.reason not in (None, "voicemail"):
             used.remove([name for name, _get in columns].index("status"))
         if own_runs and 1 in used:
             used.remove(1)

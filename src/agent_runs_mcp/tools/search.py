@@ -272,7 +272,8 @@ async def search_calls(
     if kept < len(window_items):  # say it first, as get_run_tasks does
         notes.insert(
             0,
-            f"Cut to {kept} of {len(window_items)} {what} ({len(listed)} in all) to stay within the "
+            f"Cut to {kept} of {len(window_items)} {what} ({len(listed)} {what if people else 'matched'} in all) "
+            f"to stay within the "
             f"{settings.token_budget}-token budget; the same call with cursor=<next_cursor> continues"
             + ("." if rows else ', or detail="rows".'),
         )

@@ -22,18 +22,20 @@ from functools import partial
 from typing import Any
 
 from agent_runs_mcp.config import Settings
-from agent_runs_mcp.domain import ProviderPage, Status, Task
+from agent_runs_mcp.domain import FINISHED_STATUSES, ProviderPage, Status, Task
 from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.providers.base import Failure, Provider, RunQuery
 from agent_runs_mcp.tools import capabilities
 from agent_runs_mcp.tools.arguments import Sort as Sort  # re-exported: the sort orders this module applies
-from agent_runs_mcp.tools.health.reasons import REASON_LABELS, classify_failure, is_generic
+from agent_runs_mcp.tools.health.reasons import REASON_LABELS, classify_failure, is_generic, reached_voicemail
 from agent_runs_mcp.tools.health.scan import scan
 
 TABLE_MAX_ITEMS = 5000
 """Most tasks one sorted (or category-filtered) page reads; beyond it the result says it is a sample."""
 
 
+ASCENDING = "_asc"
+"""A sort's suffix for smallest or earliest first."""
 _SORT_KEYS: dict[str, Callable[[Task], Any]] = {
     "duration": lambda t: t.duration_s,
     "start": lambda t: t.started_at or t.created_at,
@@ -96,7 +98,7 @@ class TaskFilter:
             return False
         if self.outcome is not None and self.outcome not in (task.outcome or "").lower():
             return False
-        if self.reason is not None and category_of(task) != self.reason:
+        if self.reason is not None and category_of(task) != self.reason and not self._voicemail(task):
             return False
         if self.min_s is not None or self.max_s is not None:
             if task.duration_s is None:
@@ -106,6 +108,16 @@ class TaskFilter:
             if self.max_s is not None and task.duration_s > self.max_s:
                 return False
         return True
+
+    def _voicemail(self, task: Task) -> bool:
+        """`reason="voicemail"` also lists the finished calls a report counts as voicemail whatever their status
+        (Unpod completes a call a machine answered, so no failure category holds it)."""
+        return (
+            self.reason == "voicemail"
+            and task.kind == "call"
+            and task.status in FINISHED_STATUSES
+            and reached_voicemail(task.call_status, task.end_reason, task.outcome)
+        )
 
     def described(self) -> dict[str, str]:
         """The filters as understood, for the result's ``filters``."""
@@ -124,10 +136,12 @@ class TaskFilter:
 
 
 def sort_tasks(tasks: list[Task], sort: str) -> list[Task]:
-    """Tasks ordered by ``sort``, largest or latest first; tasks without the value go last."""
-    key = _SORT_KEYS[sort]
+    """Tasks ordered by ``sort``, largest or latest first (``_asc``: smallest or earliest first, for "the
+    shortest call"); tasks without the value go last either way."""
+    ascending = sort.endswith(ASCENDING)
+    key = _SORT_KEYS[sort.removesuffix(ASCENDING)]
     known = [t for t in tasks if key(t) is not None]
-    known.sort(key=key, reverse=True)  # stable: ties keep the run's order
+    known.sort(key=key, reverse=not ascending)  # stable: ties keep the run's order
     return known + [t for t in tasks if key(t) is None]
 
 

@@ -33,9 +33,9 @@ from agent_runs_mcp.tools.health.reasons import (
     NOT_CONNECTED_WORDS,
     REASON_LABELS,
     SYSTEM_REASONS,
-    VOICEMAIL_WORDS,
     classify_failure,
     is_generic,
+    reached_voicemail,
 )
 
 
@@ -208,8 +208,7 @@ class Accumulator:
     def _add_call(self, task: Tally) -> bool:
         """Count a finished call; True when it reached a person."""
         self.calls_finished += 1
-        words = " ".join(filter(None, (task.call_status, task.end_reason, task.outcome))).lower()
-        if any(w in words for w in VOICEMAIL_WORDS):
+        if reached_voicemail(task.call_status, task.end_reason, task.outcome):
             self.voicemail += 1
             return False
         if task.status not in (Status.COMPLETED, Status.PARTIAL):

@@ -121,6 +121,16 @@ def _words(pick: Callable[[CallWords], tuple[str, ...]]) -> tuple[str, ...]:
 
 VOICEMAIL_WORDS = _words(lambda w: w.voicemail)
 """Words in a call's status, end reason or outcome that mean a machine answered (the platforms')."""
+
+
+def reached_voicemail(call_status: str | None, end_reason: str | None, outcome: str | None) -> bool:
+    """True when a finished call's status, end reason or outcome says a machine answered: how a report counts
+    `voicemail` (whatever the call's status: Unpod completes such calls) and `get_run_tasks(reason="voicemail")`
+    lists them."""
+    words = " ".join(filter(None, (call_status, end_reason, outcome))).lower()
+    return any(w in words for w in VOICEMAIL_WORDS)
+
+
 NOT_CONNECTED_WORDS = _words(lambda w: w.not_connected)
 """Words in a call's status that mean nobody was reached (the platforms')."""
 CUSTOMER_ENDED_WORDS = _words(lambda w: w.customer_ended)

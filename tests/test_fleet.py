@@ -69,3 +69,8 @@ async def test_a_row_names_its_rate_s_denominator_and_what_its_waits_count(clien
     assert sum(own.structured_content["totals"].values()) == row["items"]
     waits = [r for r in rows if r.get("awaiting")]
     assert waits and "Waiting on a person (started in window): " in res.content[0].text
+    # trial 6: "awaiting 1" read as every wait; the next step lists them all, those started earlier too
+    step = 'list_agent_executions(status="awaiting_human"): every wait now, with its step and since'
+    assert step in res.structured_content["next"] and f"Next: {step}" in res.content[0].text
+    listed = await call(client, "list_agent_executions", status="awaiting_human")
+    assert len(listed.structured_content["executions"]) >= sum(r["awaiting"] for r in waits)

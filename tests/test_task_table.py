@@ -175,3 +175,30 @@ async def test_a_task_that_never_started_shows_when_it_was_queued(client: Client
     task = next(row[0] for row in data["rows"][:5] if row in never)
     assert f"{task} · failed · queued {docs[task]['created'][:16].replace('T', ' ')}Z" in text
     assert len(never) < len(data["rows"])  # calls that started too: the column is `start`, with the mark
+
+
+async def test_a_completed_tasks_failure_reason_is_an_earlier_attempts(client: Client, world: World) -> None:
+    """Unpod keeps the last failed attempt's reason on a task a later attempt completed: trial 6 read
+    `failure: customer-did-not-answer` on a 61-second call. Concise results say it is an earlier attempt's
+    and keep the call's summary; a failed task still says `failure:`."""
+    run, doc = next(
+        (r, d)
+        for r in world.unpod_runs
+        for d in world.unpod_tasks(r)
+        if d["status"] == "completed" and d.get("last_failure_reason") and (d["output"] or {}).get("duration")
+    )
+    # the agent's task list carries the attempt fields (a run's task list does not: unpod_api.RUN_TASK_DROP)
+    seconds = round(doc["output"]["duration"])
+    args = {"provider": "unpod", "agent": run.agent.handle, "since": "30d", "status": "completed",
+            "duration": f"{seconds - 1}-{seconds + 1}", "limit": 100}  # fmt: skip
+    res = await call(client, "get_run_tasks", **args)
+    listed = next(t for t in tasks_of(res.structured_content) if t["task_id"] == doc["task_id"])
+    assert listed["earlier_failure"] == doc["last_failure_reason"] and "failure_reason" not in listed
+    assert listed.get("summary")  # the completed call's own summary, not hidden behind the old failure
+    line = next(line for line in res.content[0].text.splitlines() if doc["task_id"] in line)
+    assert f"earlier attempt failed: {doc['last_failure_reason']}" in line and "· failure:" not in line
+    opened = await call(client, "get_call_transcript", provider="unpod", run_id=run.run_id,
+                        agent=run.agent.handle, task_id=doc["task_id"])  # fmt: skip
+    assert f"earlier attempt failed: {doc['last_failure_reason']}" in opened.content[0].text
+    failed = await call(client, "get_run_tasks", **{**args, "status": "failed", "duration": None, "limit": 3})
+    assert "· failure: " in failed.content[0].text and "earlier attempt" not in failed.content[0].text

@@ -37,7 +37,7 @@ ProviderArg = Annotated[str | None, Field(description="Account; optional if only
 AgentArg = Annotated[str | None, Field(max_length=ID_MAX)]
 LimitArg = Annotated[StrictInt, Field(ge=1, le=100)]
 CursorArg = Annotated[str | None, Field(description="A previous next_cursor.", max_length=4000)]
-SinceArg = Annotated[str | None, Field(description="ISO 8601, or a span back: 30m, 24h, 7d.", max_length=64)]
+SinceArg = Annotated[str | None, Field(description="ISO 8601 or 30m/24h/7d back.", max_length=64)]
 UntilArg = Annotated[str | None, Field(max_length=64)]
 StatusArg = Annotated[StatusName | None, Field(description="Only this normalized status.")]
 RefArg = Annotated[str | None, Field(description="An earlier result's ref (alone).", max_length=2000)]

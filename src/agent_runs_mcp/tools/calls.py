@@ -14,7 +14,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, CallToolResult, ResourceLink
 from pydantic import Field, StrictInt
 
-from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker, Turn, meta
+from agent_runs_mcp.domain import FINISHED_STATUSES, Call, Conversation, Speaker, Status, Turn, meta
 from agent_runs_mcp.errors import AgentRunsError, ConfigError, InputError, NotFoundError
 from agent_runs_mcp.refs import Ref
 from agent_runs_mcp.text import indented
@@ -38,6 +38,7 @@ from agent_runs_mcp.tools.common import (
     short_time,
     tool_errors,
 )
+from agent_runs_mcp.tools.formatting import failure_words
 from agent_runs_mcp.tools.results import ResultModel
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ def render_transcript(model: TranscriptResult, turns: list[Turn]) -> str:
     if call.end_reason:
         facts.append(f"end: {call.end_reason}")
     if call.failure_reason and call.failure_reason != call.end_reason:
-        facts.append(f"failure: {call.failure_reason}")
+        facts.append(failure_words(call.status == Status.COMPLETED, call.failure_reason))
     if call.attempts is not None:
         facts.append(f"{call.attempts} attempt{'s' if call.attempts != 1 else ''}")
     if call.outcome:

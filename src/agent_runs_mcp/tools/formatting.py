@@ -35,3 +35,14 @@ def fmt_age(seconds: float) -> str:
         return f"{hours}h{minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d{hours:02d}h"
+
+
+EARLIER_FAILURE = "earlier_failure"
+"""A completed task's failure reason, as concise results name it: the provider keeps the last failed
+attempt's reason on a task a later attempt completed (Unpod's `last_failure_reason`), which read as
+`failure: customer-did-not-answer` on a 61-second call (trial 6)."""
+
+
+def failure_words(completed: bool, reason: str) -> str:
+    """A failure reason as a line says it: on a completed task, an earlier attempt's."""
+    return f"earlier attempt failed: {reason}" if completed else f"failure: {reason}"

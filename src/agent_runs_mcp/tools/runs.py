@@ -39,6 +39,7 @@ from agent_runs_mcp.tools.common import (
     tool_errors,
 )
 from agent_runs_mcp.tools.executions import execution_line, list_agent_executions
+from agent_runs_mcp.tools.formatting import EARLIER_FAILURE, failure_words
 from agent_runs_mcp.tools.results import CONCISE_TEXT_CHARS, ListResult
 
 RESOURCE_LINKS_MAX = 10
@@ -50,6 +51,7 @@ class ListedTask(Task):
     """A task as listed: at concise its status may be left to ``item_defaults``."""
 
     status: Status | None = None  # type: ignore[assignment]  # always set; left out when `item_defaults` says it
+    earlier_failure: str | None = meta(description="Concise, a completed task: an earlier attempt's failure.")
 
 
 class TasksResult(ListResult):
@@ -98,7 +100,7 @@ async def get_run_tasks(
     outcome: Annotated[str | None, Field(description="Outcome contains it.", max_length=100)] = None,
     reason: Annotated[str | None, Field(description='Failure category, e.g. "no answer".', max_length=64)] = None,
     duration: Annotated[str | None, Field(description='Seconds: "60-300", "120-", "-10".', max_length=32)] = None,
-    sort: Annotated[Sort | None, Field(description="Largest/latest first; _asc: smallest/earliest.")] = None,
+    sort: Annotated[Sort | None, Field(description="Largest first; _asc: smallest.")] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
     detail: Annotated[TasksDetail, Field(description="rows: one compact row per task.")] = "concise",
@@ -330,7 +332,9 @@ def concise_tasks(dumped: dict[str, Any], queued: dict[str, datetime] | None = N
         when = (queued or {}).get(item.get("task_id", ""))
         if when is not None and "started_at" not in item:
             item = {**item, "created_at": when.strftime("%Y-%m-%dT%H:%MZ")}
-        if "failure_reason" in item:
+        if "failure_reason" in item and item.get("status") == Status.COMPLETED.value:  # an earlier attempt's
+            item = {(EARLIER_FAILURE if k == "failure_reason" else k): v for k, v in item.items()}
+        elif "failure_reason" in item:
             item = {k: v for k, v in item.items() if k != "summary"}
         if isinstance(item.get("duration_s"), float):
             item["duration_s"] = round(item["duration_s"])
@@ -367,15 +371,16 @@ def task_line(task: Task, show_kind: bool = True, show_run: bool = False) -> str
         parts.append(f"end: {task.end_reason}")
     if task.outcome:
         parts.append(f"outcome: {task.outcome}")
+    completed = task.status == Status.COMPLETED
     if task.failure_reason:
-        parts.append(f"failure: {task.failure_reason[:CONCISE_TEXT_CHARS]}")
+        parts.append(failure_words(completed, task.failure_reason[:CONCISE_TEXT_CHARS]))
     if task.attempts and task.attempts > 1:
         parts.append(f"{task.attempts} attempts")
     if task.follow_up_of:
         parts.append(f"follow-up of {task.follow_up_of}")
     if task.cost_usd is not None:
         parts.append(fmt_money(task.cost_usd))
-    if task.summary and not task.failure_reason:
+    if task.summary and (completed or not task.failure_reason):
         parts.append(task.summary[:CONCISE_TEXT_CHARS])
     return "- " + " · ".join(parts)
 

@@ -143,13 +143,11 @@ async def search_calls(
     speaker: Speaker | None = None,
     limit: Annotated[StrictInt | None, Field(ge=1, le=200, description="Default 10; rows 100; contacts 200.")] = None,
     cursor: CursorArg = None,
-    detail: Annotated[
-        SearchDetail, Field(description="rows: a short row per call; contacts: one per person (who asked X?).")
-    ] = "concise",
+    detail: Annotated[SearchDetail, Field(description="rows: a row per call; contacts: a row per person.")] = "concise",
 ) -> Annotated[CallToolResult, SearchResult]:
     """Find calls that said something (transcript, summary, outcome, failure reason) in a run, an agent's
     calls over since/until (default 7d), or every agent's. Ignores case, punctuation and
-    endings (-ing/-ed/-es/-s/-e: calling = call). Best first, with the answering turn; counts contacts."""
+    endings (calling = call). Best first, with the answering turn; counts contacts."""
     # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
     from agent_runs_mcp.providers.base import CallScope, ExecutionQuery, RunQuery
     from agent_runs_mcp.tools import capabilities

@@ -145,4 +145,6 @@ async def summarize_fleet_health(
     )  # fmt: skip
     if rows:
         model.next = [f'summarize_run_health(provider=<provider>, agent=<agent>, since="{since or "24h"}")']
+    if any(r.awaiting for r in rows):  # `awaiting` counts waits started in the window; older ones wait too
+        model.next.append('list_agent_executions(status="awaiting_human"): every wait now, with its step and since')
     return result(structured_fleet(model), render_fleet(model, lines[:kept], bool(names)))

@@ -37,6 +37,18 @@ def compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def unpod_call_docs(world: World, call_ids: set[str]) -> list[dict[str, Any]]:
+    """The simulator's raw task documents of the Unpod calls ``call_ids`` (each must be found)."""
+    docs = [
+        doc
+        for run in world.unpod_runs
+        for doc in world.unpod_tasks(run)
+        if (doc["output"] or {}).get("call_id", (doc["output"] or {}).get("id")) in call_ids
+    ]
+    assert len(docs) == len(call_ids), "a listed call's raw document was not found"
+    return docs
+
+
 async def main() -> None:
     logging.disable(logging.INFO)
     count = real_token_counter()
@@ -205,13 +217,7 @@ async def main() -> None:
         res = await call_and_keep(client, "search_calls", args)
         at = res.structured_content["columns"].index("call")
         listed_calls = {row[at] for row in res.structured_content["rows"]}
-        raw_rows = [
-            doc
-            for r in world.unpod_runs
-            for doc in world.unpod_tasks(r)
-            if (doc["output"] or {}).get("call_id", (doc["output"] or {}).get("id")) in listed_calls
-        ]
-        assert len(raw_rows) == len(listed_calls), "a listed call's raw document was not found"
+        raw_rows = unpod_call_docs(world, listed_calls)
         await measure("search_calls (rows)", "all", "search_calls", args, raw_rows, len(listed_calls))
         # The same people as contacts (detail="contacts"): one row each, the default page (raw: the task
         # documents of every matching call, read as rows with limit=200).
@@ -219,13 +225,8 @@ async def main() -> None:
         res = await call_and_keep(client, "search_calls", args)
         people = len(res.structured_content["rows"])
         every = await call_and_keep(client, "search_calls", {"query": "call me back", "detail": "rows", "limit": 200})
-        every_call = {row[at] for row in every.structured_content["rows"]}
-        raw_calls = [
-            doc
-            for r in world.unpod_runs
-            for doc in world.unpod_tasks(r)
-            if (doc["output"] or {}).get("call_id", (doc["output"] or {}).get("id")) in every_call
-        ]
+        assert not every.structured_content.get("next_cursor"), "the contacts' calls did not fit one page of rows"
+        raw_calls = unpod_call_docs(world, {row[at] for row in every.structured_content["rows"]})
         await measure("search_calls (contacts)", "all", "search_calls", args, raw_calls, people)
 
         tools = await client.list_tools()

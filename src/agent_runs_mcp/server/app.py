@@ -219,19 +219,12 @@ class LiteralArguments(FuncMetadata):
 def takes_str(annotation: Any) -> bool:
     """True when an argument's type accepts a string (``str``, ``str | None``, ``Annotated[str, ...]``): not by
     its printed name, in which ``Strict`` of ``StrictInt | None`` would read as ``str``."""
-    if annotation is str:
-        return True
-    if typing.get_origin(annotation) is typing.Annotated:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
         return takes_str(typing.get_args(annotation)[0])
-    return (
-        any(takes_str(option) for option in typing.get_args(annotation))
-        if typing.get_origin(annotation)
-        in (
-            typing.Union,
-            types.UnionType,
-        )
-        else False
-    )
+    if origin in (typing.Union, types.UnionType):
+        return any(takes_str(option) for option in typing.get_args(annotation))
+    return annotation is str
 
 
 TOOL_META: dict[str, dict[str, Any]] = {"summarize_run_health": dashboard.TOOL_META}

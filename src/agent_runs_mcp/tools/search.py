@@ -266,12 +266,11 @@ async def search_calls(
     lines, kept = fitted_rows(window_items, list(agents) if fleet else None, by_ref, settings.token_budget,
                               window_counts) if rows else fitted(window_items, settings.token_budget)  # fmt: skip
     resume = offset + kept
-    what = "contacts" if people else "matches"
     if kept < len(window_items):  # say it first, as get_run_tasks does
+        shown = f"contacts ({len(listed)} contacts" if people else f"matches ({len(listed)} matched"
         notes.insert(
             0,
-            f"Cut to {kept} of {len(window_items)} {what} ({len(listed)} {what if people else 'matched'} in all) "
-            f"to stay within the "
+            f"Cut to {kept} of {len(window_items)} {shown} in all) to stay within the "
             f"{settings.token_budget}-token budget; the same call with cursor=<next_cursor> continues"
             + ("." if rows else ', or detail="rows".'),
         )

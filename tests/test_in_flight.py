@@ -75,3 +75,31 @@ async def test_a_waiting_listing_says_how_long_each_has_waited(client: Client) -
     lines = [line for line in res.content[0].text.splitlines() if " since " in line and "waits on" in line]
     pattern = re.compile(r"since \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z \((\d+m|\d+h\d{2}m|\d+d\d{2}h)\)")
     assert lines and all(pattern.search(line) for line in lines), lines
+
+
+def test_waits_over_an_hour_are_named_longest_first() -> None:
+    from agent_runs_mcp.domain import Waiting
+    from agent_runs_mcp.tools.executions import long_waits_note
+
+    def waits(run_id: str, hours: float | None) -> Execution:
+        since = NOW - timedelta(hours=hours) if hours is not None else None
+        return Execution(run_id=run_id, status=Status.AWAITING_HUMAN, started_at=NOW, waiting=Waiting(since=since))
+
+    items = [waits("fresh", 0.5), waits("week", 176), waits("day", 25), waits("unknown", None)]
+    items.append(run("runs", Status.RUNNING, 30))  # in flight: the other note's
+    assert long_waits_note(items, NOW) == "2 shown waiting on a person for over an hour: week (7d08h), day (25h00m)."
+    assert long_waits_note(items[:1], NOW) is None
+
+
+async def test_a_waiting_listing_names_the_long_waits(client: Client) -> None:
+    res = await call(client, "list_agent_executions", status="awaiting_human", limit=50)
+    now = datetime.now(UTC)
+    old = [
+        i["run_id"]
+        for i in res.structured_content["executions"]
+        if now - datetime.fromisoformat(i["waiting"]["since"].replace("Z", "+00:00")) > timedelta(hours=1)
+    ]
+    assert old  # the world has approvals waiting for days
+    (note,) = [n for n in res.structured_content["notes"] if "waiting on a person" in n]
+    assert note.startswith(f"{len(old)} shown waiting on a person for over an hour: ")
+    assert all(run_id in note for run_id in old[:3]) and note in res.content[0].text

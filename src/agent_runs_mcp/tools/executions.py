@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -181,9 +181,8 @@ async def list_agent_executions(
             oldest = min((at for at in partly if at is not None), default=None)
             from_ = since or (oldest.strftime("%Y-%m-%dT%H:%MZ") if oldest else None)
             page.notes.append(failed_tasks_hint(adapter.name, query.agent, query.space, len(partly), from_, until))
-    stuck = long_in_flight_note(page.items, utcnow())
-    if stuck:
-        page.notes.append(stuck)
+    now = utcnow()
+    page.notes.extend(note for note in (long_in_flight_note(page.items, now), long_waits_note(page.items, now)) if note)
     fields = page.envelope_fields(adapter, detail, settings.redact_pii)
     if walk is not None and multi:
         fields["provider"] = None
@@ -237,9 +236,30 @@ def long_in_flight_note(items: list[Execution], now: datetime) -> str | None:
     )[::-1]  # fmt: skip
     if not old:
         return None
-    named = ", ".join(f"{run_id} ({fmt_duration(age.total_seconds())})" for age, run_id in old[:LONG_IN_FLIGHT_SHOWN])
-    more = f" and {len(old) - LONG_IN_FLIGHT_SHOWN} more" if len(old) > LONG_IN_FLIGHT_SHOWN else ""
-    return f"{len(old)} shown in flight for over an hour: {named}{more}; check whether they are stuck."
+    return f"{len(old)} shown in flight for over an hour: {_oldest(old, fmt_duration)}; check whether they are stuck."
+
+
+def long_waits_note(items: list[Execution], now: datetime) -> str | None:
+    """``2 shown waiting on a person for over an hour: wf_63_run_5 (7d08h), wf_63_run_2 (6d01h).`` (longest
+    first), or ``None``. Each line says its own wait; trial 7, reading the structured channel (a ``since`` per
+    item, no age), missed week-old approvals when asked what was stuck: the note says it once, as for runs."""
+    from agent_runs_mcp.tools.formatting import fmt_age
+
+    old = sorted(
+        (now - item.waiting.since, item.run_id)
+        for item in items
+        if item.status == Status.AWAITING_HUMAN and item.waiting is not None and item.waiting.since is not None
+        and (now - item.waiting.since).total_seconds() > LONG_IN_FLIGHT_S
+    )[::-1]  # fmt: skip
+    if not old:
+        return None
+    return f"{len(old)} shown waiting on a person for over an hour: {_oldest(old, fmt_age)}."
+
+
+def _oldest(old: list[tuple[timedelta, str]], words: Callable[[float], str]) -> str:
+    """The first few ``run_id (age)``, then ``and N more``."""
+    named = ", ".join(f"{run_id} ({words(age.total_seconds())})" for age, run_id in old[:LONG_IN_FLIGHT_SHOWN])
+    return named + (f" and {len(old) - LONG_IN_FLIGHT_SHOWN} more" if len(old) > LONG_IN_FLIGHT_SHOWN else "")
 
 
 def concise_items(dumped: dict[str, Any]) -> dict[str, Any]:

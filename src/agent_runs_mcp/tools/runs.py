@@ -99,7 +99,9 @@ async def get_run_tasks(
     status: StatusArg = None,
     outcome: Annotated[str | None, Field(description="Outcome contains it.", max_length=100)] = None,
     reason: Annotated[str | None, Field(description='Failure category, e.g. "no answer".', max_length=64)] = None,
-    duration: Annotated[str | None, Field(description='Seconds: "60-300", "120-", "-10".', max_length=32)] = None,
+    duration: Annotated[
+        str | None, Field(description='Seconds, bounds included: "60-300", "120-", "-10".', max_length=32)
+    ] = None,
     sort: Annotated[Sort | None, Field(description="Largest first; _asc: smallest.")] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,

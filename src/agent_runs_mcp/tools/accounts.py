@@ -60,7 +60,7 @@ NO_ACCOUNT = (
 @tool_errors
 async def list_providers(ctx: Context) -> Annotated[CallToolResult, ProvidersResult]:
     """List the configured accounts (name, kind, demo). Call first: the other tools take `provider`
-    from here. No network calls."""
+    from here."""
     from agent_runs_mcp.tools import capabilities
 
     registry = registry_of(ctx)

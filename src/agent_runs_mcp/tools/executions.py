@@ -84,8 +84,8 @@ async def list_agent_executions(
     detail: DetailArg = "concise",
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, ExecutionsResult]:
-    """List an agent's executions (runs): status, start, duration, task counts, cost, tokens, stop
-    reason, why failed. Filter by status and since/until. Without `agent`: every agent's (of `provider`,
+    """List an agent's executions (runs): status, start, duration, task counts, cost, stop reason, why
+    failed. Filter by status and since/until. Without `agent`: every agent's (of `provider`,
     else every account's), newest first. Unpod: `space` alone lists a space's runs."""
     # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
     from agent_runs_mcp.providers.base import ExecutionQuery

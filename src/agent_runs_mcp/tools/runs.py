@@ -13,6 +13,7 @@ from mcp.types import CallToolResult, ResourceLink
 from pydantic import Field
 
 from agent_runs_mcp.domain import Status, Task, meta
+from agent_runs_mcp.errors import InputError
 from agent_runs_mcp.tools.arguments import Sort
 from agent_runs_mcp.tools.calls import transcript_uri
 from agent_runs_mcp.tools.common import (
@@ -78,12 +79,16 @@ class TasksResult(ListResult):
         description='detail="rows", status="failed": the rows under each failure category, the largest first.',
     )
     page_counts: dict[str, int] = meta(default_factory=dict, description="Tasks on this page per status.")
+    stats: dict[str, Any] | None = meta(
+        description='detail="stats": every matching task added up (statuses, durations, cost, distinct contacts, '
+        "outcomes, failure categories); no rows."
+    )
     item_defaults: dict[str, Any] = meta(
         default_factory=dict, description="Concise: the value of each of these fields on every task that leaves it out."
     )
 
 
-TasksDetail = Literal["concise", "rows", "full"]
+TasksDetail = Literal["concise", "rows", "stats", "full"]
 
 
 @tool_errors
@@ -105,13 +110,13 @@ async def get_run_tasks(
     sort: Annotated[Sort | None, Field(description="Largest first; _asc: smallest.")] = None,
     limit: LimitArg = 20,
     cursor: CursorArg = None,
-    detail: Annotated[TasksDetail, Field(description="rows: one compact row per task.")] = "concise",
+    detail: Annotated[TasksDetail, Field(description="rows: a row per task.")] = "concise",
     fresh: FreshArg = False,
 ) -> Annotated[CallToolResult, TasksResult]:
-    """List a run's tasks: Unpod calls (contact, duration, end reason, outcome, failure, attempts, cost),
-    Runtype tool calls and sub-agents, Modus workflow nodes. Pass run_id + agent (Unpod: or space), or a
-    ref. Filter by status, outcome, failure category, duration; sort. Without a run: the agent's tasks
-    across its runs over since/until (default 24h)."""
+    """List a run's tasks: Unpod calls (contact, duration, outcome, failure, cost), Runtype tool calls and
+    sub-agents, Modus workflow nodes. Pass run_id + agent (Unpod: or space), or a ref. Filter by status,
+    outcome, failure category, duration; sort; detail="stats" sums them (mean duration, cost, distinct
+    contacts). Without a run: the agent's tasks across its runs over since/until (default 24h)."""
     # Loaded with the first call, not at start-up (tests/test_startup_imports.py).
     from agent_runs_mcp.providers.base import RunQuery
     from agent_runs_mcp.tools import capabilities
@@ -165,7 +170,11 @@ async def get_run_tasks(
     across = window is not None  # tasks of many runs: each names its run
     seen: Counter[str] = Counter()
     table_notes_: list[str] = []
-    tabled = bool(sort or category)  # the whole run first: sorted, or filtered by the category a report counts
+    stats = detail == "stats"
+    if stats and cursor:
+        raise InputError('`detail="stats"` adds up every matching task in one call; drop `cursor`.')
+    # the whole run first: sorted, filtered by the category a report counts, or added up
+    tabled = bool(sort or category or stats)
     capped, stopped, runs_cut = [False], [False], [0]
 
     def sampled_words(run: WholeRun) -> str | None:
@@ -177,14 +186,20 @@ async def get_run_tasks(
         pages = window_fetch(adapter, window, runs_cut)
         fetch = (
             table_fetch(adapter, query, settings, keep, sort, seen, table_notes_, bounded_fetch(pages, capped),
-                        sampled_words)
+                        sampled_words, explain=stats)
             if tabled
             else pages
         )  # fmt: skip
     elif tabled:
-        fetch = table_fetch(adapter, query, settings, keep, sort, seen, table_notes_)
+        fetch = table_fetch(adapter, query, settings, keep, None if stats else sort, seen, table_notes_, explain=stats)
     else:
         fetch = partial(adapter.tasks_page, query)
+    if stats:
+        from agent_runs_mcp.tools.task_stats import stats_result
+
+        found = (await fetch(None)).items
+        sampled = stopped[0] or runs_cut[0] > 0
+        return stats_result(adapter, query, keep, window, found, seen, table_notes_, sampled, settings.redact_pii)
     rows = detail == "rows"
     columns = row_columns(across)
     row = partial(row_of, columns=columns)

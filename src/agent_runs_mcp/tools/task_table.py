@@ -228,16 +228,18 @@ def table_fetch(
     notes: list[str],
     pages: PageFetch | None = None,
     sampled: Callable[[WholeRun], str | None] | None = None,
+    explain: bool = False,
 ) -> PageFetch:
     """The listing pipeline's ``fetch`` for a table: the whole run (or the ``pages`` of another scope) read
     once (on the first call), filtered and sorted, as one page; ``seen`` counts every task's status and
     ``notes`` gets :func:`table_notes` (``sampled`` words a stop short of the scope's end, or says ``None``:
-    read to its end)."""
+    read to its end). Generic failure reasons are explained when the category filter needs them, or
+    ``explain`` (figures by category)."""
     built: list[ProviderPage[Task]] = []
 
     async def fetch(_token: str | None) -> ProviderPage[Task]:
         if not built:
-            run = await read_whole_run(adapter, query, settings, keep.reason is not None, pages)
+            run = await read_whole_run(adapter, query, settings, explain or keep.reason is not None, pages)
             stopped_words = sampled(run) if sampled else None  # the scope's own word on a stop short of its end
             run.complete = run.complete and stopped_words is None
             notes.extend(table_notes(run, keep.reason, query.agent, stopped_words))

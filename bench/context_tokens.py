@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -70,6 +71,8 @@ async def main() -> None:
             key = {"list_agents": "agents", "list_agent_executions": "executions", "get_run_tasks": "tasks"}.get(tool)
             if key is not None:
                 listed = res.structured_content[key]
+                if args.get("detail") == "stats":  # no items listed: the number added up
+                    listed = [None] * res.structured_content["stats"]["tasks"]
                 assert len(listed) == items, f"{label}: compared {items} raw items with {len(listed)} returned"
             text = "\n".join(b.text for b in res.content if getattr(b, "type", "") == "text")
             structured = compact(res.structured_content)
@@ -108,6 +111,12 @@ async def main() -> None:
         await measure(
             "get_run_tasks (agent 7d)", "unpod", "get_run_tasks", args, [raw_docs[k] for k in kept], len(kept)
         )
+        # The agent's week added up (detail="stats"; raw: every task document of the window it adds up)
+        args = {"provider": "unpod", "agent": agent.handle, "since": "7d", "detail": "stats"}
+        res = await call_and_keep(client, "get_run_tasks", args)
+        since = datetime.fromisoformat(res.structured_content["filters"]["since"].replace("Z", "+00:00"))
+        week = [t for t in raw_docs.values() if datetime.fromisoformat(t["created"]).replace(tzinfo=UTC) >= since]
+        await measure("get_run_tasks (stats, agent 7d)", "unpod", "get_run_tasks", args, week, len(week))
         res = await call_and_keep(client, "get_run_tasks", {"ref": ref})
         shared = res.structured_content.get("item_defaults", {})  # values most tasks share, said once
         task = next(t for t in res.structured_content["tasks"] if {**shared, **t}.get("has_transcript"))

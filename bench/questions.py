@@ -379,6 +379,33 @@ async def q_callbacks(ask: Asked, world: World) -> tuple[str, bool]:
     return answer, got == want
 
 
+@question("How many people did Priya call this week, and how long did her calls last on average?")
+async def q_people(ask: Asked, world: World) -> tuple[str, bool]:
+    agent = world.unpod_agents[0]
+    page = await ask("get_run_tasks", provider="unpod", agent=agent.handle, since="7d", detail="stats")
+    stats = page["stats"]
+    since = datetime.fromisoformat(page["filters"]["since"].replace("Z", "+00:00"))
+    docs = [doc for _r, _i, doc, _s in unpod_tasks(world, agent, since)]
+    seconds = [d for d in map(seconds_of, docs) if d is not None]
+    people = len({(doc["input"]["name"], doc["input"]["contact_number"]) for doc in docs})  # a person: both
+    mean = round(sum(seconds) / len(seconds), 1)
+    got = (stats["tasks"], stats["contacts"], stats["duration_s"]["mean"])
+    answer = f"{got[1]} people in {got[0]} calls, mean {got[2]}s (truth {people} in {len(docs)}, {mean}s)"
+    return answer, got == (len(docs), people, mean) and page.get("complete") is True
+
+
+def seconds_of(doc: dict[str, Any]) -> float | None:
+    """A call's seconds as the raw document says them (Vapi-shaped outputs: from their start and end)."""
+    out = doc["output"]
+    if out.get("duration") is not None:
+        return float(out["duration"])
+    start, end = out.get("start_time") or out.get("startedAt"), out.get("end_time") or out.get("endedAt")
+    if not (start and end):
+        return None
+    parse = datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
 async def main(show: bool) -> None:
     logging.disable(logging.INFO)
     count = real_token_counter()

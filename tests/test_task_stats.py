@@ -73,7 +73,7 @@ async def test_an_agents_completed_calls_add_up_as_the_simulator_made_them(clien
     seconds = [d for d in map(duration_of, done) if d is not None]
     assert stats["duration_s"]["mean"] == round(fmean(seconds), 1)
     assert (stats["duration_s"]["min"], stats["duration_s"]["max"]) == (min(seconds), max(seconds))
-    assert stats["contacts"] == len({doc["input"]["contact_number"] for doc in done})
+    assert stats["contacts"] == len({(doc["input"]["name"], doc["input"]["contact_number"]) for doc in done})
     text = res.content[0].text
     assert f"{len(done)} task(s): completed {len(done)}" in text and f"mean {stats['duration_s']['mean']:g}s" in text
     assert "+1" not in text and "555" not in text  # contacts are counted, never shown

@@ -149,6 +149,8 @@ def stats_result(
     shown = {k: v for k, v in filters.items() if k not in ("since", "until")}
     if shown:
         head += " · " + ", ".join(f"{k}={v}" for k, v in shown.items())
-    dumped = model.model_dump(mode="json", exclude={"kind"}, exclude_none=True, exclude_defaults=True)
+    # across runs no `agent`: the scope names it (`tasks` stays, empty: the output schema requires it)
+    dropped = {"kind"} | ({"agent"} if window is not None else set())
+    dumped = model.model_dump(mode="json", exclude=dropped, exclude_none=True, exclude_defaults=True)
     dumped["tasks"] = []
     return result(dumped, "\n".join([head, *stats_lines(figures), *closing_lines(model)]))

@@ -99,3 +99,25 @@ async def test_stats_take_no_cursor(client: Client, world: World) -> None:
     args = {"provider": "unpod", "agent": agent.handle, "detail": "stats", "cursor": "c1.x"}
     text = await call_error(client, "get_run_tasks", **args)
     assert '`detail="stats"` adds up every matching task in one call; drop `cursor`.' in text
+
+
+async def test_a_run_past_the_cap_is_added_up_as_a_sample() -> None:
+    from agent_runs_mcp.config import Settings
+    from agent_runs_mcp.refs import make_ref
+    from tests.conftest import accounts_for, mcp_client, start_simulator
+
+    world = World(seed=7, big_run_tasks=1000)
+    run = next(r for r in world.unpod_runs if r.n_tasks == 1000)
+    live = start_simulator(world)
+    try:
+        settings = Settings(accounts=accounts_for(live.url), health_max_items=400, cache_enabled=False)
+        async with mcp_client(settings) as client:
+            ref = make_ref("unpod", "run", r=run.run_id, s=run.space)
+            res = await call(client, "get_run_tasks", ref=ref, detail="stats")
+    finally:
+        live.stop()
+    page = res.structured_content
+    assert page["sampled"] is True and page["complete"] is False
+    assert 0 < page["stats"]["tasks"] <= page["scanned"] < run.n_tasks
+    assert any("first" in note and "summarize_run_health counts them all" in note for note in page["notes"])
+    assert "sampled" in res.content[0].text.splitlines()[0]

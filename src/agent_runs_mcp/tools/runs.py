@@ -197,9 +197,9 @@ async def get_run_tasks(
     if stats:
         from agent_runs_mcp.tools.task_stats import stats_result
 
-        found = (await fetch(None)).items
-        sampled = stopped[0] or runs_cut[0] > 0
-        return stats_result(adapter, query, keep, window, found, seen, table_notes_, sampled, settings.redact_pii)
+        whole = await fetch(None)  # the table's one page: `total` only when the run or window was read to its end
+        sampled = whole.total is None or runs_cut[0] > 0
+        return stats_result(adapter, query, keep, window, whole.items, seen, table_notes_, sampled, settings.redact_pii)
     rows = detail == "rows"
     columns = row_columns(across)
     row = partial(row_of, columns=columns)

@@ -142,9 +142,9 @@ def stats_result(
         stats=figures,
     )
     where = f"run {query.run_id}"
+    model.sampled, model.complete = sampled, not sampled
     if window is not None:
         model.scope = where = window_words(window)
-        model.sampled, model.complete = sampled, not sampled
     head = f"{adapter.name} · {where} · {scanned} task(s) read, {'sampled' if sampled else 'all read'}"
     shown = {k: v for k, v in filters.items() if k not in ("since", "until")}
     if shown:

@@ -202,9 +202,10 @@ async def read_whole_run(
     return WholeRun(tasks, total[0] if total else None, stats.complete, stats.scanned, unexplained, stats.notes)
 
 
-def table_notes(run: WholeRun, reason: str | None, agent: str | None, sampled: str | None = None) -> list[str]:
-    """What a reader of a sorted or category-filtered table must know about how it was built (``sampled``:
-    what to say when the read stopped early, for a scope other than one run)."""
+def table_notes(run: WholeRun, explained: bool, agent: str | None, sampled: str | None = None) -> list[str]:
+    """What a reader of a sorted or category-filtered table must know about how it was built (``explained``:
+    failures were sorted into categories; ``sampled``: what to say when the read stopped early, for a scope
+    other than one run)."""
     notes = list(run.notes)
     if not run.complete:
         notes.append(
@@ -212,7 +213,7 @@ def table_notes(run: WholeRun, reason: str | None, agent: str | None, sampled: s
             or f"Sorted/filtered the first {run.scanned} tasks of {run.total or 'the run'} only (the table reads at "
             f"most {TABLE_MAX_ITEMS}); summarize_run_health counts them all."
         )
-    if reason is not None and run.unexplained:
+    if explained and run.unexplained:
         hint = "" if agent else " Pass `agent` so they can be read."
         notes.append(f"{run.unexplained} failed task(s) kept only a generic reason and count as that.{hint}")
     return notes
@@ -239,10 +240,11 @@ def table_fetch(
 
     async def fetch(_token: str | None) -> ProviderPage[Task]:
         if not built:
-            run = await read_whole_run(adapter, query, settings, explain or keep.reason is not None, pages)
+            explained = explain or keep.reason is not None
+            run = await read_whole_run(adapter, query, settings, explained, pages)
             stopped_words = sampled(run) if sampled else None  # the scope's own word on a stop short of its end
             run.complete = run.complete and stopped_words is None
-            notes.extend(table_notes(run, keep.reason, query.agent, stopped_words))
+            notes.extend(table_notes(run, explained, query.agent, stopped_words))
             seen.update(task.status.value for task in run.tasks)
             listed = [task for task in run.tasks if keep(task)]
             listed = sort_tasks(listed, sort) if sort else listed

@@ -41,6 +41,7 @@ def test_the_figures_of_a_set_of_tasks() -> None:
         "cost_usd": 0.4,
         "costed": 2,
         "contacts": 3,  # two people named Ana Ruiz are two; the same one twice (spacing aside) is one
+        "shared_names": 2,  # and the count says that two share a name
         "no_contact": 2,
         "outcomes": {"Interested": 2, "Call Back": 1},
         "outcome_sentences": 1,  # a sentence about one call is no category
@@ -49,7 +50,7 @@ def test_the_figures_of_a_set_of_tasks() -> None:
     lines = stats_lines(stats)
     assert lines[0] == "6 task(s): completed 4, failed 2"
     assert "duration: mean 30s, median 30s, shortest 10s, longest 50s (of the 3 with a duration)" in lines
-    assert "distinct contacts: 3; 2 task(s) without one" in lines
+    assert "distinct contacts, told apart by number: 3 (2 share a name with another); 2 task(s) without one" in lines
     assert "1 outcome(s) are sentences, not labels: not counted by their words" in lines
 
 
@@ -73,7 +74,10 @@ async def test_an_agents_completed_calls_add_up_as_the_simulator_made_them(clien
     seconds = [d for d in map(duration_of, done) if d is not None]
     assert stats["duration_s"]["mean"] == round(fmean(seconds), 1)
     assert (stats["duration_s"]["min"], stats["duration_s"]["max"]) == (min(seconds), max(seconds))
-    assert stats["contacts"] == len({(doc["input"]["name"], doc["input"]["contact_number"]) for doc in done})
+    people = {(doc["input"]["name"], doc["input"]["contact_number"]) for doc in done}
+    assert stats["contacts"] == len(people)
+    names = Counter(name for name, _number in people)
+    assert stats.get("shared_names", 0) == sum(n for n in names.values() if n > 1)
     text = res.content[0].text
     assert f"{len(done)} task(s): completed {len(done)}" in text and f"mean {stats['duration_s']['mean']:g}s" in text
     assert "+1" not in text and "555" not in text  # contacts are counted, never shown

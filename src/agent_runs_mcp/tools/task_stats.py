@@ -33,7 +33,7 @@ speech plane says "Maya is interested and agreed to the next step; ..."), counte
 
 def task_stats(tasks: list[Task], clean: Callable[[str], str]) -> dict[str, Any]:
     """``{tasks, statuses, duration_s: {mean, median, min, max[, timed]}, cost_usd[, costed], contacts[,
-    no_contact], outcomes[, outcome_sentences], failed_by_reason}``; a figure no task has is left out
+    shared_names, no_contact], outcomes[, outcome_sentences], failed_by_reason}``; a figure no task has is left out
     (``clean`` cleans provider text: the outcomes' words)."""
     out: dict[str, Any] = {"tasks": len(tasks), "statuses": dict(Counter(t.status.value for t in tasks).most_common())}
     durations = [t.duration_s for t in tasks if t.duration_s is not None]
@@ -55,6 +55,8 @@ def task_stats(tasks: list[Task], clean: Callable[[str], str]) -> dict[str, Any]
     people = [" ".join(t.contact.split()) for t in tasks if t.contact and t.contact.strip()]
     if people:
         out["contacts"] = len(set(people))
+        if shared := shared_names(set(people)):
+            out["shared_names"] = shared
         if len(people) < len(tasks):
             out["no_contact"] = len(tasks) - len(people)
     said = [clean(t.outcome) for t in tasks if t.outcome]
@@ -67,6 +69,13 @@ def task_stats(tasks: list[Task], clean: Callable[[str], str]) -> dict[str, Any]
     if reasons:
         out["failed_by_reason"] = reasons
     return out
+
+
+def shared_names(people: set[str]) -> int:
+    """How many of these contacts (``Name (number)``) have a name another of them has too: different people
+    by their numbers (trial 8 saw names repeat in rows, whose numbers are masked, and doubted the count)."""
+    names = Counter(person.partition(" (")[0] for person in people if " (" in person)
+    return sum(n for n in names.values() if n > 1)
 
 
 def _top(counts: Counter[str]) -> dict[str, int]:
@@ -89,8 +98,9 @@ def stats_lines(stats: dict[str, Any]) -> list[str]:
         costed = f" (of the {stats['costed']} with a cost)" if "costed" in stats else ""
         lines.append(f"cost: {fmt_money(stats['cost_usd'])}{costed}")
     if "contacts" in stats:
+        shared = f" ({stats['shared_names']} share a name with another)" if "shared_names" in stats else ""
         without = f"; {stats['no_contact']} task(s) without one" if "no_contact" in stats else ""
-        lines.append(f"distinct contacts: {stats['contacts']}{without}")
+        lines.append(f"distinct contacts, told apart by number: {stats['contacts']}{shared}{without}")
     if "outcomes" in stats:
         lines.append("outcomes: " + ", ".join(f"{k} {v}" for k, v in stats["outcomes"].items()))
     if "outcome_sentences" in stats:

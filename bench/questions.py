@@ -30,7 +30,7 @@ from agent_runs_mcp.providers.registry import Registry
 from agent_runs_mcp.server.app import build_server
 from agent_runs_mcp.server.demo_wiring import load_settings
 from agent_runs_mcp.simulator.app import create_app
-from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
+from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH, call_seconds
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools.budget import estimate_tokens, real_token_counter
 
@@ -386,24 +386,12 @@ async def q_people(ask: Asked, world: World) -> tuple[str, bool]:
     stats = page["stats"]
     since = datetime.fromisoformat(page["filters"]["since"].replace("Z", "+00:00"))
     docs = [doc for _r, _i, doc, _s in unpod_tasks(world, agent, since)]
-    seconds = [d for d in map(seconds_of, docs) if d is not None]
+    seconds = [d for d in map(call_seconds, docs) if d is not None]
     people = len({(doc["input"]["name"], doc["input"]["contact_number"]) for doc in docs})  # a person: both
     mean = round(sum(seconds) / len(seconds), 1)
     got = (stats["tasks"], stats["contacts"], stats["duration_s"]["mean"])
     answer = f"{got[1]} people in {got[0]} calls, mean {got[2]}s (truth {people} in {len(docs)}, {mean}s)"
     return answer, got == (len(docs), people, mean) and page.get("complete") is True
-
-
-def seconds_of(doc: dict[str, Any]) -> float | None:
-    """A call's seconds as the raw document says them (Vapi-shaped outputs: from their start and end)."""
-    out = doc["output"]
-    if out.get("duration") is not None:
-        return float(out["duration"])
-    start, end = out.get("start_time") or out.get("startedAt"), out.get("end_time") or out.get("endedAt")
-    if not (start and end):
-        return None
-    parse = datetime.fromisoformat
-    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
 
 
 async def main(show: bool) -> None:

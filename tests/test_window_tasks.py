@@ -10,7 +10,7 @@ from mcp import Client
 
 from agent_runs_mcp.config import Settings
 from agent_runs_mcp.refs import make_ref
-from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH
+from agent_runs_mcp.simulator.unpod_world import SCENARIO_TRUTH, call_seconds
 from agent_runs_mcp.simulator.world import World
 from agent_runs_mcp.tools import window_tasks
 from agent_runs_mcp.tools.budget import estimate_tokens, json_tokens
@@ -38,17 +38,7 @@ def unpod_truth(world: World, agent: Any, since: datetime) -> dict[str, tuple[st
     return out
 
 
-def duration_of(doc: dict[str, Any]) -> float | None:
-    """A call's seconds as the raw document says them (Vapi-shaped outputs: from their start and end)."""
-    out = doc["output"]
-    if out.get("duration") is not None:
-        return float(out["duration"])
-    start, end = out.get("start_time") or out.get("startedAt"), out.get("end_time") or out.get("endedAt")
-    if not (start and end):
-        return None
-    return (
-        datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))
-    ).total_seconds()
+duration_of = call_seconds  # a call's seconds as the raw document says them
 
 
 async def every_task(client: Client, **args: Any) -> list[dict[str, Any]]:

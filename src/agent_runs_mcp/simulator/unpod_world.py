@@ -62,6 +62,22 @@ SCENARIO_TRUTH: dict[str, str] = {
     "hold": "pending",
     "scheduled": "scheduled",
 }
+
+
+def call_seconds(doc: dict[str, Any]) -> float | None:
+    """A generated task's call length as its raw document says it (``output.duration``; the Vapi-shaped
+    outputs only by their start and end): the truth tests and benchmarks hold the tools' figures to."""
+    out = doc["output"]
+    if out.get("duration") is not None:
+        return float(out["duration"])
+    start, end = out.get("start_time") or out.get("startedAt"), out.get("end_time") or out.get("endedAt")
+    if not (start and end):
+        return None
+    return (
+        datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))
+    ).total_seconds()
+
+
 SIP_REASONS = [
     "sip-480-temporarily-unavailable",
     "call.in-progress.error-sip-outbound-call-failed-to-connect",

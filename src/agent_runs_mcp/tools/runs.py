@@ -175,6 +175,7 @@ async def get_run_tasks(
         raise InputError('`detail="stats"` adds up every matching task in one call; drop `cursor`.')
     # the whole run first: sorted, filtered by the category a report counts, or added up
     tabled = bool(sort or category or stats)
+    order = None if stats else sort  # stats add up: no order to keep
     capped, stopped, runs_cut = [False], [False], [0]
 
     def sampled_words(run: WholeRun) -> str | None:
@@ -185,13 +186,13 @@ async def get_run_tasks(
     if window is not None:
         pages = window_fetch(adapter, window, runs_cut)
         fetch = (
-            table_fetch(adapter, query, settings, keep, sort, seen, table_notes_, bounded_fetch(pages, capped),
+            table_fetch(adapter, query, settings, keep, order, seen, table_notes_, bounded_fetch(pages, capped),
                         sampled_words, explain=stats)
             if tabled
             else pages
         )  # fmt: skip
     elif tabled:
-        fetch = table_fetch(adapter, query, settings, keep, None if stats else sort, seen, table_notes_, explain=stats)
+        fetch = table_fetch(adapter, query, settings, keep, order, seen, table_notes_, explain=stats)
     else:
         fetch = partial(adapter.tasks_page, query)
     if stats:
